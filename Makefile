@@ -1,0 +1,34 @@
+# Two commands for a newcomer:  `make demo`  and  `make test`.
+# uv (from PyPI) installs Airflow + GX from the lock file in seconds; it is bootstrapped into
+# .uv-tool/ when not already on PATH, so a fresh machine needs only python3.11.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+UV := $(shell command -v uv 2>/dev/null || echo .uv-tool/bin/uv)
+VENV := .venv
+WORKSPACE ?= demo
+export GX_ANALYTICS_ENABLED := False
+export UV_LINK_MODE := copy
+
+.PHONY: install demo test test-all lint clean
+
+.uv-tool/bin/uv:
+	$(PYTHON) -m venv .uv-tool
+	.uv-tool/bin/pip install --quiet --disable-pip-version-check uv==0.13.8
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(VENV)/bin/dvctt demo --workspace $(WORKSPACE)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+test: install lint
+	$(VENV)/bin/python -m pytest
+
+clean:
+	rm -rf $(VENV) .uv-tool demo

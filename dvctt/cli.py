@@ -1,0 +1,146 @@
+"""`dvctt`: the whole pipeline from one terminal, the same functions the Airflow DAGs call."""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dvctt.config import ConfigError, load_config
+from dvctt.units import UnknownProvinceError
+
+app = typer.Typer(help="Tổng hợp báo cáo DVCTT (Đề án 1588/QĐ-TTg) – DVCTT yearly report pipeline.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+console = Console(stderr=True)
+
+Workspace = Annotated[Path, typer.Option("--workspace", "-w", help="Workspace directory (holds workspace.yaml, "
+                                         "inbox/, archive/, outbox/).", envvar="DVCTT_WORKSPACE")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON summary on stdout.")]
+Year = Annotated[int | None, typer.Option("--year", help="Report year (default: the workspace's year).")]
+
+
+def _fail(message: str) -> None:
+    console.print(f"[bold red]Lỗi:[/] {message}")
+    raise typer.Exit(code=1)
+
+
+def _guard(fn):
+    """Turn expected failures into a readable message and exit code 1, never a traceback."""
+    try:
+        return fn()
+    except (ConfigError, UnknownProvinceError, FileNotFoundError, PermissionError) as exc:
+        _fail(str(exc))
+    except Exception as exc:
+        if exc.__class__.__module__.startswith(("sqlalchemy", "psycopg2")):
+            _fail(f"Không kết nối hoặc ghi được kho dữ liệu: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
+        raise
+
+
+def _print_ingest(summary: dict, as_json: bool) -> None:
+    if as_json:
+        return
+    table = Table(title="Kết quả tiếp nhận tệp")
+    for col in ("Đã thấy", "Đã nhận", "Bị từ chối", "Đang chờ", "Mới nhận", "Mới từ chối"):
+        table.add_column(col, justify="right")
+    table.add_row(*(str(summary[k]) for k in ("seen", "accepted", "quarantined", "pending", "new_accepted",
+                                               "new_quarantined")))
+    console.print(table)
+    for f in summary["files"]:
+        if f["new"] and f["status"] == "quarantined":
+            console.print(f"[yellow]Từ chối[/] {f['unit_code']}/{f['name']}: {f['reason'].splitlines()[0]}")
+
+
+@app.command()
+def ingest(workspace: Workspace, as_json: AsJson = False) -> None:
+    """Scan inbox/<unit>/, archive, validate and load new files (files are never deleted)."""
+    from dvctt.pipeline import ingest as run_ingest
+
+    summary = _guard(lambda: run_ingest(workspace, progress=sys.stderr.isatty() and not as_json)).to_dict()
+    _print_ingest(summary, as_json)
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+
+
+@app.command()
+def report(workspace: Workspace, year: Year = None, as_json: AsJson = False) -> None:
+    """Write the leadership workbook to outbox/<year>/ from what the warehouse holds."""
+    from dvctt.pipeline import build_report
+
+    result = _guard(lambda: build_report(workspace, year))
+    if as_json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        console.print(f"Đã nộp: {result.units_reported}/{result.units_expected} đơn vị.")
+        print(result.path)
+
+
+@app.command()
+def run(workspace: Workspace, year: Year = None, as_json: AsJson = False) -> None:
+    """Ingest, then report: the whole pipeline in one process."""
+    from dvctt.pipeline import build_report
+    from dvctt.pipeline import ingest as run_ingest
+
+    summary = _guard(lambda: run_ingest(workspace, progress=sys.stderr.isatty() and not as_json)).to_dict()
+    result = _guard(lambda: build_report(workspace, year))
+    _print_ingest(summary, as_json)
+    if as_json:
+        print(json.dumps({"ingest": summary, "report": result.to_dict()}, ensure_ascii=False, indent=2))
+    else:
+        print(result.path)
+
+
+@app.command()
+def demo(
+    workspace: Annotated[Path, typer.Option("--workspace", "-w", help="Directory to create the demo workspace in.")]
+    = Path("demo"),
+    province: Annotated[str, typer.Option(help="Province code (2 digits), e.g. 12 = Lai Châu.")] = "12",
+    year: Annotated[int, typer.Option(help="Report year.")] = 2025,
+    as_json: AsJson = False,
+) -> None:
+    """Create a workspace for a real province with plausible submissions, run the pipeline, print the report path."""
+    from dvctt.demo import create_demo
+    from dvctt.pipeline import build_report
+
+    with console.status("Đang tạo dữ liệu mẫu và chạy quy trình…", spinner="dots") if not as_json else nullcontext():
+        made = _guard(lambda: create_demo(workspace, province, year, run=True))
+        result = _guard(lambda: build_report(workspace, year))
+    if as_json:
+        print(json.dumps({"submitted": made.submitted, "late": made.late, "missing": made.missing,
+                          "report": result.to_dict()}, ensure_ascii=False, indent=2))
+        return
+    console.print(f"Workspace: {workspace.resolve()} – {made.submitted} đơn vị nộp ({made.late} trễ hạn), "
+                  f"{made.missing} chưa nộp.")
+    print(result.path.resolve())
+
+
+@app.command()
+def template(
+    unit: Annotated[str, typer.Option("--unit", help="Unit code, e.g. 03386 or 12-SKHCN.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the .xlsx.")],
+    workspace: Workspace = Path("."),
+    year: Year = None,
+) -> None:
+    """Write the blank submission workbook for one unit, prefilled with its code, name, level and year."""
+    from dvctt.catalogue import load_catalogue
+    from dvctt.units import load_registry
+    from templates.submission import write_template
+
+    def make() -> Path:
+        config = load_config(workspace)
+        config_y = config.for_year(year) if year is not None and year != config.year else config
+        found = load_registry(config_y).get(unit)
+        if found is None:
+            _fail(f"Mã đơn vị «{unit}» không có trong danh mục của workspace {workspace}.")
+        return write_template(found, config_y.year, config_y.report_window, load_catalogue(), output)
+
+    print(_guard(make))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,146 @@
+"""Workspace configuration (`workspace.yaml`), validated with pydantic.
+
+Deadlines, cut-offs, recipients and the lead agency differ by locality, so they live here and
+not in code. A bad file gets a Vietnamese message that names the offending key.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from dvctt.paths import DEFAULT_REGISTRY_DIR
+
+CONFIG_FILE = "workspace.yaml"
+UnitKind = Literal["department", "press", "district_office"]
+ReportingLevel = Literal["commune", "district", "department", "press", "district_office"]
+
+
+class ConfigError(Exception):
+    """Raised for a missing or invalid workspace.yaml; the message is for IT staff, in Vietnamese."""
+
+
+class Agency(BaseModel):
+    """A reporting agency that is not in the administrative registry: a sở (department), a press
+    body, or a phòng (district office). Departments and press roll into the province, offices into
+    their district."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z._-]{1,39}$")
+    name: str
+    kind: UnitKind = "department"
+    parent: str | None = None
+
+
+class Registry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    dir: Path = DEFAULT_REGISTRY_DIR
+    file: str = "dvhcvn-2025-03-01.json"
+    merges: str = "merges-2025-07-01.json"
+
+
+class Window(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.end < self.start:
+            raise ValueError("ngày kết thúc (end) phải sau ngày bắt đầu (start)")
+        return self
+
+
+class Smtp(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    host: str = "localhost"
+    port: int = 25
+    sender: str = "bao-cao-dvctt@localhost"
+    user: str | None = None
+    password_env: str | None = Field(default=None, description="name of the env var holding the password")
+    starttls: bool = False
+
+
+class Limits(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    max_file_mb: float = 20
+    max_uncompressed_mb: float = 200
+    max_rows: int = 5000
+    settle_seconds: float = 2.0
+
+
+class WorkspaceConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    province: str = Field(pattern=r"^\d{2}$")
+    year: int = Field(ge=2024, le=2100)
+    hierarchy: Literal[2, 3] = 3
+    registry: Registry = Registry()
+    window: Window | None = None
+    deadlines: dict[ReportingLevel, date] = Field(default_factory=dict)
+    reporting_levels: list[ReportingLevel] = ["commune", "department", "press", "district_office"]
+    lead_agency: str = "Sở Khoa học và Công nghệ"
+    recipients: list[str] = Field(default_factory=list)
+    agencies: list[Agency] = Field(default_factory=list)
+    warehouse_url: str | None = None
+    smtp: Smtp = Smtp()
+    limits: Limits = Limits()
+
+    @field_validator("recipients")
+    @classmethod
+    def _emails(cls, value: list[str]) -> list[str]:
+        bad = [v for v in value if "@" not in v]
+        if bad:
+            raise ValueError(f"địa chỉ email không hợp lệ: {', '.join(bad)}")
+        return value
+
+    @property
+    def report_window(self) -> Window:
+        """Decree 09/2019: a yearly report covers 15/12 of the previous year to 14/12."""
+        return self.window or Window(start=date(self.year - 1, 12, 15), end=date(self.year, 12, 14))
+
+    def for_year(self, year: int) -> WorkspaceConfig:
+        """The same workspace reporting on another year (backfill, ad hoc): deadlines keep their day and month."""
+        deadlines = {k: v.replace(year=year + (v.year - self.year)) for k, v in self.deadlines.items()}
+        return self.model_copy(update={"year": year, "window": None, "deadlines": deadlines})
+
+    def deadline_for(self, level: str) -> date:
+        return self.deadlines.get(level) or date(self.year, 12, 15)  # type: ignore[call-overload]
+
+
+def _describe(err: ValidationError) -> str:
+    lines = []
+    for e in err.errors():
+        key = ".".join(str(p) for p in e["loc"]) or "(gốc)"
+        lines.append(f"  - khóa `{key}`: {e['msg']} (giá trị: {e.get('input')!r})")
+    return "\n".join(lines)
+
+
+def load_config(workspace: Path) -> WorkspaceConfig:
+    path = Path(workspace) / CONFIG_FILE
+    if not path.is_file():
+        raise ConfigError(f"Không tìm thấy tệp cấu hình {path}. "
+                          f"Hãy tạo workspace bằng `dvctt demo` hoặc viết {CONFIG_FILE}.")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"Tệp {path} không đúng cú pháp YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"Tệp {path} phải là một bảng khóa: giá trị.")
+    try:
+        config = WorkspaceConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"Cấu hình {path} không hợp lệ:\n{_describe(exc)}") from exc
+    if not config.registry.dir.is_absolute():
+        config.registry.dir = (path.parent / config.registry.dir).resolve()
+    return config
+
+
+def write_config(workspace: Path, config: WorkspaceConfig) -> Path:
+    path = Path(workspace) / CONFIG_FILE
+    data = config.model_dump(mode="json", exclude_none=True)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path

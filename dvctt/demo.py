@@ -1,0 +1,132 @@
+"""`dvctt demo`: a workspace for a real province with plausible submissions, then the pipeline.
+
+Figures are random but seeded, so the same command always writes the same files. Most units
+submit on time, some late and some not at all, which is what a real reporting season looks like.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from dvctt.catalogue import Catalogue, Kind, load_catalogue
+from dvctt.config import WorkspaceConfig, write_config
+from dvctt.units import Unit, default_agencies, load_registry, province_name
+from dvctt.xlsx import save_workbook
+from templates import layout as L
+from templates.submission import build_template
+
+DIFFICULTIES = [
+    "Hạ tầng mạng Internet tại các thôn, bản vùng cao chưa ổn định, người dân khó thực hiện DVCTT.",
+    "Nhiều người dân, nhất là người cao tuổi, chưa có điện thoại thông minh và chưa có tài khoản định danh điện tử mức 2.",
+    "Kinh phí cho công tác tuyên truyền còn hạn chế, chưa bố trí được nguồn riêng.",
+    "Một số thủ tục hành chính yêu cầu nộp bản giấy nên chưa thực hiện được toàn trình.",
+    "Thành viên Tổ công nghệ số cộng đồng kiêm nhiệm nhiều việc, thời gian hỗ trợ người dân còn ít.",
+]
+PROPOSALS = [
+    "Đề nghị tỉnh hỗ trợ kinh phí in tờ rơi, pano hướng dẫn sử dụng DVCTT bằng tiếng dân tộc.",
+    "Đề nghị tổ chức thêm lớp tập huấn kỹ năng số cho cán bộ cấp xã.",
+    "Đề nghị nâng cấp đường truyền và thiết bị tại bộ phận một cửa cấp xã.",
+    "Đề nghị Cổng DVC quốc gia đơn giản hóa bước xác thực cho người dân.",
+]
+
+
+@dataclass
+class Demo:
+    workspace: Path
+    config: WorkspaceConfig
+    submitted: int
+    late: int
+    missing: int
+
+
+def demo_config(province: str, year: int) -> WorkspaceConfig:
+    base = WorkspaceConfig(province=province, year=year, hierarchy=3)
+    name = province_name(base)
+    districts = [u.code for u in load_registry(base).units.values() if u.level == "district"]
+    return base.model_copy(update={
+        "agencies": default_agencies(province, name, districts),
+        "deadlines": {"commune": date(year, 12, 8), "district_office": date(year, 12, 8),
+                      "department": date(year, 12, 15), "press": date(year, 12, 15), "district": date(year, 12, 10)},
+        "recipients": ["lanhdao.ubnd@example.gov.vn", "vanthu.skhcn@example.gov.vn"],
+        "lead_agency": "Sở Khoa học và Công nghệ",
+    })
+
+
+def _fill(unit: Unit, config: WorkspaceConfig, catalogue: Catalogue, rng: random.Random):
+    wb = build_template(unit, config.year, config.report_window, catalogue)
+    info = wb[L.SHEET_INFO]
+    info.cell(row=L.INFO_FIRST_ROW + 5, column=2, value=rng.choice(["Nguyễn Văn An", "Lò Thị Hoa", "Tòng Văn Minh",
+                                                                      "Trần Thị Lan", "Vàng A Sử"]))
+    targets = wb[L.SHEET_TARGETS]
+    for row in range(L.HEADER_ROW + 1, targets.max_row + 1):
+        item = catalogue.get(str(targets.cell(row=row, column=2).value))
+        if item is None or rng.random() < 0.05:  # a few indicators left blank: "no figure", not zero
+            continue
+        if item.source == "education" and not unit.code.endswith("-SGDDT"):
+            continue
+        if item.kind is Kind.YES_NO:
+            targets.cell(row=row, column=6, value=L.YES if rng.random() < 0.85 else L.NO)
+        else:
+            scale = {"commune": 40, "district_office": 25, "department": 120, "press": 60}.get(unit.level, 50)
+            if item.code == "NGUOIDAN_SUDUNG":
+                scale = 4000 if unit.level == "commune" else 30000
+            denominator = rng.randint(max(2, scale // 3), scale)
+            share = min(1.0, rng.uniform(0.55, 1.08))
+            targets.cell(row=row, column=4, value=int(denominator * share))
+            targets.cell(row=row, column=5, value=denominator)
+    acts = wb[L.SHEET_ACTIVITIES]
+    for row in range(L.HEADER_ROW + 1, acts.max_row + 1):
+        code = acts.cell(row=row, column=2).value
+        if rng.random() < 0.15:
+            continue
+        value = rng.randint(1, 400) * 50_000 if code == "HD_KINHPHI" else rng.randint(0, 40)
+        acts.cell(row=row, column=5, value=value)
+    text = wb[L.SHEET_TEXT]
+    for i, line in enumerate(rng.sample(DIFFICULTIES, rng.randint(0, 2))):
+        text.cell(row=L.HEADER_ROW + 1 + i, column=3, value=line)
+    for i, line in enumerate(rng.sample(PROPOSALS, rng.randint(0, 2))):
+        text.cell(row=L.HEADER_ROW + 1 + L.TEXT_ROWS_PER_KIND + i, column=3, value=line)
+    return wb
+
+
+def create_demo(workspace: Path, province: str = "12", year: int = 2025, run: bool = True) -> Demo:
+    """Write workspace.yaml and filled workbooks into inbox/<unit>/; with `run`, ingest and report.
+
+    On-time files are ingested as if it were two days before the first deadline, late ones two
+    days after the last, so the completeness sheet shows all three states.
+    """
+    from dvctt.intake import ingest  # imported here: creating files must not need the warehouse
+
+    workspace = Path(workspace)
+    workspace.mkdir(parents=True, exist_ok=True)
+    config = demo_config(province, year)
+    write_config(workspace, config)
+    catalogue = load_catalogue()
+    registry = load_registry(config)
+    rng = random.Random(f"{province}-{year}")
+    expected = registry.of_levels(set(config.reporting_levels))
+    on_time, late = [], []
+    for unit in expected:
+        roll = rng.random()
+        if roll < 0.08:
+            continue
+        (late if roll < 0.18 else on_time).append(unit)
+    first_deadline = min(config.deadlines.values())
+    last_deadline = max(config.deadlines.values())
+    batches = [(on_time, datetime.combine(first_deadline - timedelta(days=2), time(9, 0))),
+               (late, datetime.combine(last_deadline + timedelta(days=2), time(9, 0)))]
+    for units, when in batches:
+        for unit in units:
+            path = workspace / "inbox" / unit.code / f"bao_cao_dvctt_{year}_{unit.code}.xlsx"
+            if not path.exists():
+                unit_rng = random.Random(f"{province}-{year}-{unit.code}")
+                save_workbook(_fill(unit, config, catalogue, unit_rng), path)
+            past = (datetime.now() - timedelta(minutes=5)).timestamp()
+            os.utime(path, (past, past))
+        if run:
+            ingest(workspace, now=when)
+    return Demo(workspace, config, len(on_time) + len(late), len(late), len(expected) - len(on_time) - len(late))

@@ -1,0 +1,215 @@
+"""Ingest: scan the inbox, archive, read, validate in bulk, then load or quarantine each file.
+
+The order matters: every file is archived under its sha256 before anything can go wrong with
+it; all new files are validated in one GX run; all warehouse writes of a batch happen in one
+transaction so that a killed run leaves nothing half-loaded and a re-run converges.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from dvctt.catalogue import load_catalogue
+from dvctt.config import load_config
+from dvctt.progress import progress_bar
+from dvctt.units import load_registry
+from expectations import Finding, validate_submission_cells
+from extract.inbox import SUPPORTED, Dropped, archive_file, scan_inbox
+from extract.workbook import Submission, UnreadableWorkbook, read_submission, submission_facts
+from load.warehouse import FileRecord, Warehouse, connect, warehouse_url
+from report.feedback import write_feedback
+
+CELL_COLUMNS = ["file_id", "sheet", "cell", "item_code", "field", "raw", "value", "required", "expected"]
+RATIO_COLUMNS = ["file_id", "sheet", "item_code", "numerator", "denominator", "numerator_cell", "denominator_cell"]
+
+
+@dataclass
+class FileOutcome:
+    unit_code: str
+    name: str
+    status: str  # accepted | quarantined | pending
+    new: bool
+    sha256: str | None = None
+    reason: str | None = None
+    warnings: int = 0
+
+
+@dataclass
+class IngestSummary:
+    files: list[FileOutcome] = field(default_factory=list)
+
+    def count(self, status: str, *, new: bool | None = None) -> int:
+        return sum(1 for f in self.files if f.status == status and (new is None or f.new == new))
+
+    @property
+    def new_data(self) -> bool:
+        return self.count("accepted", new=True) > 0
+
+    def to_dict(self) -> dict:
+        return {
+            "seen": len(self.files),
+            "accepted": self.count("accepted"),
+            "quarantined": self.count("quarantined"),
+            "pending": self.count("pending"),
+            "new_accepted": self.count("accepted", new=True),
+            "new_quarantined": self.count("quarantined", new=True),
+            "new_data": self.new_data,
+            "files": [asdict(f) for f in self.files],
+        }
+
+
+def describe(finding: Finding) -> str:
+    """One line for a clerk: where, what was found, and how to fix it."""
+    where = f"Trang «{finding.sheet}»" + (f", ô {finding.cell}" if finding.cell else "") if finding.sheet else "Tệp"
+    found = f" (đang ghi: «{finding.found}»)" if finding.found else ""
+    return f"{where}{found}: {finding.expected}. {finding.fix}"
+
+
+def _safe_name(name: str, limit: int = 120) -> str:
+    cleaned = re.sub(r"[^\w.\- ]+", "_", name, flags=re.UNICODE).strip(" .") or "tep"
+    return cleaned[-limit:]
+
+
+class _Batch:
+    """The files of one scan, carried through archive → read → validate → load."""
+
+    def __init__(self, workspace: Path, now: datetime | None):
+        self.ws = workspace
+        self.config = load_config(workspace)
+        self.catalogue = load_catalogue()
+        self.registry = load_registry(self.config)
+        self.wh = Warehouse(connect(warehouse_url(workspace, self.config.warehouse_url)))
+        self.now = now
+        self.summary = IngestSummary()
+
+    def quarantine_copy(self, archived: Path | None, d: Dropped, sha: str, reason: str) -> None:
+        target_dir = self.ws / "quarantine" / _safe_name(d.unit_code)
+        target_dir.mkdir(parents=True, exist_ok=True)
+        stem = f"{sha[:12]}-{_safe_name(d.name)}"
+        if archived is not None and not (target_dir / stem).exists():
+            shutil.copyfile(archived, target_dir / stem)
+        (target_dir / f"{stem}.ly_do.txt").write_text(reason + "\n", encoding="utf-8")
+
+    def feedback(self, d: Dropped, arrived: datetime, accepted: bool, findings: list[Finding]) -> None:
+        unit = self.registry.get(d.unit_code)
+        out = d.path.parent / "phan_hoi" / f"{_safe_name(d.path.stem, 80)}.phan_hoi.xlsx"
+        write_feedback(out, unit_name=unit.name if unit else d.unit_code, file_name=d.name, arrived_at=arrived,
+                       accepted=accepted, findings=findings)
+
+
+def _frame(rows: Iterable[dict], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(list(rows), columns=columns)
+
+
+def ingest(workspace: Path, *, now: datetime | None = None, progress: bool = False) -> IngestSummary:
+    """Process every settled file in `inbox/`; safe to run again at any time."""
+    workspace = Path(workspace)
+    b = _Batch(workspace, now)
+    started = datetime.now()
+    scan = scan_inbox(workspace / "inbox", settle_seconds=b.config.limits.settle_seconds)
+    for d in scan.pending:
+        b.summary.files.append(FileOutcome(d.unit_code, d.name, "pending", new=False))
+    known = b.wh.file_status()
+    early: list[tuple[Dropped, FileRecord, list[Finding]]] = []
+    to_read: list[tuple[Dropped, FileRecord]] = []
+    max_bytes = b.config.limits.max_file_mb * 1024 * 1024
+
+    for d in progress_bar(scan.ready, "Lưu trữ tệp", enabled=progress):
+        arrived = b.now or datetime.now()
+        if d.symlink:  # never followed: it could point anywhere outside the inbox
+            sha, archived = hashlib.sha256(f"symlink:{d.name}".encode()).hexdigest(), None
+        else:
+            sha, archived = archive_file(d.path, workspace / "archive")
+        rec = FileRecord(d.unit_code, sha, d.name, d.size, arrived,
+                         str(archived.relative_to(workspace)) if archived else None)
+        status = known.get((d.unit_code, sha))
+        if status is not None:
+            b.summary.files.append(FileOutcome(d.unit_code, d.name, status, new=False, sha256=sha))
+            continue
+        if d.symlink:
+            known[(d.unit_code, sha)] = "in_batch"
+            early.append((d, rec, [Finding(d.name, "error", "symlink", "", "", d.name, "Tệp thật, không phải lối tắt",
+                                           "Tệp là lối tắt (symlink) nên không được đọc. "
+                                           "Hãy chép chính tệp báo cáo vào thư mục.")]))
+            continue
+        known[(d.unit_code, sha)] = "in_batch"
+        problem = _precheck(b, d, max_bytes)
+        if problem is not None:
+            early.append((d, rec, [problem]))
+        else:
+            to_read.append((d, rec))
+
+    subs: dict[str, tuple[Dropped, FileRecord, Submission]] = {}
+    for d, rec in progress_bar(to_read, "Đọc tệp", enabled=progress):
+        try:
+            # Read the archived copy: exactly the bytes that were hashed.
+            subs[rec.sha256 + d.unit_code] = (d, rec, read_submission(
+                workspace / rec.archive_path, rec.sha256 + d.unit_code,
+                unit_code=d.unit_code, year=b.config.year, catalogue=b.catalogue))
+        except UnreadableWorkbook as exc:
+            early.append((d, rec, [exc.finding]))
+
+    cells = _frame((c for _, _, s in subs.values() for c in s.cells), CELL_COLUMNS)
+    ratios = _frame((r for _, _, s in subs.values() for r in s.ratios), RATIO_COLUMNS)
+    by_file: dict[str, list[Finding]] = {}
+    for f in validate_submission_cells(cells, ratios, known_codes={i.code for i in b.catalogue.items}):
+        by_file.setdefault(f.file_id, []).append(f)
+
+    with b.wh.engine.begin() as conn:
+        for d, rec, findings in early:
+            _quarantine(b, conn, d, rec, findings)
+        for key, (d, rec, sub) in sorted(subs.items(), key=lambda kv: (kv[1][1].arrived_at, kv[1][0].mtime, kv[1][0].name)):
+            findings = by_file.get(key, [])
+            if any(f.severity == "error" for f in findings):
+                _quarantine(b, conn, d, rec, findings)
+                continue
+            file_pk = b.wh.add_file(conn, rec, "accepted", None)
+            b.wh.add_findings(conn, file_pk, [_finding_row(f) for f in findings])
+            texts = [{"kind": t["kind"], "seq": n, "cell": t["cell"], "text": t["text"]} for n, t in enumerate(sub.texts, 1)]
+            b.wh.add_submission(conn, file_pk, rec, b.config.year, sub.meta, submission_facts(sub), texts)
+            if findings:
+                b.feedback(d, rec.arrived_at, True, findings)
+            b.summary.files.append(FileOutcome(d.unit_code, d.name, "accepted", new=True, sha256=rec.sha256,
+                                               warnings=len(findings)))
+    counts = b.summary.to_dict()
+    b.wh.record_run(started, {k: counts[k] for k in ("seen", "accepted", "quarantined", "pending")}
+                    | {"new_files": counts["new_accepted"] + counts["new_quarantined"]})
+    return b.summary
+
+
+def _precheck(b: _Batch, d: Dropped, max_bytes: float) -> Finding | None:
+    if d.unit_code not in b.registry:
+        return Finding(d.name, "error", "unknown_unit", "", "", d.unit_code, "Thư mục mang mã đơn vị có trong danh mục",
+                       f"Mã đơn vị «{d.unit_code}» (tên thư mục) không có trong danh mục đơn vị báo cáo của tỉnh. "
+                       "Hãy nộp vào đúng thư mục của đơn vị mình hoặc liên hệ bộ phận CNTT.")
+    if d.path.suffix.lower() not in SUPPORTED:
+        return Finding(d.name, "error", "unsupported_type", "", "", d.path.suffix, "Tệp Excel .xlsx, .xlsm hoặc .xls",
+                       "Định dạng tệp không được hỗ trợ. Hãy lưu biểu mẫu dạng Excel (.xlsx) và nộp lại.")
+    if d.size > max_bytes:
+        return Finding(d.name, "error", "too_large", "", "", f"{d.size / 1048576:.1f} MB",
+                       f"Tệp không quá {b.config.limits.max_file_mb:g} MB",
+                       "Tệp quá lớn. Hãy xóa các trang tính, hình ảnh không cần thiết rồi nộp lại.")
+    return None
+
+
+def _finding_row(f: Finding) -> dict:
+    return {k: getattr(f, k) for k in ("severity", "rule", "sheet", "cell", "found", "expected", "fix")}
+
+
+def _quarantine(b: _Batch, conn, d: Dropped, rec: FileRecord, findings: list[Finding]) -> None:
+    errors = [f for f in findings if f.severity == "error"]
+    reason = "\n".join(describe(f) for f in errors)
+    file_pk = b.wh.add_file(conn, rec, "quarantined", reason)
+    b.wh.add_findings(conn, file_pk, [_finding_row(f) for f in findings])
+    b.quarantine_copy(b.ws / rec.archive_path if rec.archive_path else None, d, rec.sha256, reason)
+    if not d.symlink:
+        b.feedback(d, rec.arrived_at, False, findings)
+    b.summary.files.append(FileOutcome(d.unit_code, d.name, "quarantined", new=True, sha256=rec.sha256, reason=reason))

@@ -1,0 +1,190 @@
+"""Read a unit's submission workbook into long-format cells, tolerant of how offices edit it.
+
+Sheets and headers are found by folded name (diacritics, case and spacing do not matter), rows
+by their code column, so reordered, inserted or blank rows and extra sheets do no harm. Every
+value keeps its sheet and A1 cell so a problem can be reported where the clerk will look.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl.utils import get_column_letter
+from python_calamine import CalamineWorkbook
+
+from dvctt.catalogue import Catalogue, Kind
+from dvctt.text import fold, nfc
+from expectations import Finding
+from extract.numbers import cell_text, parse_number
+from templates import layout as L
+
+YES_WORDS = {"co", "x", "yes", "dat"}
+NO_WORDS = {"khong", "no", "chua"}
+
+
+class UnreadableWorkbook(Exception):
+    """The file cannot be read as a submission at all; carries a Finding for the clerk."""
+
+    def __init__(self, finding: Finding):
+        super().__init__(finding.expected)
+        self.finding = finding
+
+
+@dataclass
+class Submission:
+    """What one file says, before validation."""
+
+    file_id: str
+    cells: list[dict] = field(default_factory=list)
+    ratios: list[dict] = field(default_factory=list)
+    texts: list[dict] = field(default_factory=list)
+    meta: dict[str, str | None] = field(default_factory=dict)
+
+
+def _ref(row: int, col: int) -> str:
+    return f"{get_column_letter(col + 1)}{row + 1}"
+
+
+def _at(row: list, col: int) -> object:
+    return row[col] if 0 <= col < len(row) else None
+
+
+def _find_sheet(names: list[str], wanted: str) -> str | None:
+    target = fold(wanted)
+    return next((n for n in names if fold(n) == target), None)
+
+
+def _find_header(rows: list[list], headers: list[str]) -> tuple[int, dict[str, int]]:
+    """Locate the header row by its folded labels; return (row index, folded label -> column)."""
+    wanted = {fold(h) for h in headers}
+    for r, row in enumerate(rows[:30]):
+        cols = {fold(v): c for c, v in enumerate(row) if fold(v) in wanted}
+        if len(cols) >= len(wanted) - 1:
+            return r, cols
+    return -1, {}
+
+
+def _fatal(file_id: str, sheet: str, cell: str, found: str, expected: str, fix: str) -> UnreadableWorkbook:
+    return UnreadableWorkbook(Finding(file_id, "error", "layout", sheet, cell, found, expected, fix))
+
+
+def read_submission(path: Path, file_id: str, *, unit_code: str, year: int, catalogue: Catalogue) -> Submission:
+    """Read one workbook. Raises UnreadableWorkbook when its structure is not our template."""
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several private error types for corrupt files
+        raise _fatal(file_id, "", "", path.suffix, "Tệp Excel (.xlsx) đọc được",
+                     f"Tệp bị hỏng hoặc không phải bảng tính Excel ({type(exc).__name__}). "
+                     "Hãy mở lại tệp bằng Excel, lưu dạng .xlsx theo biểu mẫu và nộp lại.") from exc
+    sub = Submission(file_id)
+    names = list(wb.sheet_names)
+
+    def sheet_rows(title: str) -> tuple[str, list[list]]:
+        name = _find_sheet(names, title)
+        if name is None:
+            raise _fatal(file_id, title, "", ", ".join(names), f"Có trang tính «{title}»",
+                         f"Không tìm thấy trang «{title}». Hãy dùng đúng biểu mẫu, không đổi tên trang tính.")
+        return name, wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+
+    info_name, info = sheet_rows(L.SHEET_INFO)
+    keys = {fold(label): key for label, key in L.INFO_ROWS if key}
+    expected = {"MA_DON_VI": unit_code, "NAM_BAO_CAO": str(year)}
+    fields = {"MA_DON_VI": "unit_code", "NAM_BAO_CAO": "year"}
+    for r, row in enumerate(info):
+        key = keys.get(fold(row[0])) if row else None
+        if key is None:
+            continue
+        raw = cell_text(row[1]) if len(row) > 1 else None
+        sub.meta[key] = raw
+        if key in fields:
+            sub.cells.append(dict(file_id=file_id, sheet=info_name, cell=_ref(r, 1), item_code=key, field=fields[key],
+                                  raw=raw, value=parse_number(row[1]) if key == "NAM_BAO_CAO" and len(row) > 1 else None,
+                                  required=True, expected=expected[key]))
+    for key, fld in fields.items():
+        if key not in sub.meta:  # the label row itself was deleted: report it against column B
+            sub.cells.append(dict(file_id=file_id, sheet=info_name, cell="B", item_code=key, field=fld,
+                                  raw=None, value=None, required=True, expected=expected[key]))
+            sub.meta[key] = None
+
+    tname, trows = sheet_rows(L.SHEET_TARGETS)
+    hrow, cols = _find_header(trows, L.TARGET_HEADERS[1:6])
+    if hrow < 0:
+        raise _fatal(file_id, tname, f"A{L.HEADER_ROW}", "", "Dòng tiêu đề: " + ", ".join(L.TARGET_HEADERS),
+                     "Không tìm thấy dòng tiêu đề của bảng chỉ tiêu. Hãy dùng đúng biểu mẫu.")
+    c_code, c_num, c_den, c_yn = (cols.get(fold(L.TARGET_HEADERS[i]), -1) for i in (1, 3, 4, 5))
+    for r in range(hrow + 1, len(trows)):
+        row = trows[r]
+        code = cell_text(row[c_code]) if c_code < len(row) else None
+        if not code:
+            continue
+        code = code.upper()
+        item = catalogue.get(code)
+        kind = item.kind if item is not None else None
+        if kind is Kind.YES_NO:
+            raw = cell_text(_at(row, c_yn))
+            word = fold(raw)
+            value = 1.0 if word in YES_WORDS else 0.0 if word in NO_WORDS else None
+            sub.cells.append(dict(file_id=file_id, sheet=tname, cell=_ref(r, c_yn), item_code=code, field="yes_no",
+                                  raw=raw, value=value, required=False, expected=None))
+            continue
+        num_raw, den_raw = cell_text(_at(row, c_num)), cell_text(_at(row, c_den))
+        num, den = parse_number(_at(row, c_num)), parse_number(_at(row, c_den))
+        for fld, raw, val, c in (("numerator", num_raw, num, c_num), ("denominator", den_raw, den, c_den)):
+            sub.cells.append(dict(file_id=file_id, sheet=tname, cell=_ref(r, c), item_code=code, field=fld,
+                                  raw=raw, value=val, required=False, expected=None))
+        if num_raw is not None or den_raw is not None:
+            sub.ratios.append(dict(file_id=file_id, sheet=tname, item_code=code, numerator=num, denominator=den,
+                                   numerator_cell=_ref(r, c_num), denominator_cell=_ref(r, c_den)))
+
+    aname, arows = sheet_rows(L.SHEET_ACTIVITIES)
+    hrow, cols = _find_header(arows, [L.ACTIVITY_HEADERS[1], L.ACTIVITY_HEADERS[4]])
+    if hrow < 0:
+        raise _fatal(file_id, aname, f"A{L.HEADER_ROW}", "", "Dòng tiêu đề: " + ", ".join(L.ACTIVITY_HEADERS),
+                     "Không tìm thấy dòng tiêu đề của bảng hoạt động. Hãy dùng đúng biểu mẫu.")
+    c_code, c_qty = cols.get(fold(L.ACTIVITY_HEADERS[1]), -1), cols.get(fold(L.ACTIVITY_HEADERS[4]), -1)
+    for r in range(hrow + 1, len(arows)):
+        row = arows[r]
+        code = cell_text(row[c_code]) if 0 <= c_code < len(row) else None
+        if not code:
+            continue
+        value = row[c_qty] if 0 <= c_qty < len(row) else None
+        sub.cells.append(dict(file_id=file_id, sheet=aname, cell=_ref(r, c_qty), item_code=code.upper(), field="count",
+                              raw=cell_text(value), value=parse_number(value), required=False, expected=None))
+
+    xname = _find_sheet(names, L.SHEET_TEXT)
+    if xname is not None:
+        xrows = wb.get_sheet_by_name(xname).to_python(skip_empty_area=False)
+        hrow, cols = _find_header(xrows, L.TEXT_HEADERS[1:])
+        c_kind, c_text = cols.get(fold("Loại"), 1), cols.get(fold("Nội dung"), 2)
+        kinds = {fold(v): k for k, v in L.TEXT_KINDS.items()}
+        for r in range(max(hrow, 0) + 1, len(xrows)):
+            row = xrows[r]
+            text = row[c_text] if c_text < len(row) else None
+            if cell_text(text) is None:
+                continue
+            kind_word = fold(row[c_kind]) if c_kind < len(row) else ""
+            kind = kinds.get(kind_word) or ("kien_nghi" if kind_word.startswith("kien nghi") else "kho_khan")
+            sub.texts.append(dict(file_id=file_id, kind=kind, cell=_ref(r, c_text), text=nfc(str(text).strip())))
+    return sub
+
+
+def submission_facts(sub: Submission) -> list[dict]:
+    """Numerator/denominator rows for the warehouse: ratio as read, yes/no as 1/1 or 0/1, count as n.
+
+    Blank rows produce nothing (missing is not zero).
+    """
+    by_item: dict[str, dict] = {}
+    for c in sub.cells:
+        if c["field"] in ("unit_code", "year") or c["value"] is None:
+            continue
+        entry = by_item.setdefault(c["item_code"], {"indicator_code": c["item_code"], "numerator": None,
+                                                     "denominator": None, "sheet": c["sheet"], "cell": c["cell"]})
+        if c["field"] == "denominator":
+            entry["denominator"] = c["value"]
+        else:
+            entry["numerator"] = c["value"]
+            entry["cell"] = c["cell"]
+            if c["field"] == "yes_no":
+                entry["denominator"] = 1.0
+    return list(by_item.values())

@@ -1,0 +1,121 @@
+"""The warehouse schema (SQLAlchemy Core): SQLite by default, PostgreSQL in production.
+
+Every figure keeps the file, sheet and cell it came from, so a number in the report can be
+traced back to a unit's workbook; superseded submissions are kept, never overwritten.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+units = Table(
+    "units",
+    metadata,
+    Column("code", String(40), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("level", String(20), nullable=False),
+    Column("parent_code", String(40)),
+    Column("type", String(60)),
+    Column("valid_from", Date),
+    Column("valid_to", Date),
+)
+
+files = Table(
+    "files",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("unit_code", String(40), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("original_name", String(300), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("arrived_at", DateTime, nullable=False),
+    Column("status", String(20), nullable=False),  # accepted | quarantined
+    Column("archive_path", String(300)),
+    Column("reason", Text),
+    UniqueConstraint("unit_code", "sha256", name="uq_files_unit_sha"),
+)
+
+submissions = Table(
+    "submissions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("file_id", Integer, ForeignKey("files.id"), nullable=False),
+    Column("unit_code", String(40), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("is_current", Boolean, nullable=False),
+    Column("template_version", String(40)),
+    Column("preparer", String(200)),
+    Column("arrived_at", DateTime, nullable=False),
+    UniqueConstraint("unit_code", "year", "version", name="uq_submission_version"),
+)
+Index("ix_submissions_current", submissions.c.year, submissions.c.is_current)
+
+facts = Table(
+    "facts",
+    metadata,
+    Column("submission_id", Integer, ForeignKey("submissions.id"), nullable=False),
+    Column("unit_code", String(40), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("indicator_code", String(40), nullable=False),
+    Column("numerator", Float),
+    Column("denominator", Float),
+    Column("sheet", String(60)),
+    Column("cell", String(20)),
+)
+Index("ix_facts_submission", facts.c.submission_id)
+
+texts = Table(
+    "texts",
+    metadata,
+    Column("submission_id", Integer, ForeignKey("submissions.id"), nullable=False),
+    Column("unit_code", String(40), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("kind", String(20), nullable=False),  # kho_khan | kien_nghi
+    Column("seq", Integer, nullable=False),
+    Column("cell", String(20)),
+    Column("text", Text, nullable=False),
+)
+
+findings = Table(
+    "findings",
+    metadata,
+    Column("file_id", Integer, ForeignKey("files.id"), nullable=False),
+    Column("severity", String(10), nullable=False),
+    Column("rule", String(40), nullable=False),
+    Column("sheet", String(60)),
+    Column("cell", String(20)),
+    Column("found", Text),
+    Column("expected", Text),
+    Column("fix", Text),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Column("seen", Integer),
+    Column("accepted", Integer),
+    Column("quarantined", Integer),
+    Column("pending", Integer),
+    Column("new_files", Integer),
+)

@@ -1,0 +1,140 @@
+"""Warehouse access: record files, load accepted submissions as new versions, read current figures."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine, create_engine, event, func, insert, select, update
+from sqlalchemy.engine import Connection
+
+from load import schema as T
+
+WAREHOUSE_ENV = "DVCTT_WAREHOUSE_URL"
+
+
+def warehouse_url(workspace: Path, configured: str | None = None) -> str:
+    """The environment wins (production secrets), then workspace.yaml, then a SQLite file."""
+    return os.environ.get(WAREHOUSE_ENV) or configured or f"sqlite:///{Path(workspace).resolve() / 'warehouse.sqlite'}"
+
+
+def connect(url: str) -> Engine:
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record) -> None:  # WAL lets the report read while ingest writes
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+    T.metadata.create_all(engine)
+    return engine
+
+
+@dataclass
+class FileRecord:
+    unit_code: str
+    sha256: str
+    original_name: str
+    size: int
+    arrived_at: datetime
+    archive_path: str | None
+
+
+class Warehouse:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def file_status(self) -> dict[tuple[str, str], str]:
+        """(unit_code, sha256) → status for every file ever processed: re-dropped bytes are no-ops."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(T.files.c.unit_code, T.files.c.sha256, T.files.c.status))
+            return {(u, s): st for u, s, st in rows}
+
+    def sync_units(self, conn: Connection, units: list[dict]) -> None:
+        conn.execute(T.units.delete())
+        if units:
+            conn.execute(insert(T.units), units)
+
+    def add_file(self, conn: Connection, rec: FileRecord, status: str, reason: str | None) -> int:
+        return conn.execute(
+            insert(T.files).values(
+                unit_code=rec.unit_code, sha256=rec.sha256, original_name=rec.original_name, size=rec.size,
+                arrived_at=rec.arrived_at, status=status, archive_path=rec.archive_path, reason=reason,
+            )
+        ).inserted_primary_key[0]
+
+    def add_findings(self, conn: Connection, file_pk: int, rows: list[dict]) -> None:
+        if rows:
+            conn.execute(insert(T.findings), [{**r, "file_id": file_pk} for r in rows])
+
+    def add_submission(self, conn: Connection, file_pk: int, rec: FileRecord, year: int, meta: dict,
+                       facts: list[dict], texts: list[dict]) -> int:
+        """Store a new version for (unit, year); earlier versions stay, flagged not current."""
+        version = conn.execute(
+            select(func.coalesce(func.max(T.submissions.c.version), 0)).where(
+                T.submissions.c.unit_code == rec.unit_code, T.submissions.c.year == year)
+        ).scalar_one() + 1
+        conn.execute(update(T.submissions).where(T.submissions.c.unit_code == rec.unit_code,
+                                                 T.submissions.c.year == year).values(is_current=False))
+        sub_pk = conn.execute(
+            insert(T.submissions).values(
+                file_id=file_pk, unit_code=rec.unit_code, year=year, version=version, is_current=True,
+                template_version=meta.get("PHIEN_BAN"), preparer=meta.get("NGUOI_LAP"), arrived_at=rec.arrived_at,
+            )
+        ).inserted_primary_key[0]
+        if facts:
+            conn.execute(insert(T.facts), [{**f, "submission_id": sub_pk, "unit_code": rec.unit_code, "year": year}
+                                           for f in facts])
+        if texts:
+            conn.execute(insert(T.texts), [{**t, "submission_id": sub_pk, "unit_code": rec.unit_code, "year": year}
+                                           for t in texts])
+        return sub_pk
+
+    def record_run(self, started: datetime, counts: dict[str, int]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(insert(T.runs).values(started_at=started, finished_at=datetime.now(), **counts))
+
+    # --- reads for the report -------------------------------------------------------------
+    def current_facts(self, year: int) -> pd.DataFrame:
+        q = (select(T.facts.c.unit_code, T.facts.c.indicator_code, T.facts.c.numerator, T.facts.c.denominator)
+             .join(T.submissions, T.submissions.c.id == T.facts.c.submission_id)
+             .where(T.submissions.c.year == year, T.submissions.c.is_current.is_(True)))
+        return self._frame(q)
+
+    def current_texts(self, year: int) -> pd.DataFrame:
+        q = (select(T.texts.c.unit_code, T.texts.c.kind, T.texts.c.seq, T.texts.c.text)
+             .join(T.submissions, T.submissions.c.id == T.texts.c.submission_id)
+             .where(T.submissions.c.year == year, T.submissions.c.is_current.is_(True))
+             .order_by(T.texts.c.unit_code, T.texts.c.seq))
+        return self._frame(q)
+
+    def sources(self, year: int) -> pd.DataFrame:
+        """Every version of every accepted submission for the year (current and superseded)."""
+        q = (select(T.submissions.c.unit_code, T.submissions.c.version, T.submissions.c.is_current,
+                    T.submissions.c.arrived_at, T.files.c.original_name, T.files.c.sha256)
+             .join(T.files, T.files.c.id == T.submissions.c.file_id)
+             .where(T.submissions.c.year == year)
+             .order_by(T.submissions.c.unit_code, T.submissions.c.version))
+        return self._frame(q)
+
+    def first_arrivals(self, year: int) -> pd.DataFrame:
+        """When each unit first delivered an accepted file for the year: judges on time vs late."""
+        q = (select(T.submissions.c.unit_code, func.min(T.submissions.c.arrived_at).label("arrived_at"))
+             .where(T.submissions.c.year == year).group_by(T.submissions.c.unit_code))
+        return self._frame(q)
+
+    def quarantined(self) -> pd.DataFrame:
+        q = (select(T.files.c.unit_code, T.files.c.original_name, T.files.c.arrived_at, T.files.c.sha256,
+                    T.files.c.reason).where(T.files.c.status == "quarantined")
+             .order_by(T.files.c.unit_code, T.files.c.arrived_at, T.files.c.sha256))
+        return self._frame(q)
+
+    def _frame(self, query) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            result = conn.execute(query)
+            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
