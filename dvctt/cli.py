@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dvctt.config import ConfigError, load_config
+from dvctt.locking import BusyError
 from dvctt.units import UnknownProvinceError
 
 app = typer.Typer(help="Tổng hợp báo cáo DVCTT (Đề án 1588/QĐ-TTg) – DVCTT yearly report pipeline.",
@@ -34,7 +35,7 @@ def _guard(fn):
     """Turn expected failures into a readable message and exit code 1, never a traceback."""
     try:
         return fn()
-    except (ConfigError, UnknownProvinceError, FileNotFoundError, PermissionError) as exc:
+    except (ConfigError, UnknownProvinceError, BusyError, FileNotFoundError, PermissionError) as exc:
         _fail(str(exc))
     except Exception as exc:
         if exc.__class__.__module__.startswith(("sqlalchemy", "psycopg2")):

@@ -19,13 +19,16 @@ import pandas as pd
 
 from dvctt.catalogue import load_catalogue
 from dvctt.config import load_config
+from dvctt.locking import workspace_lock
 from dvctt.progress import progress_bar
 from dvctt.units import load_registry
 from expectations import Finding, validate_submission_cells
 from extract.inbox import SUPPORTED, Dropped, archive_file, scan_inbox
+from extract.safety import Inspection, Rejected, inspect_file
 from extract.workbook import Submission, UnreadableWorkbook, read_submission, submission_facts
-from load.warehouse import FileRecord, Warehouse, connect, warehouse_url
+from load.warehouse import FileRecord, Warehouse, connect, warehouse_url, with_retries
 from report.feedback import write_feedback
+from templates.layout import SHEET_INFO, TEMPLATE_VERSION
 
 CELL_COLUMNS = ["file_id", "sheet", "cell", "item_code", "field", "raw", "value", "required", "expected"]
 RATIO_COLUMNS = ["file_id", "sheet", "item_code", "numerator", "denominator", "numerator_cell", "denominator_cell"]
@@ -110,8 +113,16 @@ def _frame(rows: Iterable[dict], columns: list[str]) -> pd.DataFrame:
 
 
 def ingest(workspace: Path, *, now: datetime | None = None, progress: bool = False) -> IngestSummary:
-    """Process every settled file in `inbox/`; safe to run again at any time."""
+    """Process every settled file in `inbox/`; safe to run again at any time.
+
+    One ingest at a time per workspace (the CLI and the DAG may overlap): a second waits.
+    """
     workspace = Path(workspace)
+    with workspace_lock(workspace / ".ingest.lock"):
+        return _ingest(workspace, now, progress)
+
+
+def _ingest(workspace: Path, now: datetime | None, progress: bool) -> IngestSummary:
     b = _Batch(workspace, now)
     started = datetime.now()
     scan = scan_inbox(workspace / "inbox", settle_seconds=b.config.limits.settle_seconds)
@@ -148,14 +159,22 @@ def ingest(workspace: Path, *, now: datetime | None = None, progress: bool = Fal
             to_read.append((d, rec))
 
     subs: dict[str, tuple[Dropped, FileRecord, Submission]] = {}
+    notes: dict[str, list[Finding]] = {}
     for d, rec in progress_bar(to_read, "Đọc tệp", enabled=progress):
+        key = rec.sha256 + d.unit_code
+        archived = workspace / rec.archive_path  # read exactly the bytes that were hashed
         try:
-            # Read the archived copy: exactly the bytes that were hashed.
-            subs[rec.sha256 + d.unit_code] = (d, rec, read_submission(
-                workspace / rec.archive_path, rec.sha256 + d.unit_code,
-                unit_code=d.unit_code, year=b.config.year, catalogue=b.catalogue))
+            found = inspect_file(archived, b.config.limits)
+            sub = read_submission(archived, key, unit_code=d.unit_code, year=b.config.year, catalogue=b.catalogue,
+                                  max_rows=b.config.limits.max_rows, hidden_formulas=found.hidden_formulas)
+        except Rejected as exc:
+            early.append((d, rec, [Finding(key, "error", exc.rule, "", "", exc.found, exc.expected, exc.fix)]))
+            continue
         except UnreadableWorkbook as exc:
             early.append((d, rec, [exc.finding]))
+            continue
+        subs[key] = (d, rec, sub)
+        notes[key] = _container_warnings(key, found, sub)
 
     cells = _frame((c for _, _, s in subs.values() for c in s.cells), CELL_COLUMNS)
     ratios = _frame((r for _, _, s in subs.values() for r in s.ratios), RATIO_COLUMNS)
@@ -163,22 +182,21 @@ def ingest(workspace: Path, *, now: datetime | None = None, progress: bool = Fal
     for f in validate_submission_cells(cells, ratios, known_codes={i.code for i in b.catalogue.items}):
         by_file.setdefault(f.file_id, []).append(f)
 
-    with b.wh.engine.begin() as conn:
-        for d, rec, findings in early:
-            _quarantine(b, conn, d, rec, findings)
-        for key, (d, rec, sub) in sorted(subs.items(), key=lambda kv: (kv[1][1].arrived_at, kv[1][0].mtime, kv[1][0].name)):
-            findings = by_file.get(key, [])
-            if any(f.severity == "error" for f in findings):
-                _quarantine(b, conn, d, rec, findings)
-                continue
-            file_pk = b.wh.add_file(conn, rec, "accepted", None)
-            b.wh.add_findings(conn, file_pk, [_finding_row(f) for f in findings])
-            texts = [{"kind": t["kind"], "seq": n, "cell": t["cell"], "text": t["text"]} for n, t in enumerate(sub.texts, 1)]
-            b.wh.add_submission(conn, file_pk, rec, b.config.year, sub.meta, submission_facts(sub), texts)
-            if findings:
-                b.feedback(d, rec.arrived_at, True, findings)
-            b.summary.files.append(FileOutcome(d.unit_code, d.name, "accepted", new=True, sha256=rec.sha256,
-                                               warnings=len(findings)))
+    def commit() -> list[FileOutcome]:
+        outcomes: list[FileOutcome] = []
+        with b.wh.engine.begin() as conn:
+            for d, rec, findings in early:
+                outcomes.append(_quarantine(b, conn, d, rec, findings))
+            for key, (d, rec, sub) in sorted(subs.items(), key=lambda kv: (kv[1][1].arrived_at, kv[1][0].mtime,
+                                                                            kv[1][0].name)):
+                findings = notes[key] + by_file.get(key, [])
+                if any(f.severity == "error" for f in findings):
+                    outcomes.append(_quarantine(b, conn, d, rec, findings))
+                    continue
+                outcomes.append(_load(b, conn, d, rec, sub, findings))
+        return outcomes
+
+    b.summary.files.extend(with_retries(commit))
     counts = b.summary.to_dict()
     b.wh.record_run(started, {k: counts[k] for k in ("seen", "accepted", "quarantined", "pending")}
                     | {"new_files": counts["new_accepted"] + counts["new_quarantined"]})
@@ -200,11 +218,36 @@ def _precheck(b: _Batch, d: Dropped, max_bytes: float) -> Finding | None:
     return None
 
 
+def _container_warnings(key: str, found: Inspection, sub: Submission) -> list[Finding]:
+    """Things worth telling the clerk that do not make the figures wrong."""
+    out = []
+    if found.has_macros:
+        out.append(Finding(key, "warning", "macros", "", "", "vbaProject.bin", "Tệp không chứa macro",
+                           "Tệp có macro; macro KHÔNG được chạy, chỉ số liệu được đọc. Lần sau hãy lưu dạng .xlsx."))
+    version = sub.meta.get("PHIEN_BAN")
+    if version != TEMPLATE_VERSION:
+        out.append(Finding(key, "warning", "template_version", SHEET_INFO, "B", version or "",
+                           f"Biểu mẫu phiên bản {TEMPLATE_VERSION}",
+                           "Tệp dùng biểu mẫu khác phiên bản hiện hành; số liệu vẫn được đọc theo mã chỉ tiêu. "
+                           "Lần sau hãy tải biểu mẫu mới."))
+    return out
+
+
 def _finding_row(f: Finding) -> dict:
     return {k: getattr(f, k) for k in ("severity", "rule", "sheet", "cell", "found", "expected", "fix")}
 
 
-def _quarantine(b: _Batch, conn, d: Dropped, rec: FileRecord, findings: list[Finding]) -> None:
+def _load(b: _Batch, conn, d: Dropped, rec: FileRecord, sub: Submission, findings: list[Finding]) -> FileOutcome:
+    file_pk = b.wh.add_file(conn, rec, "accepted", None)
+    b.wh.add_findings(conn, file_pk, [_finding_row(f) for f in findings])
+    texts = [{"kind": t["kind"], "seq": n, "cell": t["cell"], "text": t["text"]} for n, t in enumerate(sub.texts, 1)]
+    b.wh.add_submission(conn, file_pk, rec, b.config.year, sub.meta, submission_facts(sub), texts)
+    if findings:
+        b.feedback(d, rec.arrived_at, True, findings)
+    return FileOutcome(d.unit_code, d.name, "accepted", new=True, sha256=rec.sha256, warnings=len(findings))
+
+
+def _quarantine(b: _Batch, conn, d: Dropped, rec: FileRecord, findings: list[Finding]) -> FileOutcome:
     errors = [f for f in findings if f.severity == "error"]
     reason = "\n".join(describe(f) for f in errors)
     file_pk = b.wh.add_file(conn, rec, "quarantined", reason)
@@ -212,4 +255,4 @@ def _quarantine(b: _Batch, conn, d: Dropped, rec: FileRecord, findings: list[Fin
     b.quarantine_copy(b.ws / rec.archive_path if rec.archive_path else None, d, rec.sha256, reason)
     if not d.symlink:
         b.feedback(d, rec.arrived_at, False, findings)
-    b.summary.files.append(FileOutcome(d.unit_code, d.name, "quarantined", new=True, sha256=rec.sha256, reason=reason))
+    return FileOutcome(d.unit_code, d.name, "quarantined", new=True, sha256=rec.sha256, reason=reason)

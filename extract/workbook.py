@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_to_tuple
 from python_calamine import CalamineWorkbook
 
 from dvctt.catalogue import Catalogue, Kind
@@ -46,6 +47,11 @@ def _ref(row: int, col: int) -> str:
     return f"{get_column_letter(col + 1)}{row + 1}"
 
 
+def _rowcol(ref: str) -> tuple[int, int]:
+    row, col = coordinate_to_tuple(ref)
+    return row - 1, col - 1
+
+
 def _at(row: list, col: int) -> object:
     return row[col] if 0 <= col < len(row) else None
 
@@ -69,8 +75,17 @@ def _fatal(file_id: str, sheet: str, cell: str, found: str, expected: str, fix: 
     return UnreadableWorkbook(Finding(file_id, "error", "layout", sheet, cell, found, expected, fix))
 
 
-def read_submission(path: Path, file_id: str, *, unit_code: str, year: int, catalogue: Catalogue) -> Submission:
-    """Read one workbook. Raises UnreadableWorkbook when its structure is not our template."""
+FORMULA_NO_VALUE = "(công thức chưa có kết quả)"
+
+
+def read_submission(path: Path, file_id: str, *, unit_code: str, year: int, catalogue: Catalogue,
+                    max_rows: int = 5000, hidden_formulas: dict[str, set[str]] | None = None) -> Submission:
+    """Read one workbook. Raises UnreadableWorkbook when its structure is not our template.
+
+    `hidden_formulas` lists formula cells saved without a result: calamine shows them blank,
+    but they are not blank, so they are reported as unreadable rather than read as missing.
+    """
+    hidden_formulas = hidden_formulas or {}
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several private error types for corrupt files
@@ -80,12 +95,23 @@ def read_submission(path: Path, file_id: str, *, unit_code: str, year: int, cata
     sub = Submission(file_id)
     names = list(wb.sheet_names)
 
-    def sheet_rows(title: str) -> tuple[str, list[list]]:
+    def sheet_rows(title: str, required: bool = True) -> tuple[str, list[list]]:
         name = _find_sheet(names, title)
+        if name is None and not required:
+            return title, []
         if name is None:
             raise _fatal(file_id, title, "", ", ".join(names), f"Có trang tính «{title}»",
                          f"Không tìm thấy trang «{title}». Hãy dùng đúng biểu mẫu, không đổi tên trang tính.")
-        return name, wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        sheet = wb.get_sheet_by_name(name)
+        if sheet.height > max_rows:
+            raise _fatal(file_id, name, f"A{sheet.height}", f"{sheet.height} dòng", f"Không quá {max_rows} dòng",
+                         f"Trang «{name}» có quá nhiều dòng. Hãy xóa các dòng thừa và dùng đúng biểu mẫu.")
+        rows = sheet.to_python(skip_empty_area=False)
+        for ref in hidden_formulas.get(name, ()):
+            r, c = _rowcol(ref)
+            if r < len(rows) and c < len(rows[r]) and cell_text(rows[r][c]) is None:
+                rows[r][c] = FORMULA_NO_VALUE
+        return name, rows
 
     info_name, info = sheet_rows(L.SHEET_INFO)
     keys = {fold(label): key for label, key in L.INFO_ROWS if key}
@@ -152,9 +178,8 @@ def read_submission(path: Path, file_id: str, *, unit_code: str, year: int, cata
         sub.cells.append(dict(file_id=file_id, sheet=aname, cell=_ref(r, c_qty), item_code=code.upper(), field="count",
                               raw=cell_text(value), value=parse_number(value), required=False, expected=None))
 
-    xname = _find_sheet(names, L.SHEET_TEXT)
-    if xname is not None:
-        xrows = wb.get_sheet_by_name(xname).to_python(skip_empty_area=False)
+    _, xrows = sheet_rows(L.SHEET_TEXT, required=False)
+    if xrows:
         hrow, cols = _find_header(xrows, L.TEXT_HEADERS[1:])
         c_kind, c_text = cols.get(fold("Loại"), 1), cols.get(fold("Nội dung"), 2)
         kinds = {fold(v): k for k, v in L.TEXT_KINDS.items()}

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 from sqlalchemy import Engine, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from load import schema as T
 
@@ -33,6 +38,26 @@ def connect(url: str) -> Engine:
             cur.close()
     T.metadata.create_all(engine)
     return engine
+
+
+T_ = TypeVar("T_")
+log = logging.getLogger(__name__)
+
+
+def with_retries(fn: Callable[[], T_], attempts: int = 5, base_delay: float = 1.0) -> T_:
+    """Run a whole transaction again after a transient database error (server restart, dropped
+    connection), with exponential backoff. The transaction is all-or-nothing, so a retry never
+    duplicates rows."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return fn()
+        except (OperationalError, InterfaceError) as exc:
+            if attempt == attempts:
+                raise
+            delay = base_delay * 2 ** (attempt - 1)
+            log.warning("Lỗi tạm thời của kho dữ liệu (%s); thử lại sau %.0f giây", exc.__class__.__name__, delay)
+            time.sleep(delay)
+    raise AssertionError("unreachable")
 
 
 @dataclass

@@ -35,3 +35,15 @@ def fresh_ws(demo_template, tmp_path) -> Path:
     ws = tmp_path / "ws"
     shutil.copytree(demo_template, ws, symlinks=True)
     return ws
+
+
+@pytest.fixture
+def small_ws(tmp_path) -> Path:
+    """An empty Lai Châu 2025 workspace (config only) for tests that drop their own files."""
+    from dvctt.config import write_config
+    from dvctt.demo import demo_config
+
+    ws = tmp_path / "small"
+    ws.mkdir()
+    write_config(ws, demo_config("12", 2025))
+    return ws
