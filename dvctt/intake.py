@@ -29,6 +29,7 @@ from extract.workbook import Submission, UnreadableWorkbook, read_submission, su
 from load.warehouse import FileRecord, Warehouse, connect, warehouse_url, with_retries
 from report.feedback import write_feedback
 from templates.layout import SHEET_INFO, TEMPLATE_VERSION
+from transform.quality import quality_warnings
 
 CELL_COLUMNS = ["file_id", "sheet", "cell", "item_code", "field", "raw", "value", "required", "expected"]
 RATIO_COLUMNS = ["file_id", "sheet", "item_code", "numerator", "denominator", "numerator_cell", "denominator_cell"]
@@ -182,6 +183,10 @@ def _ingest(workspace: Path, now: datetime | None, progress: bool) -> IngestSumm
     for f in validate_submission_cells(cells, ratios, known_codes={i.code for i in b.catalogue.items}):
         by_file.setdefault(f.file_id, []).append(f)
 
+    clean = {k: v for k, v in subs.items() if not any(f.severity == "error" for f in by_file.get(k, []))}
+    for f in _quality(b, clean):
+        by_file.setdefault(f.file_id, []).append(f)
+
     def commit() -> list[FileOutcome]:
         outcomes: list[FileOutcome] = []
         with b.wh.engine.begin() as conn:
@@ -216,6 +221,31 @@ def _precheck(b: _Batch, d: Dropped, max_bytes: float) -> Finding | None:
                        f"Tệp không quá {b.config.limits.max_file_mb:g} MB",
                        "Tệp quá lớn. Hãy xóa các trang tính, hình ảnh không cần thiết rồi nộp lại.")
     return None
+
+
+def _comparable(frame: pd.DataFrame) -> pd.Series:
+    """The figure outlier checks compare: a ratio's share, a count's number; yes/no is not compared."""
+    share = frame["numerator"] / frame["denominator"].where(frame["denominator"] > 1)
+    return share.where(frame["denominator"].notna(), frame["numerator"])
+
+
+def _quality(b: _Batch, subs: dict[str, tuple[Dropped, FileRecord, Submission]]) -> list[Finding]:
+    if not subs:
+        return []
+    level = {u.code: u.level for u in b.registry.units.values()}
+    batch = pd.DataFrame([{**f, "file_id": key, "unit_code": d.unit_code, "level": level.get(d.unit_code)}
+                          for key, (d, _, sub) in subs.items() for f in submission_facts(sub)])
+    if batch.empty:
+        return []
+    batch["value"] = _comparable(batch)
+    known = b.wh.current_figures()
+    known["value"] = _comparable(known) if len(known) else []
+    year = b.config.year
+    history = known[known["year"] < year]
+    others = known[(known["year"] == year) & ~known["unit_code"].isin(batch["unit_code"])]
+    peers = pd.concat([others.assign(level=others["unit_code"].map(level)),
+                       batch[["unit_code", "level", "indicator_code", "value"]]], ignore_index=True)
+    return quality_warnings(batch, history, peers.dropna(subset=["level"]))
 
 
 def _container_warnings(key: str, found: Inspection, sub: Submission) -> list[Finding]:

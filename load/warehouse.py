@@ -131,6 +131,14 @@ class Warehouse:
              .where(T.submissions.c.year == year, T.submissions.c.is_current.is_(True)))
         return self._frame(q)
 
+    def current_figures(self) -> pd.DataFrame:
+        """Every year's current figures: the history and peers that quality warnings compare against."""
+        q = (select(T.facts.c.unit_code, T.facts.c.year, T.facts.c.indicator_code, T.facts.c.numerator,
+                    T.facts.c.denominator)
+             .join(T.submissions, T.submissions.c.id == T.facts.c.submission_id)
+             .where(T.submissions.c.is_current.is_(True)))
+        return self._frame(q)
+
     def current_texts(self, year: int) -> pd.DataFrame:
         q = (select(T.texts.c.unit_code, T.texts.c.kind, T.texts.c.seq, T.texts.c.text)
              .join(T.submissions, T.submissions.c.id == T.texts.c.submission_id)

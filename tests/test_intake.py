@@ -235,3 +235,14 @@ def test_macro_workbook_loads_with_warning_and_feedback(small_ws: Path) -> None:
     assert outcome(summary, "macro.xlsm").warnings >= 1
     assert any("macro" in str(r[6]) for r in feedback_rows(small_ws, COMMUNE, "macro"))
     assert facts(small_ws)[(COMMUNE, "CB_TRUYENTHONG")] == (3, 4)
+
+
+def test_implausible_value_loads_with_warning_feedback(small_ws: Path) -> None:
+    wb = template_for(small_ws, COMMUNE)
+    cell = set_count(wb, "HD_KINHPHI", 15)  # typed in millions
+    drop(small_ws, COMMUNE, wb, "kinh_phi.xlsx")
+    summary = ingest(small_ws)
+    assert outcome(summary, "kinh_phi.xlsx").status == "accepted"
+    rows = feedback_rows(small_ws, COMMUNE, "kinh_phi")
+    assert any(r[2] == "Hoạt động" and r[3] == cell and "Cảnh báo" in r[1] for r in rows), rows
+    assert facts(small_ws)[(COMMUNE, "HD_KINHPHI")][0] == 15

@@ -1,0 +1,98 @@
+"""Data-quality warnings: figures that load but deserve a second look before leaders read them.
+
+Uses the modified z-score (Iglewicz–Hoaglin: 0.6745·(x − median)/MAD, flagged above 3.5), which
+unlike a plain z-score is not dragged by the very outlier it should catch, and works on the
+small samples a unit's history gives. Warnings never block a file; they name the cell.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from expectations import Finding
+
+THRESHOLD = 3.5
+MIN_HISTORY = 3
+MIN_PEERS = 8
+VND_FLOOR = 100_000  # budget below 100.000 đồng was almost surely typed in millions
+
+
+def _robust_stats(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    grouped = frame.groupby(keys)["value"]
+    stats = grouped.agg(median="median", n="count").reset_index()
+    dev = frame.merge(stats[[*keys, "median"]], on=keys)
+    dev["dev"] = (dev["value"] - dev["median"]).abs()
+    return stats.merge(dev.groupby(keys)["dev"].median().rename("mad").reset_index(), on=keys)
+
+
+def _flag(batch: pd.DataFrame, stats: pd.DataFrame, keys: list[str], minimum: int) -> pd.DataFrame:
+    """Rows of `batch` whose modified z-score against `stats` exceeds the threshold."""
+    if not len(stats):
+        return batch.iloc[0:0].assign(median=[])
+    m = batch.merge(stats, on=keys, how="inner")
+    m = m[(m["n"] >= minimum) & (m["mad"] > 0)]
+    z = 0.6745 * (m["value"] - m["median"]) / m["mad"]
+    return m[z.abs() > THRESHOLD]
+
+
+def _fmt(x: float, share: bool) -> str:
+    return f"{x:.1%}".replace(".", ",") if share else f"{x:,.0f}".replace(",", ".")
+
+
+def quality_warnings(batch: pd.DataFrame, history: pd.DataFrame, peers: pd.DataFrame) -> list[Finding]:
+    """Vectorised: cost grows with rows, one groupby per source whatever the number of files.
+
+    `batch`: file_id, unit_code, level, indicator_code, denominator, value, sheet, cell (new figures);
+    `history`: unit_code, indicator_code, year, value (earlier years);
+    `peers`: level, indicator_code, unit_code, value (this year's current figures, all units).
+    """
+    batch = batch.dropna(subset=["value"])
+    out: list[Finding] = []
+    if len(history):
+        for r in _flag(
+            batch, _robust_stats(history, ["unit_code", "indicator_code"]), ["unit_code", "indicator_code"], MIN_HISTORY
+        ).itertuples(index=False):
+            out.append(
+                Finding(
+                    r.file_id,
+                    "warning",
+                    "outlier_history",
+                    r.sheet,
+                    r.cell,
+                    _fmt(r.value, pd.notna(r.denominator)),
+                    f"Gần với các năm trước (trung vị {_fmt(r.median, pd.notna(r.denominator))})",
+                    "Số liệu chênh lệch lớn so với các năm trước của đơn vị. Hãy kiểm tra lại; nếu đúng, không cần sửa.",
+                )
+            )
+    if len(peers):
+        for r in _flag(
+            batch, _robust_stats(peers, ["level", "indicator_code"]), ["level", "indicator_code"], MIN_PEERS
+        ).itertuples(index=False):
+            out.append(
+                Finding(
+                    r.file_id,
+                    "warning",
+                    "outlier_peers",
+                    r.sheet,
+                    r.cell,
+                    _fmt(r.value, pd.notna(r.denominator)),
+                    f"Gần với các đơn vị cùng cấp (trung vị {_fmt(r.median, pd.notna(r.denominator))})",
+                    "Số liệu khác thường so với các đơn vị cùng cấp. Hãy kiểm tra lại đơn vị tính "
+                    "và số liệu; nếu đúng, không cần sửa.",
+                )
+            )
+    budget = batch[(batch["indicator_code"] == "HD_KINHPHI") & (batch["value"] > 0) & (batch["value"] < VND_FLOOR)]
+    for r in budget.itertuples(index=False):
+        out.append(
+            Finding(
+                r.file_id,
+                "warning",
+                "implausible",
+                r.sheet,
+                r.cell,
+                _fmt(r.value, pd.notna(r.denominator)),
+                "Kinh phí ghi bằng đồng (ví dụ 15000000)",
+                "Kinh phí quá nhỏ, có thể đã ghi theo triệu đồng. Hãy ghi số tiền bằng đồng.",
+            )
+        )
+    return sorted(out, key=lambda f: (f.file_id, f.sheet, f.cell, f.rule))
