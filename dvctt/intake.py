@@ -23,6 +23,7 @@ from dvctt.locking import workspace_lock
 from dvctt.progress import progress_bar
 from dvctt.units import load_registry
 from expectations import Finding, validate_submission_cells
+from extract.csvfile import read_csv_submission
 from extract.inbox import SUPPORTED, Dropped, archive_file, scan_inbox
 from extract.safety import Inspection, Rejected, inspect_file
 from extract.workbook import Submission, UnreadableWorkbook, read_submission, submission_facts
@@ -165,9 +166,14 @@ def _ingest(workspace: Path, now: datetime | None, progress: bool) -> IngestSumm
         key = rec.sha256 + d.unit_code
         archived = workspace / rec.archive_path  # read exactly the bytes that were hashed
         try:
-            found = inspect_file(archived, b.config.limits)
-            sub = read_submission(archived, key, unit_code=d.unit_code, year=b.config.year, catalogue=b.catalogue,
-                                  max_rows=b.config.limits.max_rows, hidden_formulas=found.hidden_formulas)
+            if archived.suffix == ".csv":
+                found = Inspection()
+                sub = read_csv_submission(archived, key, unit_code=d.unit_code, year=b.config.year,
+                                          catalogue=b.catalogue, max_rows=b.config.limits.max_rows)
+            else:
+                found = inspect_file(archived, b.config.limits)
+                sub = read_submission(archived, key, unit_code=d.unit_code, year=b.config.year, catalogue=b.catalogue,
+                                      max_rows=b.config.limits.max_rows, hidden_formulas=found.hidden_formulas)
         except Rejected as exc:
             early.append((d, rec, [Finding(key, "error", exc.rule, "", "", exc.found, exc.expected, exc.fix)]))
             continue
@@ -214,7 +220,7 @@ def _precheck(b: _Batch, d: Dropped, max_bytes: float) -> Finding | None:
                        f"Mã đơn vị «{d.unit_code}» (tên thư mục) không có trong danh mục đơn vị báo cáo của tỉnh. "
                        "Hãy nộp vào đúng thư mục của đơn vị mình hoặc liên hệ bộ phận CNTT.")
     if d.path.suffix.lower() not in SUPPORTED:
-        return Finding(d.name, "error", "unsupported_type", "", "", d.path.suffix, "Tệp Excel .xlsx, .xlsm hoặc .xls",
+        return Finding(d.name, "error", "unsupported_type", "", "", d.path.suffix, "Tệp Excel .xlsx, .xlsm, .xls hoặc .csv",
                        "Định dạng tệp không được hỗ trợ. Hãy lưu biểu mẫu dạng Excel (.xlsx) và nộp lại.")
     if d.size > max_bytes:
         return Finding(d.name, "error", "too_large", "", "", f"{d.size / 1048576:.1f} MB",
@@ -255,7 +261,7 @@ def _container_warnings(key: str, found: Inspection, sub: Submission) -> list[Fi
         out.append(Finding(key, "warning", "macros", "", "", "vbaProject.bin", "Tệp không chứa macro",
                            "Tệp có macro; macro KHÔNG được chạy, chỉ số liệu được đọc. Lần sau hãy lưu dạng .xlsx."))
     version = sub.meta.get("PHIEN_BAN")
-    if version != TEMPLATE_VERSION:
+    if version != TEMPLATE_VERSION and "PHIEN_BAN" in sub.meta:
         out.append(Finding(key, "warning", "template_version", SHEET_INFO, "B", version or "",
                            f"Biểu mẫu phiên bản {TEMPLATE_VERSION}",
                            "Tệp dùng biểu mẫu khác phiên bản hiện hành; số liệu vẫn được đọc theo mã chỉ tiêu. "

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 FEEDBACK_DIR = "phan_hoi"
-SUPPORTED = {".xlsx", ".xlsm", ".xls"}
+SUPPORTED = {".xlsx", ".xlsm", ".xls", ".csv"}
 
 
 @dataclass(frozen=True)

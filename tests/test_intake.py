@@ -186,7 +186,7 @@ def test_hostile_files_are_quarantined_never_deleted(small_ws: Path, tmp_path: P
     with zipfile.ZipFile(io.BytesIO(good)) as zf:
         sheet1 = zf.read("xl/worksheets/sheet2.xml")
     drop_bytes(small_ws, COMMUNE, _rezip(good, {}, {"xl/worksheets/sheet2.xml": entity + sheet1[:0]}), "xml_bom.xlsx")
-    drop_bytes(small_ws, COMMUNE, b"a,b\n1,2\n", "bang.csv")
+    drop_bytes(small_ws, COMMUNE, b"a,b\n1,2\n", "bang.csv")  # a CSV that is not our layout
     outside = tmp_path / "secret.xlsx"
     outside.write_bytes(good)
     link = small_ws / "inbox" / COMMUNE / "lien_ket.xlsx"
@@ -246,3 +246,47 @@ def test_implausible_value_loads_with_warning_feedback(small_ws: Path) -> None:
     rows = feedback_rows(small_ws, COMMUNE, "kinh_phi")
     assert any(r[2] == "Hoạt động" and r[3] == cell and "Cảnh báo" in r[1] for r in rows), rows
     assert facts(small_ws)[(COMMUNE, "HD_KINHPHI")][0] == 15
+
+
+def _to_cp1258(text: str) -> bytes:
+    """Windows-1258 as Vietnamese Windows writes it: base letter (ư, ô…) plus a combining tone mark."""
+    out = bytearray()
+    for ch in text:
+        try:
+            out += ch.encode("cp1258")
+        except UnicodeEncodeError:
+            d = unicodedata.normalize("NFD", ch)
+            tones = "".join(c for c in d if c in "\u0300\u0301\u0303\u0309\u0323")
+            base = unicodedata.normalize("NFC", "".join(c for c in d if c not in tones))
+            out += (base + tones).encode("cp1258")
+    return bytes(out)
+
+
+CSV_HEADER = "Mã đơn vị;Năm báo cáo;Mã;Tử số;Mẫu số;Có/Không;Số lượng;Loại;Nội dung\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1258"])
+def test_csv_in_any_windows_encoding(small_ws: Path, encoding: str) -> None:
+    body = (CSV_HEADER
+            + f"{COMMUNE};2025;CB_TRUYENTHONG;1.234;2.000;;;;\n"
+            + f"{COMMUNE};2025;DV_TUYENTRUYEN_CONG;;;Có;;;\n"
+            + f"{COMMUNE};2025;HD_TINBAI;;;;12;;\n"
+            + f"{COMMUNE};2025;;;;;;Khó khăn, vướng mắc;Thiếu máy tính ở bộ phận một cửa\n")
+    data = _to_cp1258(body) if encoding == "cp1258" else body.encode(encoding)
+    drop_bytes(small_ws, COMMUNE, data, "bao_cao.csv")
+    summary = ingest(small_ws)
+    assert outcome(summary, "bao_cao.csv").status == "accepted", outcome(summary, "bao_cao.csv").reason
+    got = facts(small_ws)
+    assert got[(COMMUNE, "CB_TRUYENTHONG")] == (1234, 2000)
+    assert got[(COMMUNE, "DV_TUYENTRUYEN_CONG")] == (1, 1)
+    assert got[(COMMUNE, "HD_TINBAI")][0] == 12
+    texts = Warehouse(connect(warehouse_url(small_ws))).current_texts(2025)
+    assert list(texts["text"]) == ["Thiếu máy tính ở bộ phận một cửa"]
+
+
+def test_csv_claiming_another_unit_names_its_cell(small_ws: Path) -> None:
+    body = CSV_HEADER + f"{OTHER_COMMUNE};2025;CB_TRUYENTHONG;1;2;;;;\n"
+    drop_bytes(small_ws, COMMUNE, body.encode("utf-8"), "gia.csv")
+    summary = ingest(small_ws)
+    assert outcome(summary, "gia.csv").status == "quarantined"
+    assert feedback_rows(small_ws, COMMUNE, "gia")[0][2:4] == ("CSV", "A2")
