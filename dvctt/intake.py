@@ -29,6 +29,7 @@ from extract.safety import Inspection, Rejected, inspect_file
 from extract.workbook import Submission, UnreadableWorkbook, read_submission, submission_facts
 from load.warehouse import FileRecord, Warehouse, connect, warehouse_url, with_retries
 from report.feedback import write_feedback
+from report.intake_summary import write_intake_summary
 from templates.layout import SHEET_INFO, TEMPLATE_VERSION
 from transform.quality import quality_warnings
 
@@ -50,6 +51,7 @@ class FileOutcome:
 @dataclass
 class IngestSummary:
     files: list[FileOutcome] = field(default_factory=list)
+    html: Path | None = None  # the IT page for this run, when it processed new files
 
     def count(self, status: str, *, new: bool | None = None) -> int:
         return sum(1 for f in self.files if f.status == status and (new is None or f.new == new))
@@ -67,6 +69,7 @@ class IngestSummary:
             "new_accepted": self.count("accepted", new=True),
             "new_quarantined": self.count("quarantined", new=True),
             "new_data": self.new_data,
+            "html": str(self.html) if self.html else None,
             "files": [asdict(f) for f in self.files],
         }
 
@@ -163,7 +166,7 @@ def _ingest(workspace: Path, now: datetime | None, progress: bool) -> IngestSumm
     subs: dict[str, tuple[Dropped, FileRecord, Submission]] = {}
     notes: dict[str, list[Finding]] = {}
     for d, rec in progress_bar(to_read, "Đọc tệp", enabled=progress):
-        key = rec.sha256 + d.unit_code
+        key = d.unit_code + rec.sha256
         archived = workspace / rec.archive_path  # read exactly the bytes that were hashed
         try:
             if archived.suffix == ".csv":
@@ -209,6 +212,12 @@ def _ingest(workspace: Path, now: datetime | None, progress: bool) -> IngestSumm
 
     b.summary.files.extend(with_retries(commit))
     counts = b.summary.to_dict()
+    if early or subs:
+        problems = {d.unit_code + rec.sha256: f for d, rec, f in early}
+        problems |= {k: notes[k] + by_file.get(k, []) for k in subs if notes[k] or by_file.get(k)}
+        names = {d.unit_code + rec.sha256: (d.unit_code, d.name) for d, rec, _ in early}
+        names |= {k: (d.unit_code, d.name) for k, (d, _, _) in subs.items()}
+        b.summary.html = write_intake_summary(workspace / "outbox", started, counts, b.summary.files, problems, names)
     b.wh.record_run(started, {k: counts[k] for k in ("seen", "accepted", "quarantined", "pending")}
                     | {"new_files": counts["new_accepted"] + counts["new_quarantined"]})
     return b.summary

@@ -207,6 +207,8 @@ def test_hostile_files_are_quarantined_never_deleted(small_ws: Path, tmp_path: P
     assert "giải nén" in reasons["bom.xlsx"]
     assert "lối tắt" in reasons["lien_ket.xlsx"]
     assert outside.read_bytes() == good
+    page = summary.html.read_text(encoding="utf-8")  # IT sees every problem of the run in one place
+    assert "mật khẩu" in page and "lien_ket.xlsx" in page and page.count("Bị từ chối") >= 9
 
 
 def test_pending_and_lock_files_wait_for_next_scan(small_ws: Path) -> None:
