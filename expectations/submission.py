@@ -157,25 +157,26 @@ def _validation_frame(cells: pd.DataFrame, ratios: pd.DataFrame) -> pd.DataFrame
     if not parts:
         return pd.DataFrame()
     frame = pd.concat(parts, ignore_index=True).reindex(columns=FRAME_COLUMNS)
-    for name in TEXT_COLUMNS:
-        frame[name] = frame[name].astype(object).where(frame[name].notna(), None)
-    for name in NUMBER_COLUMNS:
-        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
     frame["item_code"] = frame["item_code"].fillna("")  # a row without a code is an unknown code, not skipped
     frame["required"] = frame["required"].eq(True)
+    for name in NUMBER_COLUMNS:
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
     frame["value_fraction"] = (frame["value"] - frame["value"].round()).abs()
     meta = frame["field"].isin(META_FIELDS)
     frame["meta_found"] = _meta_text(frame["raw"], frame["field"], meta)
     frame["meta_expected"] = _meta_text(frame["expected"], frame["field"], meta)
+    for name in TEXT_COLUMNS:
+        # GX re-filters the whole frame (DataFrame.query) several times per expectation; copying
+        # category codes instead of string objects makes a 700,000-row batch about 3x cheaper.
+        frame[name] = frame[name].astype("category")
     return frame
 
 
 def _meta_text(texts: pd.Series, fields: pd.Series, meta: pd.Series) -> pd.Series:
     """Meta values as compared: stripped; a whole-number year as an integer ("2025.0" == "2025")."""
-    out = pd.Series(None, index=texts.index, dtype=object)
-    for i, text, field in zip(texts.index[meta], texts[meta], fields[meta], strict=True):
-        out.at[i] = None if text is None else _canonical(str(text).strip(), field)
-    return out
+    canonical = [None if pd.isna(text) else _canonical(str(text).strip(), field)
+                 for text, field in zip(texts[meta], fields[meta], strict=True)]
+    return pd.Series(canonical, index=texts.index[meta], dtype=object).reindex(texts.index)
 
 
 def _canonical(text: str, field: str) -> str:
@@ -191,8 +192,9 @@ def _canonical(text: str, field: str) -> str:
 def _findings(result: ExpectationValidationResult, frame: pd.DataFrame) -> Iterator[Finding]:
     """Turn one expectation's unexpected rows into Findings; refuse to lose rows silently."""
     config = result.expectation_config
-    if result.exception_info.get("raised_exception"):
-        raise RuntimeError(f"GX could not evaluate {config.type}: {result.exception_info.get('exception_message')}")
+    error = _gx_error(result.exception_info)
+    if error is not None:
+        raise RuntimeError(f"GX could not evaluate {config.type} ({config.meta['rule']}): {error}")
     if result.success:
         return
     rule = config.meta["rule"]
@@ -209,9 +211,17 @@ def _findings(result: ExpectationValidationResult, frame: pd.DataFrame) -> Itera
         yield Finding(row["file_id"], "error", rule, row["sheet"], row["at"], found, expected, fix)
 
 
+def _gx_error(info: dict[str, Any]) -> str | None:
+    """GX reports a failure either at the top level or, for metric errors, per metric id."""
+    for entry in (info, *(v for v in info.values() if isinstance(v, dict))):
+        if entry.get("raised_exception"):
+            return str(entry.get("exception_message"))
+    return None
+
+
 def _repeats(rows: pd.DataFrame) -> pd.DataFrame:
     """GX flags every member of a duplicated key; the first one read stays, the others are reported."""
-    groups = rows.groupby(DUPLICATE_KEY, sort=False, dropna=False)
+    groups = rows.groupby(DUPLICATE_KEY, sort=False, dropna=False, observed=True)
     rows = rows.assign(first_cell=groups["cell"].transform("first"), first_sheet=groups["sheet"].transform("first"))
     return rows[rows.duplicated(DUPLICATE_KEY, keep="first")]
 
@@ -287,7 +297,9 @@ def _meta_mismatch(row: Row) -> Message:
 
 
 def _duplicate(row: Row) -> Message:
-    first = row["first_cell"] if row["first_sheet"] == row["sheet"] else f"{row['first_cell']} (trang «{row['first_sheet']}»)"
+    first = row["first_cell"]
+    if row["first_sheet"] != row["sheet"]:
+        first += f" (trang «{row['first_sheet']}»)"
     return (row["raw"] or "", "Mỗi mã chỉ ghi một lần trong tệp",
             f"Mã «{row['item_code']}» ({_label(row)}) đã có ở ô {first}; ô {row['at']} lặp lại cùng mã. "
             "Hãy xoá dòng lặp lại hoặc gộp số liệu vào một dòng.")
