@@ -8,6 +8,9 @@ VENV := .venv
 WORKSPACE ?= demo
 export GX_ANALYTICS_ENABLED := False
 export UV_LINK_MODE := copy
+# Precompiled bytecode: this environment sets PYTHONDONTWRITEBYTECODE, so without it every
+# process would recompile Airflow and GX from source (~6 s per import of GX alone).
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: install demo test test-all lint clean
 

@@ -20,7 +20,7 @@ import pandas as pd
 from dvctt.catalogue import load_catalogue
 from dvctt.config import load_config
 from dvctt.locking import workspace_lock
-from dvctt.progress import progress_bar
+from dvctt.progress import Stopwatch, progress_bar
 from dvctt.units import load_registry
 from expectations import Finding, validate_submission_cells
 from extract.csvfile import read_csv_submission
@@ -52,6 +52,7 @@ class FileOutcome:
 class IngestSummary:
     files: list[FileOutcome] = field(default_factory=list)
     html: Path | None = None  # the IT page for this run, when it processed new files
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for IT and bench/
 
     def count(self, status: str, *, new: bool | None = None) -> int:
         return sum(1 for f in self.files if f.status == status and (new is None or f.new == new))
@@ -70,6 +71,7 @@ class IngestSummary:
             "new_quarantined": self.count("quarantined", new=True),
             "new_data": self.new_data,
             "html": str(self.html) if self.html else None,
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "files": [asdict(f) for f in self.files],
         }
 
@@ -138,6 +140,7 @@ def _ingest(workspace: Path, now: datetime | None, progress: bool) -> IngestSumm
     to_read: list[tuple[Dropped, FileRecord]] = []
     max_bytes = b.config.limits.max_file_mb * 1024 * 1024
 
+    clock = Stopwatch(b.summary.timings)
     for d in progress_bar(scan.ready, "Lưu trữ tệp", enabled=progress):
         arrived = b.now or datetime.now()
         if d.symlink:  # never followed: it could point anywhere outside the inbox
@@ -163,6 +166,7 @@ def _ingest(workspace: Path, now: datetime | None, progress: bool) -> IngestSumm
         else:
             to_read.append((d, rec))
 
+    clock.lap("archive")
     subs: dict[str, tuple[Dropped, FileRecord, Submission]] = {}
     notes: dict[str, list[Finding]] = {}
     for d, rec in progress_bar(to_read, "Đọc tệp", enabled=progress):
@@ -186,12 +190,14 @@ def _ingest(workspace: Path, now: datetime | None, progress: bool) -> IngestSumm
         subs[key] = (d, rec, sub)
         notes[key] = _container_warnings(key, found, sub)
 
+    clock.lap("read")
     cells = _frame((c for _, _, s in subs.values() for c in s.cells), CELL_COLUMNS)
     ratios = _frame((r for _, _, s in subs.values() for r in s.ratios), RATIO_COLUMNS)
     by_file: dict[str, list[Finding]] = {}
     for f in validate_submission_cells(cells, ratios, known_codes={i.code for i in b.catalogue.items}):
         by_file.setdefault(f.file_id, []).append(f)
 
+    clock.lap("validate")
     clean = {k: v for k, v in subs.items() if not any(f.severity == "error" for f in by_file.get(k, []))}
     for f in _quality(b, clean):
         by_file.setdefault(f.file_id, []).append(f)
@@ -210,7 +216,9 @@ def _ingest(workspace: Path, now: datetime | None, progress: bool) -> IngestSumm
                 outcomes.append(_load(b, conn, d, rec, sub, findings))
         return outcomes
 
+    clock.lap("quality")
     b.summary.files.extend(with_retries(commit))
+    clock.lap("load")
     counts = b.summary.to_dict()
     if early or subs:
         problems = {d.unit_code + rec.sha256: f for d, rec, f in early}

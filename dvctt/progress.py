@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
@@ -21,3 +22,16 @@ def progress_bar(items: Iterable[T], label: str, *, enabled: bool) -> Iterator[T
         for item in items:
             yield item
             bar.advance(task)
+
+
+class Stopwatch:
+    """Records wall time per stage into `into` (stage → seconds), so runs report where time goes."""
+
+    def __init__(self, into: dict[str, float]):
+        self.into = into
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.into[stage] = self.into.get(stage, 0.0) + now - self.last
+        self.last = now
