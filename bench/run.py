@@ -1,0 +1,170 @@
+"""End-to-end benchmark, side by side with the floor and a naive peer, in the same run.
+
+    .venv/bin/python -m bench.run              # national: every commune, district office, department
+    .venv/bin/python -m bench.run --small      # one province, small samples: under a minute (CI smoke test)
+
+Prints wall time and peak RSS of the CLI run (`dvctt run`, a fresh process) with its stages;
+the floor (python-calamine reading the same workbooks and nothing else); the naive peer
+(`pandas.read_excel` with openpyxl plus one GX validation per file, on a sample, extrapolated);
+ingesting one new file into the loaded warehouse; and a province report. Ratios against the
+targets of issue 8 are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+PY = sys.executable
+
+FLOOR_SCRIPT = """
+import sys, time
+from pathlib import Path
+from python_calamine import CalamineWorkbook
+files = sorted(Path(sys.argv[1]).glob("*/*.xlsx"))
+t = time.perf_counter()
+for f in files:
+    wb = CalamineWorkbook.from_path(str(f))
+    for name in wb.sheet_names:
+        wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+print(time.perf_counter() - t)
+"""
+
+NAIVE_SCRIPT = """
+import logging, os, sys, time
+os.environ["GX_ANALYTICS_ENABLED"] = "False"
+logging.disable(logging.INFO)
+from pathlib import Path
+import pandas as pd
+import great_expectations as gx
+files = sorted(Path(sys.argv[1]).glob("*/*.xlsx"))[: int(sys.argv[2])]
+t = time.perf_counter()
+for f in files:
+    sheets = pd.read_excel(f, sheet_name=None, engine="openpyxl", header=None)
+    df = sheets["Chỉ tiêu"].iloc[3:, [1, 3, 4]].set_axis(["code", "num", "den"], axis=1).dropna(subset=["code"])
+    df[["num", "den"]] = df[["num", "den"]].apply(pd.to_numeric, errors="coerce")
+    ctx = gx.get_context(mode="ephemeral")
+    batch = ctx.data_sources.add_pandas("p").add_dataframe_asset("a").add_batch_definition_whole_dataframe("b")
+    suite = gx.ExpectationSuite("s")
+    suite.add_expectation(gx.expectations.ExpectColumnValuesToBeBetween(column="num", min_value=0))
+    suite.add_expectation(gx.expectations.ExpectColumnValuesToNotBeNull(column="code"))
+    batch.get_batch(batch_parameters={"dataframe": df}).validate(suite)
+print(time.perf_counter() - t, len(files))
+"""
+
+
+def _timed(cmd: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MiB) of the child, and its stdout."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
+    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return wall, peak / 1024, proc.stdout
+
+
+def prepare(ws: Path, province: str, year: int) -> int:
+    """A fresh workspace with one generated workbook per expected unit."""
+    from bench.generate import generate
+    from dvctt.config import write_config
+    from dvctt.demo import demo_config
+    from dvctt.units import load_registry
+
+    shutil.rmtree(ws, ignore_errors=True)
+    ws.mkdir(parents=True)
+    config = demo_config(province, year)
+    write_config(ws, config)
+    units = load_registry(config).of_levels(set(config.reporting_levels))
+    seconds = generate(ws, config, units)
+    print(f"generated {len(units)} workbooks in {seconds:.1f} s")
+    return len(units)
+
+
+def one_more_file(ws: Path) -> float:
+    """Seconds to ingest one changed workbook into the loaded warehouse (interpreter start excluded)."""
+    import random
+
+    from bench.generate import KindTemplate
+    from dvctt.config import load_config
+    from dvctt.pipeline import ingest
+    from dvctt.units import load_registry
+
+    config = load_config(ws)
+    unit = load_registry(config).of_levels({"commune"})[0]
+    template = KindTemplate(unit.level, config)
+    path = ws / "inbox" / unit.code / "nop_lai.xlsx"
+    past = time.time() - 600
+    path.write_bytes(template.render(unit, random.Random("warm-up")))
+    os.utime(path, (past, past))
+    ingest(ws)  # warm: imports and the GX context, as in a long-running worker
+    path.write_bytes(template.render(unit, random.Random("one-more")))
+    os.utime(path, (past, past))
+    started = time.perf_counter()
+    summary = ingest(ws)
+    assert summary.count("accepted", new=True) + summary.count("quarantined", new=True) == 1
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--small", action="store_true", help="one province and small samples (< 1 minute)")
+    parser.add_argument("--province", default=None, help="bench one province instead of the whole country")
+    parser.add_argument("--year", type=int, default=2025)
+    parser.add_argument("--naive-sample", type=int, default=None, help="files the naive peer reads (extrapolated)")
+    args = parser.parse_args()
+    province = args.province or ("12" if args.small else "00")
+    naive_n = args.naive_sample or (20 if args.small else 150)
+    ws = OUT / f"ws_{province}"
+    n_files = prepare(ws, province, args.year)
+
+    e2e_wall, e2e_rss, out = _timed([PY, "-m", "dvctt.cli", "run", "--workspace", str(ws), "--json"])
+    result = json.loads(out)
+    stages = result["ingest"]["timings"] | result["report"].get("timings", {})
+    floor, _, out = _timed([PY, "-c", FLOOR_SCRIPT, str(ws / "inbox")])
+    floor_read = float(out.strip())
+    floor_wall = floor
+    _, _, out = _timed([PY, "-c", NAIVE_SCRIPT, str(ws / "inbox"), str(naive_n)])
+    naive_seconds, naive_files = (float(x) for x in out.split())
+    naive_total = naive_seconds / naive_files * n_files
+    single = one_more_file(ws)
+    started = time.perf_counter()
+    from dvctt.pipeline import build_report
+
+    build_report(ws)
+    report_seconds = time.perf_counter() - started
+
+    in_process = sum(stages.values())
+    rows = [
+        ("files", f"{n_files}"),
+        ("end-to-end CLI wall (incl. interpreter + imports)", f"{e2e_wall:.1f} s"),
+        ("end-to-end in-process (sum of stages)", f"{in_process:.1f} s"),
+        *((f"  stage {k}", f"{v:.2f} s") for k, v in stages.items()),
+        ("end-to-end peak RSS", f"{e2e_rss:.0f} MiB"),
+        ("floor: calamine read only (in-process)", f"{floor_read:.1f} s  (wall {floor_wall:.1f} s)"),
+        (f"naive peer: read_excel + GX per file ({naive_files} files, extrapolated)", f"{naive_total:.0f} s"),
+        ("ingest one new file into the loaded warehouse", f"{single:.2f} s"),
+        ("province report (warm)", f"{report_seconds:.2f} s"),
+        ("ratio end-to-end / floor (target ≤ 2)", f"{in_process / floor_read:.2f}"),
+        ("ratio naive / end-to-end (target ≥ 20)", f"{naive_total / in_process:.1f}"),
+        ("files per second (intake)", f"{n_files / sum(result['ingest']['timings'].values()):.0f}"),
+    ]
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}")
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / f"results_{province}.json").write_text(json.dumps(dict(rows), ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,20 @@
+"""Smoke test: the benchmark still runs end to end (its timings are printed, not checked)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_bench_small_runs() -> None:
+    proc = subprocess.run([sys.executable, "-m", "bench.run", "--small"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for label in ("floor: calamine", "naive peer", "ratio end-to-end / floor", "ingest one new file"):
+        assert label in proc.stdout
