@@ -15,8 +15,7 @@ position, and the file's shape is decided by which columns are present:
 Header rows are located by the unit-code header anywhere in the first 40 rows (title lines above
 it are fine), may span up to three rows with merged cells, and an optional row of column numbers
 "(1) (2) …" under them is skipped. Row numbers everywhere are the row the clerk sees: the Excel
-row, or the line of a CSV file (blank lines included; a quoted value spanning lines is the one case
-where a CSV line number can be off).
+row, or the physical line of a CSV file (blank lines and quoted values spanning lines included).
 """
 
 from __future__ import annotations
@@ -27,7 +26,7 @@ import io
 import re
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -64,6 +63,8 @@ DOSSIER_COLUMNS = (
     "due_at", "finished_at", "status", "fee_bearing", "paid_online", "digitised", "online_identified", "rating",
 )
 AGGREGATED_REQUIRED = ("unit_code", "received_total")
+_COUNT_LIKE = frozenset((*AGGREGATED_COUNTS, "digitised", "online_identified"))
+_IGNORED_HEADERS = {"stt", "tt", "so tt", "so thu tu", "ghi chu"}
 DOSSIER_REQUIRED = ("unit_code", "received_at")
 
 _FILLER = {"trong do", "chia ra", "bao gom", "trong do so", "cu the"}
@@ -145,9 +146,11 @@ def match_header(levels: list[str], config: PortalColumns) -> str | None:
             return spec.name
         if len(levels) > 1 and any((top, levels[-1]) in spec.grouped for top in levels[:-1]):
             return spec.name
-    # A banner over ordinary columns ("THÔNG TIN ĐƠN VỊ" over "Mã đơn vị"): read the bottom cell alone.
+    # A banner over ordinary columns ("THÔNG TIN ĐƠN VỊ" over "Mã đơn vị"): read the bottom cell alone,
+    # but never for a count, where an unknown group may change the meaning ("… đất đai …" > "Tổng số").
     if len(levels) > 1 and not any(top in config.groups for top in levels[:-1]):
-        return next((s.name for s in config.columns.values() if levels[-1] in s.plain), None)
+        return next((s.name for s in config.columns.values()
+                     if levels[-1] in s.plain and s.name not in _COUNT_LIKE), None)
     return None
 
 
@@ -181,6 +184,7 @@ class PortalExport:
     csv: CsvSource | None = None
     title_period: tuple[date, date] | None = None
     notes: list[str] = field(default_factory=list)
+    _utf8: Path | None = field(default=None, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -190,14 +194,32 @@ class PortalExport:
         return column in self.columns
 
     @contextmanager
-    def dossier_relation(self, con: duckdb.DuckDBPyConnection, *, parallel: bool = True
+    def streaming(self) -> Iterator[None]:
+        """Hold one UTF-8 copy of a non-UTF-8 dossier CSV for several passes (else each transcodes)."""
+        if self.csv is None or self._utf8 is not None:
+            yield
+            return
+        with _utf8_copy(self.csv.path, self.csv.encoding) as utf8:
+            self._utf8 = utf8
+            try:
+                yield
+            finally:
+                self._utf8 = None
+
+    def _utf8_path(self) -> AbstractContextManager[Path]:
+        assert self.csv is not None
+        return _use(self._utf8) if self._utf8 is not None else _utf8_copy(self.csv.path, self.csv.encoding)
+
+    @contextmanager
+    def dossier_relation(self, con: duckdb.DuckDBPyConnection, *, parallel: bool = True, numbered: bool = True
                          ) -> Iterator[duckdb.DuckDBPyRelation]:
         """Yield a relation `_row BIGINT, <canonical> VARCHAR…, _overflow VARCHAR` over the dossiers.
 
         Every dossier column of the config is present (NULL when the file lacks it) so one SQL text
         serves every file. For CSV the file is streamed by DuckDB; non-UTF-8 files are first
         transcoded to a temporary UTF-8 copy, in chunks. `_row` is the ordinal of the record;
-        `data_line()` turns it into the file's line number.
+        `data_line()` turns it into the file's line number. Numbering a CSV forces DuckDB to scan it
+        on one thread, so passes that need no row numbers ask for `numbered=False` (`_row` NULL).
         """
         if self.shape != "dossier":
             raise ValueError("dossier_relation() needs a dossier-level export")
@@ -216,7 +238,7 @@ class PortalExport:
                 con.unregister(name)
             return
         src = self.csv
-        with _utf8_copy(src.path, src.encoding) as utf8:
+        with self._utf8_path() as utf8:
             cols = {f"c{i}": "VARCHAR" for i in range(src.width + 1)}
             spec = "{" + ", ".join(f"'{k}': '{v}'" for k, v in cols.items()) + "}"
             select = ", ".join(
@@ -226,20 +248,29 @@ class PortalExport:
             path_sql = str(utf8).replace("'", "''")
             delim = src.delimiter.replace("'", "''")
             yield con.sql(
-                f"SELECT ordinality AS _row, {select}, c{src.width} AS _overflow "
+                f"SELECT {'ordinality' if numbered else 'CAST(NULL AS BIGINT)'} AS _row, {select}, "
+                f"c{src.width} AS _overflow "
                 f"FROM read_csv('{path_sql}', header=false, skip={src.skip}, delim='{delim}', quote='\"', "
                 f"escape='\"', columns={spec}, null_padding=true, strict_mode=false, auto_detect=false, "
-                f"parallel={'true' if parallel else 'false'}) WITH ORDINALITY"
+                f"parallel={'true' if parallel else 'false'}){' WITH ORDINALITY' if numbered else ''}"
             )
 
-    def data_line(self, ordinals: list[int]) -> dict[int, int]:
-        """Map record ordinals of a dossier CSV to file line numbers (DuckDB skips blank lines)."""
+    def data_line(self, ordinals: list[int], records: int | None = None) -> dict[int, int]:
+        """Map record ordinals of a dossier CSV to file line numbers.
+
+        DuckDB skips blank lines, so ordinals shift by the blank lines before them (one fast binary
+        scan). When the file holds more lines than records plus blanks, some quoted value spans
+        lines; then Python's csv reader walks the file up to the last wanted record (slower, exact).
+        """
         if self.csv is None:
             return {o: o for o in ordinals}
-        with _utf8_copy(self.csv.path, self.csv.encoding) as utf8:
-            blanks = _blank_lines(utf8, after=self.csv.skip)
+        wanted = sorted(set(ordinals))
+        with self._utf8_path() as utf8:
+            blanks, total = _blank_lines(utf8, after=self.csv.skip)
+            if records is not None and total - self.csv.skip - len(blanks) != records:
+                return _record_lines(utf8, self.csv.skip, self.csv.delimiter, wanted)
         out: dict[int, int] = {}
-        for o in sorted(set(ordinals)):
+        for o in wanted:
             line = self.csv.skip + o
             for b in blanks:
                 if b <= line:
@@ -248,6 +279,36 @@ class PortalExport:
                     break
             out[o] = line
         return out
+
+
+@contextmanager
+def _use(path: Path) -> Iterator[Path]:
+    yield path
+
+
+def _record_lines(path: Path, skip: int, delimiter: str, wanted: list[int]) -> dict[int, int]:
+    """First physical line of each wanted record (1-based ordinals after `skip` lines)."""
+    out: dict[int, int] = {}
+    if not wanted:
+        return out
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        for _ in range(skip):
+            fh.readline()
+        reader = csv.reader(fh, delimiter=delimiter, quotechar='"')
+        ordinal, previous_end = 0, 0
+        targets = iter(wanted)
+        target = next(targets)
+        for record in reader:
+            start, previous_end = previous_end + 1, reader.line_num
+            if not record:
+                continue
+            ordinal += 1
+            if ordinal == target:
+                out[target] = skip + start
+                target = next(targets, None)  # type: ignore[arg-type]
+                if target is None:
+                    break
+    return out
 
 
 # --------------------------------------------------------------------------------------------------
@@ -473,6 +534,7 @@ def _map_block(grid: list[list], merged: list | None, start: int, depth: int, co
     positions: dict[str, int] = {}
     texts: dict[str, str] = {}
     notes: list[str] = []
+    unmatched: list[str] = []
     width = max((len(r) for r in block), default=0)
     for c in range(width):
         raw_levels: list[str] = []
@@ -486,12 +548,16 @@ def _map_block(grid: list[list], merged: list | None, start: int, depth: int, co
             raw_levels.append(" ".join(str(text).split()))
         name = match_header(levels, config)
         if name is None:
+            if raw_levels and levels[-1] not in _IGNORED_HEADERS:
+                unmatched.append(" / ".join(raw_levels))
             continue
         if name in positions:
             notes.append(f"Cột «{' / '.join(raw_levels)}» trùng nghĩa với cột «{texts[name]}»; chỉ dùng cột đầu tiên.")
             continue
         positions[name] = c
         texts[name] = " / ".join(raw_levels)
+    if unmatched:
+        notes.append("Không nhận dạng được (bỏ qua) các cột: " + "; ".join(f"«{u}»" for u in unmatched))
     return positions, texts, notes
 
 
@@ -679,19 +745,19 @@ def transcode_to_utf8(path: Path, encoding: str, out: Path) -> None:
             dst.write(chunk)
 
 
-def _blank_lines(path: Path, after: int) -> list[int]:
-    """1-based numbers of empty lines after line `after` (DuckDB skips them, so ordinals shift).
-
-    One binary pass in 16 MiB chunks; cheap next to the SQL scan, and run only when a problem
-    needs a line number.
-    """
+def _blank_lines(path: Path, after: int) -> tuple[list[int], int]:
+    """1-based numbers of empty lines after line `after` (DuckDB skips them, so ordinals shift),
+    and the number of lines in the file. One binary pass in 16 MiB chunks."""
     blanks: list[int] = []
     pattern = re.compile(rb"\n(?=\r?\n)")
     line = 1  # line number at offset `pos` of `data`
     carry = b""
+    last = b""
     with open(path, "rb") as fh:
         while True:
             chunk = fh.read(1 << 24)
+            if chunk:
+                last = chunk[-1:]
             data = carry + chunk
             limit = max(len(data) - 2, 0) if chunk else len(data)
             pos = 0
@@ -700,9 +766,10 @@ def _blank_lines(path: Path, after: int) -> list[int]:
                     break
                 line += data.count(b"\n", pos, m.start()) + 1
                 pos = m.start() + 1
-                if line > after:
+                if line > after and len(blanks) < 1_000_000:
                     blanks.append(line)
             line += data.count(b"\n", pos, limit)
             carry = data[limit:]
-            if not chunk or len(blanks) > 1_000_000:
-                return blanks
+            if not chunk:
+                total = line - 1 if last == b"\n" else line
+                return blanks, total
