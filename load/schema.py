@@ -119,3 +119,41 @@ runs = Table(
     Column("pending", Integer),
     Column("new_files", Integer),
 )
+
+# The portal's own statistics, recomputed from the portal/ folder on every portal run, per year.
+portal_facts = Table(
+    "portal_facts",
+    metadata,
+    Column("year", Integer, nullable=False),
+    Column("unit_code", String(40), nullable=False),
+    Column("indicator_code", String(40), nullable=False),
+    Column("numerator", Float),
+    Column("denominator", Float),
+    Column("source_file", Text),
+)
+Index("ix_portal_facts_year", portal_facts.c.year)
+
+portal_problems = Table(
+    "portal_problems",
+    metadata,
+    Column("year", Integer, nullable=False),
+    Column("file", String(300)),
+    Column("sheet", String(100)),
+    Column("row", Integer),
+    Column("column", String(100)),
+    Column("value", Text),
+    Column("message", Text, nullable=False),
+    Column("rule", String(40)),
+    Column("excluded", Boolean),
+)
+
+portal_unknown = Table(
+    "portal_unknown",
+    metadata,
+    Column("year", Integer, nullable=False),
+    Column("agency_code", String(100)),
+    Column("rows", Integer),
+    Column("first_row", Integer),
+    Column("source_file", String(300)),
+    Column("shape", String(20)),
+)

@@ -124,6 +124,34 @@ class Warehouse:
         with self.engine.begin() as conn:
             conn.execute(insert(T.runs).values(started_at=started, finished_at=datetime.now(), **counts))
 
+    def replace_portal(self, year: int, facts: pd.DataFrame, problems: pd.DataFrame, unknown: pd.DataFrame) -> None:
+        """Swap in the year's portal figures in one transaction: the exports are the source of truth."""
+        def write() -> None:
+            with self.engine.begin() as conn:
+                for table, frame in ((T.portal_facts, facts), (T.portal_problems, problems),
+                                     (T.portal_unknown, unknown)):
+                    conn.execute(table.delete().where(table.c.year == year))
+                    rows = [{k: (None if pd.isna(v) else v) for k, v in r.items()} | {"year": year}
+                            for r in frame.to_dict("records")]
+                    if rows:
+                        conn.execute(insert(table), rows)
+        with_retries(write)
+
+    def portal_facts(self, year: int) -> pd.DataFrame:
+        q = (select(T.portal_facts.c.unit_code, T.portal_facts.c.indicator_code, T.portal_facts.c.numerator,
+                    T.portal_facts.c.denominator, T.portal_facts.c.source_file)
+             .where(T.portal_facts.c.year == year)
+             .order_by(T.portal_facts.c.unit_code, T.portal_facts.c.indicator_code))
+        return self._frame(q)
+
+    def portal_issues(self, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(problems, unknown agencies) of the year's portal exports, for the report."""
+        problems = self._frame(select(T.portal_problems).where(T.portal_problems.c.year == year)
+                               .order_by(T.portal_problems.c.file, T.portal_problems.c.row))
+        unknown = self._frame(select(T.portal_unknown).where(T.portal_unknown.c.year == year)
+                              .order_by(T.portal_unknown.c.source_file, T.portal_unknown.c.agency_code))
+        return problems, unknown
+
     # --- reads for the report -------------------------------------------------------------
     def current_facts(self, year: int) -> pd.DataFrame:
         q = (select(T.facts.c.unit_code, T.facts.c.indicator_code, T.facts.c.numerator, T.facts.c.denominator)

@@ -1,0 +1,32 @@
+"""The portal stage stores what transform.portal computes, replaces it on re-run, and archives exports."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from dvctt.portal import ingest_portal
+from load import connect
+from load.warehouse import Warehouse, warehouse_url
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "portal"
+
+
+def test_portal_figures_are_stored_and_rerun_replaces_them(small_ws: Path) -> None:
+    (small_ws / "portal").mkdir()
+    shutil.copy(SAMPLES / "mau_hoso_chitiet.csv", small_ws / "portal")
+    first = ingest_portal(small_ws)
+    wh = Warehouse(connect(warehouse_url(small_ws)))
+    facts = wh.portal_facts(2025)
+    assert first.facts == len(facts) > 0
+    assert (facts["numerator"] <= facts["denominator"]).all()
+    assert set(facts["source_file"]) == {"mau_hoso_chitiet.csv"}
+    shutil.copy(SAMPLES / "mau_06a_tonghop.xlsx", small_ws / "portal")
+    (small_ws / "portal" / "hong.xlsx").write_bytes(b"not a workbook")
+    second = ingest_portal(small_ws)
+    assert second.unreadable == ["hong.xlsx"]
+    again = wh.portal_facts(2025)
+    assert len(again) == second.facts and len(again) >= len(facts)  # replaced, not appended
+    problems, _ = wh.portal_issues(2025)
+    assert "hong.xlsx" in set(problems["file"])
+    assert len(list((small_ws / "archive" / "portal").glob("*/*"))) == 3
