@@ -1,0 +1,54 @@
+"""Defaults shared by the dvctt DAG files (kept tiny: no pipeline import, no I/O at parse time).
+
+Airflow puts the bundle folder (``dags/``) on ``sys.path`` while parsing, so the DAG files
+import this module as ``_common``.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from airflow.sdk import Asset, ExceptionRetryPolicy, RetryAction, RetryRule
+from airflow.sdk.exceptions import AirflowFailException
+
+WORKSPACE_ENV = "DVCTT_WORKSPACE"
+
+#: Emitted by ``dvctt_ingest`` only when a run accepted new submissions; schedules ``dvctt_report``.
+#: Airflow 3 identifies an asset by name *and* URI; a single argument sets both, so producers and
+#: consumers elsewhere can refer to it as ``Asset("dvctt://warehouse/submissions")`` too.
+SUBMISSIONS = Asset("dvctt://warehouse/submissions")
+
+START_DATE = datetime(2025, 1, 1, tzinfo=UTC)
+
+DEFAULT_ARGS: dict[str, Any] = {
+    "owner": "dvctt",
+    "retries": 2,
+    "retry_delay": timedelta(minutes=1),
+    # Airflow 3.3 takes a multiplier here (``True`` is read as 2.0): 1 min, then 2 min.
+    "retry_exponential_backoff": 2.0,
+    "max_retry_delay": timedelta(minutes=15),
+    # Retries are for transient faults (locked SQLite file, network share, database restart);
+    # a broken workspace.yaml will not fix itself, so it fails at once.
+    "retry_policy": ExceptionRetryPolicy(
+        rules=[
+            RetryRule(
+                exception="dvctt.config.ConfigError",
+                action=RetryAction.FAIL,
+                reason="workspace.yaml thiếu hoặc sai: sửa cấu hình rồi chạy lại",
+            ),
+        ],
+    ),
+}
+
+
+def workspace() -> Path:
+    """The workspace directory from ``$DVCTT_WORKSPACE``; read when a task runs, never at parse time."""
+    value = os.environ.get(WORKSPACE_ENV, "").strip()
+    if not value:
+        raise AirflowFailException(
+            f"Chưa đặt biến môi trường {WORKSPACE_ENV} (thư mục workspace) / {WORKSPACE_ENV} is not set."
+        )
+    return Path(value)
