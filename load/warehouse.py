@@ -36,7 +36,7 @@ def connect(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
-    T.metadata.create_all(engine)
+    with_retries(lambda: T.metadata.create_all(engine))
     return engine
 
 
@@ -76,9 +76,11 @@ class Warehouse:
 
     def file_status(self) -> dict[tuple[str, str], str]:
         """(unit_code, sha256) → status for every file ever processed: re-dropped bytes are no-ops."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(T.files.c.unit_code, T.files.c.sha256, T.files.c.status))
-            return {(u, s): st for u, s, st in rows}
+        def read() -> dict[tuple[str, str], str]:
+            with self.engine.connect() as conn:
+                rows = conn.execute(select(T.files.c.unit_code, T.files.c.sha256, T.files.c.status))
+                return {(u, s): st for u, s, st in rows}
+        return with_retries(read)
 
     def sync_units(self, conn: Connection, units: list[dict]) -> None:
         conn.execute(T.units.delete())
@@ -121,8 +123,10 @@ class Warehouse:
         return sub_pk
 
     def record_run(self, started: datetime, counts: dict[str, int]) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(insert(T.runs).values(started_at=started, finished_at=datetime.now(), **counts))
+        def write() -> None:
+            with self.engine.begin() as conn:
+                conn.execute(insert(T.runs).values(started_at=started, finished_at=datetime.now(), **counts))
+        with_retries(write)
 
     def replace_portal(self, year: int, facts: pd.DataFrame, problems: pd.DataFrame, unknown: pd.DataFrame) -> None:
         """Swap in the year's portal figures in one transaction: the exports are the source of truth."""
@@ -196,6 +200,8 @@ class Warehouse:
         return self._frame(q)
 
     def _frame(self, query) -> pd.DataFrame:
-        with self.engine.connect() as conn:
-            result = conn.execute(query)
-            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        def read() -> pd.DataFrame:
+            with self.engine.connect() as conn:
+                result = conn.execute(query)
+                return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        return with_retries(read)
