@@ -24,6 +24,8 @@ Workspace = Annotated[Path, typer.Option("--workspace", "-w", help="Workspace di
                                          "inbox/, archive/, outbox/).", envvar="DVCTT_WORKSPACE")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON summary on stdout.")]
 Year = Annotated[int | None, typer.Option("--year", help="Report year (default: the workspace's year).")]
+Send = Annotated[bool, typer.Option("--send", help="E-mail the workbook to the configured recipients (smtp in "
+                                    "workspace.yaml; the password comes from the env var smtp.password_env).")]
 
 
 def _fail(message: str) -> None:
@@ -68,21 +70,37 @@ def ingest(workspace: Workspace, as_json: AsJson = False) -> None:
         print(json.dumps(summary, ensure_ascii=False, indent=2))
 
 
+def _send(workspace: Path, year: int | None, as_json: bool) -> list[str]:
+    """E-mail the workbook; an unreachable or refusing mail server is a readable error, not a traceback."""
+    import smtplib
+
+    from dvctt.pipeline import deliver_report
+
+    try:
+        sent_to = _guard(lambda: deliver_report(workspace, year))
+    except (smtplib.SMTPException, OSError) as exc:
+        _fail(f"Không gửi được thư qua máy chủ SMTP: {exc.__class__.__name__}: {exc}")
+    if not as_json:
+        console.print(f"Đã gửi báo cáo tới: {', '.join(sent_to)}")
+    return sent_to
+
+
 @app.command()
-def report(workspace: Workspace, year: Year = None, as_json: AsJson = False) -> None:
+def report(workspace: Workspace, year: Year = None, send: Send = False, as_json: AsJson = False) -> None:
     """Write the leadership workbook to outbox/<year>/ from what the warehouse holds."""
     from dvctt.pipeline import build_report
 
     result = _guard(lambda: build_report(workspace, year))
+    sent = {"sent_to": _send(workspace, year, as_json)} if send else {}
     if as_json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps({**result.to_dict(), **sent}, ensure_ascii=False, indent=2))
     else:
         console.print(f"Đã nộp: {result.units_reported}/{result.units_expected} đơn vị.")
         print(result.path)
 
 
 @app.command()
-def run(workspace: Workspace, year: Year = None, as_json: AsJson = False) -> None:
+def run(workspace: Workspace, year: Year = None, send: Send = False, as_json: AsJson = False) -> None:
     """Ingest, then report: the whole pipeline in one process."""
     from dvctt.pipeline import build_report
     from dvctt.pipeline import ingest as run_ingest
@@ -90,8 +108,9 @@ def run(workspace: Workspace, year: Year = None, as_json: AsJson = False) -> Non
     summary = _guard(lambda: run_ingest(workspace, progress=sys.stderr.isatty() and not as_json)).to_dict()
     result = _guard(lambda: build_report(workspace, year))
     _print_ingest(summary, as_json)
+    sent = {"sent_to": _send(workspace, year, as_json)} if send else {}
     if as_json:
-        print(json.dumps({"ingest": summary, "report": result.to_dict()}, ensure_ascii=False, indent=2))
+        print(json.dumps({"ingest": summary, "report": result.to_dict(), **sent}, ensure_ascii=False, indent=2))
     else:
         print(result.path)
 
@@ -141,6 +160,38 @@ def template(
         return write_template(found, config_y.year, config_y.report_window, load_catalogue(), output)
 
     print(_guard(make))
+
+
+@app.command()
+def reminders(
+    workspace: Workspace,
+    day: Annotated[str | None, typer.Option("--date", help="Act as on this day (YYYY-MM-DD; default: today "
+                                            "in Vietnam).")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """E-mail each unit that has not reported a reminder with its blank template as its deadline nears
+    (reminder_days_before, contacts in workspace.yaml), and IT the list; never the same reminder twice."""
+    import smtplib
+    from datetime import date
+
+    from dvctt.reminders import send_reminders
+
+    try:
+        today = date.fromisoformat(day) if day else None
+    except ValueError:
+        _fail(f"Ngày «{day}» không hợp lệ: hãy ghi theo dạng YYYY-MM-DD, ví dụ 2025-12-03.")
+    try:
+        summary = _guard(lambda: send_reminders(workspace, today))
+    except (smtplib.SMTPException, OSError) as exc:
+        _fail(f"Không gửi được thư qua máy chủ SMTP: {exc.__class__.__name__}: {exc}")
+    if as_json:
+        print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+        return
+    if not summary.due:
+        console.print(f"Ngày {summary.day:%d/%m/%Y}: chưa đến thời gian nhắc nộp của cấp nào.")
+        return
+    console.print(f"Đã nhắc {len(summary.reminded)} đơn vị; {len(summary.no_contact)} đơn vị chưa có email "
+                  f"(đã báo IT); {summary.already_done} đơn vị đã được nhắc trước đó.")
 
 
 if __name__ == "__main__":

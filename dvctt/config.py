@@ -77,7 +77,12 @@ class WorkspaceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     province: str = Field(pattern=r"^\d{2}$")
     year: int = Field(ge=2024, le=2100)
-    hierarchy: Literal[2, 3] = 3
+    # None: the hierarchy valid in the report window; for a window straddling 1/7/2025 (the 2025 report) this
+    # chooses: 2 = commune→province with old units mapped through the crosswalk, 3 = commune→district→province.
+    hierarchy: Literal[2, 3] | None = None
+    # Partial merges (an old commune split among several new ones): old code → {new code: share}; the shares of
+    # one old code must name all its new communes and sum to 1. Unlisted splits use equal shares.
+    merge_weights: dict[str, dict[str, float]] = Field(default_factory=dict)
     registry: Registry = Registry()
     window: Window | None = None
     deadlines: dict[ReportingLevel, date] = Field(default_factory=dict)
@@ -88,11 +93,33 @@ class WorkspaceConfig(BaseModel):
     warehouse_url: str | None = None
     smtp: Smtp = Smtp()
     limits: Limits = Limits()
+    # Reminders and the final report (dvctt.schedule, dvctt.reminders): units that have not reported are reminded
+    # `reminder_days_before` days before their level's deadline; the final report runs `final_report_days_before`.
+    reminder_days_before: int = Field(default=5, ge=1, le=60)
+    final_report_days_before: int = Field(default=2, ge=1, le=60)
+    it_recipients: list[str] = Field(default_factory=list)  # IT staff for alerts and lists; empty = `recipients`
+    contacts: dict[str, str] = Field(default_factory=dict)  # unit code → e-mail address for reminders
 
-    @field_validator("recipients")
+    @field_validator("merge_weights")
+    @classmethod
+    def _shares(cls, value: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        for old_code, shares in value.items():
+            if not shares or any(w <= 0 for w in shares.values()) or abs(sum(shares.values()) - 1) > 1e-9:
+                raise ValueError(f"tỷ lệ chia của mã cũ {old_code} phải là các số dương có tổng bằng 1 (đang là {shares})")
+        return value
+
+    @field_validator("recipients", "it_recipients")
     @classmethod
     def _emails(cls, value: list[str]) -> list[str]:
         bad = [v for v in value if "@" not in v]
+        if bad:
+            raise ValueError(f"địa chỉ email không hợp lệ: {', '.join(bad)}")
+        return value
+
+    @field_validator("contacts")
+    @classmethod
+    def _contact_emails(cls, value: dict[str, str]) -> dict[str, str]:
+        bad = [f"{code}: {email}" for code, email in value.items() if "@" not in email]
         if bad:
             raise ValueError(f"địa chỉ email không hợp lệ: {', '.join(bad)}")
         return value

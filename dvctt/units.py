@@ -1,27 +1,38 @@
-"""Reporting units: the administrative registry of the configured province plus its agencies.
+"""Reporting units over time: the 3-level registry (valid until 30/6/2025), the 2-level one (from
+1/7/2025) and the crosswalk between them, plus the province's agencies.
 
 Units are identified by code; names are only a hint (clerks write `UBND xã Tân Hòa`, `Xã Tân Hòa`
-or `Tân Hòa` for the same commune). Each unit carries its validity dates because the 2025
-reorganisation closed every district on 1/7/2025.
+or `Tân Hòa` for the same commune). A report uses one hierarchy, the one valid in its window. The
+2025 window (15/12/2024–14/12/2025) straddles the reorganisation, so it may use either, the new
+one by default, and the codes of the other hierarchy still submit into it through `links`: the
+crosswalk maps an old code onto new communes; the other way only the exact inverse is possible (a
+new unit that is one whole old unit), because a new commune cannot be cut back into old ones.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import yaml
 
-from dvctt.config import Agency, WorkspaceConfig
+from dvctt.config import Agency, ConfigError, Window, WorkspaceConfig
 from dvctt.paths import CONFIG_DIR
 
 DISTRICTS_ABOLISHED = date(2025, 7, 1)
+OLD_UNTIL = DISTRICTS_ABOLISHED - timedelta(days=1)
+Hierarchy = Literal[2, 3]
+NEW: Hierarchy = 2
+OLD: Hierarchy = 3
+NATION = "VN"
 
 LEVEL_LABELS = {
+    "country": "Toàn quốc",
     "province": "Tỉnh/Thành phố",
     "district": "Huyện/Thị xã/Thành phố thuộc tỉnh",
     "commune": "Xã/Phường/Thị trấn",
@@ -29,10 +40,19 @@ LEVEL_LABELS = {
     "press": "Cơ quan báo chí",
     "district_office": "Phòng chuyên môn cấp huyện",
 }
+_NEW_COMMUNE_TYPES = ("Đặc khu", "Phường", "Xã")
 
 
 class UnknownProvinceError(ValueError):
     pass
+
+
+class CrosswalkError(ConfigError):
+    """`merge_weights` that do not match the crosswalk (a ConfigError, so the CLI shows the message, not a traceback)."""
+
+
+class HierarchyError(ConfigError):
+    """A hierarchy was requested for a window in which it did not exist."""
 
 
 @dataclass(frozen=True)
@@ -49,33 +69,67 @@ class Unit:
     def level_label(self) -> str:
         return LEVEL_LABELS.get(self.level, self.level)
 
+    def valid_in(self, window: Window) -> bool:
+        return (self.valid_from is None or self.valid_from <= window.end) and (
+            self.valid_to is None or self.valid_to >= window.start)
+
+
+@dataclass(frozen=True)
+class Link:
+    """Figures submitted under `source` count for report unit `target`, multiplied by `weight`.
+
+    `partial` marks a share of a unit split among several new communes: an estimate, so reports flag it.
+    """
+
+    source: str
+    target: str
+    weight: float
+    partial: bool
+
 
 @dataclass
 class UnitRegistry:
-    """The units of one province under one hierarchy, with parent/child links."""
+    """The units of one province (or the whole country) under one hierarchy, with parent/child links.
+
+    `units` is the hierarchy the report is written in. `outside` holds the units of the other
+    hierarchy that belong to it during the window (old communes, districts and district offices
+    under the new hierarchy; new communes under the old one): their files are accepted, and
+    `links` says where their figures go; an empty tuple means they have no place in this hierarchy
+    (a district's own figures when there are no districts). Every unit links to itself.
+    """
 
     root: str
     units: dict[str, Unit]
+    hierarchy: Hierarchy = OLD
+    outside: dict[str, Unit] = field(default_factory=dict)
+    links: dict[str, tuple[Link, ...]] = field(default_factory=dict)
     _children: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for unit in self.units.values():
+            self.links.setdefault(unit.code, (Link(unit.code, unit.code, 1.0, False),))
             if unit.parent_code is not None:
                 self._children.setdefault(unit.parent_code, []).append(unit.code)
         for codes in self._children.values():
             codes.sort()
 
     def __contains__(self, code: object) -> bool:
-        return code in self.units
+        return code in self.units or code in self.outside
 
     def get(self, code: str) -> Unit | None:
-        return self.units.get(code)
+        """The unit a code stands for in this report: its own unit first, else one of `outside`."""
+        return self.units.get(code) or self.outside.get(code)
 
     def children(self, code: str) -> list[Unit]:
         return [self.units[c] for c in self._children.get(code, [])]
 
+    @property
+    def parents(self) -> set[str]:
+        """Units that have children: their own figures are reconciled against the children, never added."""
+        return set(self._children)
+
     def walk(self, code: str | None = None) -> Iterator[Unit]:
-        """Depth-first pre-order from `code` (the province by default), children sorted by code."""
+        """Depth-first pre-order from `code` (the root by default), children sorted by code."""
         stack = [code or self.root]
         while stack:
             current = stack.pop()
@@ -86,9 +140,177 @@ class UnitRegistry:
         return [u for u in self.walk() if u.level in levels]
 
 
+@dataclass(frozen=True)
+class Merge:
+    old: str
+    new: str
+    partial: bool
+
+
+@dataclass
+class Country:
+    """Both national registries and the commune crosswalk, as published (see data/units/README.md)."""
+
+    old: dict[str, Unit]
+    new: dict[str, Unit]
+    old_province: dict[str, str]  # old code → its old province
+    new_province: dict[str, str]
+    province_merges: dict[str, str]  # old province → the new province that absorbed it
+    targets: dict[str, list[Merge]]  # old commune (or island district) → its new communes
+    sources: dict[str, list[Merge]]  # new commune → the old units merged into it
+
+
 @lru_cache(maxsize=8)
 def _read_json(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=4)
+def load_country(directory: Path, old_file: str, merges_file: str) -> Country:
+    old: dict[str, Unit] = {}
+    old_province: dict[str, str] = {}
+    for p in _read_json(directory / old_file)["data"]:
+        pc = p["level1_id"]
+        old[pc] = Unit(pc, p["name"], "province", None, p["type"], None, OLD_UNTIL)
+        old_province[pc] = pc
+        for d in p["level2s"]:
+            old[d["level2_id"]] = Unit(d["level2_id"], d["name"], "district", pc, d["type"], None, OLD_UNTIL)
+            old_province[d["level2_id"]] = pc
+            for c in d["level3s"]:
+                old[c["level3_id"]] = Unit(c["level3_id"], c["name"], "commune", d["level2_id"], c["type"], None,
+                                           OLD_UNTIL)
+                old_province[c["level3_id"]] = pc
+    new: dict[str, Unit] = {}
+    new_province: dict[str, str] = {}
+    province_merges: dict[str, str] = {}
+    targets: dict[str, list[Merge]] = {}
+    sources: dict[str, list[Merge]] = {}
+    for p in _read_json(directory / merges_file)["data"]:
+        pc = p["level1_id"]
+        kind = "Thành phố" if p["name"].startswith("Thành phố") else "Tỉnh"
+        new[pc] = Unit(pc, p["name"], "province", None, kind, DISTRICTS_ABOLISHED)
+        new_province[pc] = pc
+        province_merges |= {m["old_id"]: pc for m in p["merges"]}
+        for c in p["level2s"]:
+            code = c["level2_id"]
+            kind = next((t for t in _NEW_COMMUNE_TYPES if c["name"].startswith(t)), "Xã")
+            new[code] = Unit(code, c["name"], "commune", pc, kind, DISTRICTS_ABOLISHED)
+            new_province[code] = pc
+            for m in c["merges"]:
+                merge = Merge(m["old_id"], code, m["type"] == "partial")
+                targets.setdefault(merge.old, []).append(merge)
+                sources.setdefault(code, []).append(merge)
+    return Country(old, new, old_province, new_province, province_merges, targets, sources)
+
+
+def report_hierarchy(window: Window, choice: Hierarchy | None = None) -> Hierarchy:
+    """The hierarchy valid in the window; a window straddling 1/7/2025 takes `choice`, the new one by default."""
+    if window.end < DISTRICTS_ABOLISHED:
+        return OLD
+    if window.start >= DISTRICTS_ABOLISHED:
+        return NEW
+    return choice or NEW
+
+
+def _shares(old_code: str, merges: list[Merge], configured: dict[str, dict[str, float]]) -> dict[str, float]:
+    """Equal shares unless configured: every new commune gets 1/n of an old one split n ways."""
+    given = configured.get(old_code)
+    if given is None:
+        return {m.new: 1 / len(merges) for m in merges}
+    expected = {m.new for m in merges}
+    if not all(m.partial for m in merges) or set(given) != expected:
+        raise CrosswalkError(f"merge_weights: mã cũ {old_code} được chia cho {', '.join(sorted(expected))} "
+                             f"({'một phần' if all(m.partial for m in merges) else 'sáp nhập toàn bộ'}); "
+                             f"tỷ lệ khai báo cho {', '.join(sorted(given))} không khớp.")
+    return given
+
+
+def _with_ancestors(codes: Iterable[str], units: dict[str, Unit]) -> set[str]:
+    out: set[str] = set()
+    for code in codes:
+        current: str | None = code
+        while current is not None and current not in out:
+            out.add(current)
+            current = units[current].parent_code
+    return out
+
+
+def build_registry(country: Country, hierarchy: Hierarchy, province: str | None, window: Window, *,
+                   agencies: Iterable[Agency] = (), weights: dict[str, dict[str, float]] | None = None) -> UnitRegistry:
+    """The units of `province` (None: the whole country under a `VN` root) in `hierarchy` for `window`.
+
+    Under the new hierarchy the old units come from wherever the crosswalk says: a new province
+    draws communes from several old ones, so membership follows each old code's new communes.
+    A code that is valid in the report hierarchy always means that unit: old codes were reused as
+    new ones (3,316 times), and a file under a reused code is read as the new unit.
+    """
+    weights = weights or {}
+    unknown = sorted(set(weights) - set(country.targets))
+    if unknown:
+        raise CrosswalkError(f"merge_weights: mã cũ {', '.join(unknown)} không có trong bảng sáp nhập.")
+    own, own_province = (country.new, country.new_province) if hierarchy == NEW else (country.old, country.old_province)
+    if province is None:
+        root = Unit(NATION, "Toàn quốc", "country", None, "Quốc gia")
+        units = {NATION: root} | {c: replace(u, parent_code=NATION) if u.level == "province" else u
+                                  for c, u in own.items()}
+    else:
+        if own.get(province) is None or own[province].level != "province":
+            raise UnknownProvinceError(_unknown_province(country, hierarchy, province))
+        units = {c: u for c, u in own.items() if own_province[c] == province}
+    root_code = province or NATION
+    outside: dict[str, Unit] = {}
+    links: dict[str, tuple[Link, ...]] = {}
+    if hierarchy == NEW:
+        reused = sorted(set(weights) & set(units))
+        if reused:
+            raise CrosswalkError(f"merge_weights: {', '.join(reused)} cũng là mã của đơn vị mới; tệp nộp theo mã này "
+                                 "được tính cho đơn vị mới nên không chia.")
+        for old_code, merges in country.targets.items():
+            old_unit = country.old.get(old_code)
+            inside = [m for m in merges if m.new in units]
+            if old_code in units or old_unit is None or not inside or not old_unit.valid_in(window):
+                continue
+            share = _shares(old_code, merges, weights)
+            links[old_code] = tuple(Link(old_code, m.new, share[m.new], m.partial) for m in inside)
+        outside = {c: country.old[c] for c in _with_ancestors(links, country.old) if c not in units}
+    else:
+        for new_code, merges in country.sources.items():
+            new_unit = country.new[new_code]
+            if new_code in units or not new_unit.valid_in(window) or not any(m.old in units for m in merges):
+                continue
+            exact = len(merges) == 1 and not merges[0].partial
+            links[new_code] = (Link(new_code, merges[0].old, 1.0, False),) if exact else ()
+            outside[new_code] = new_unit
+    for a in agencies:
+        parent = a.parent or root_code
+        if hierarchy == NEW and a.kind != "district_office" and country.province_merges.get(parent) in units:
+            parent = country.province_merges[parent]  # a department of an absorbed province joins the new one
+        home = units.get(parent) or outside.get(parent)
+        if home is None:
+            continue
+        unit = Unit(a.code, a.name, a.kind, parent, LEVEL_LABELS[a.kind])
+        if a.kind == "district_office":
+            unit = replace(unit, valid_to=home.valid_to)  # an office closes with its district
+        if parent in units:
+            units[a.code] = unit
+        else:  # a district office under the new hierarchy: its files are accepted but have no place
+            outside[a.code] = unit
+    for code in outside:
+        links.setdefault(code, ())
+    return UnitRegistry(root=root_code, units=units, hierarchy=hierarchy, outside=outside, links=links)
+
+
+def _unknown_province(country: Country, hierarchy: Hierarchy, province: str) -> str:
+    if hierarchy == NEW and province in country.province_merges:
+        into = country.province_merges[province]
+        return (f"Mã tỉnh {province} không còn từ 01/07/2025: đã hợp nhất vào {into} – {country.new[into].name}. "
+                f"Hãy đặt province: \"{into}\", hoặc hierarchy: 3 để báo cáo theo hệ thống 3 cấp.")
+    listing = "danh mục 3 cấp (01/03/2025)" if hierarchy == OLD else "danh mục 2 cấp (01/07/2025)"
+    return f"Mã tỉnh {province} không có trong {listing}."
+
+
+def _country(config: WorkspaceConfig) -> Country:
+    return load_country(config.registry.dir, config.registry.file, config.registry.merges)
 
 
 def default_agencies(province: str, province_name: str, district_codes: list[str]) -> list[Agency]:
@@ -105,39 +327,21 @@ def default_agencies(province: str, province_name: str, district_codes: list[str
 
 
 def province_name(config: WorkspaceConfig) -> str:
-    data = _read_json(config.registry.dir / config.registry.file)
-    for p in data["data"]:
-        if p["level1_id"] == config.province:
-            return p["name"]
-    raise UnknownProvinceError(f"Mã tỉnh {config.province} không có trong danh mục {config.registry.file}")
+    country = _country(config)
+    hierarchy = report_hierarchy(config.report_window, config.hierarchy)
+    unit = (country.new if hierarchy == NEW else country.old).get(config.province)
+    if unit is None or unit.level != "province":
+        raise UnknownProvinceError(_unknown_province(country, hierarchy, config.province))
+    return unit.name
 
 
-def load_registry(config: WorkspaceConfig) -> UnitRegistry:
-    """Build the province's units for the configured hierarchy (3 levels before 1/7/2025, 2 after)."""
-    units: dict[str, Unit] = {}
-    if config.hierarchy == 3:
-        data = _read_json(config.registry.dir / config.registry.file)
-        prov = next((p for p in data["data"] if p["level1_id"] == config.province), None)
-        if prov is None:
-            raise UnknownProvinceError(f"Mã tỉnh {config.province} không có trong danh mục {config.registry.file}")
-        end = DISTRICTS_ABOLISHED - timedelta(days=1)
-        units[config.province] = Unit(config.province, prov["name"], "province", None, prov["type"], None, end)
-        for d in prov["level2s"]:
-            units[d["level2_id"]] = Unit(d["level2_id"], d["name"], "district", config.province, d["type"], None, end)
-            for c in d["level3s"]:
-                units[c["level3_id"]] = Unit(c["level3_id"], c["name"], "commune", d["level2_id"], c["type"], None, end)
-    else:
-        data = _read_json(config.registry.dir / config.registry.merges)
-        prov = next((p for p in data["data"] if p["level1_id"] == config.province), None)
-        if prov is None:
-            raise UnknownProvinceError(f"Mã tỉnh {config.province} không có trong danh mục {config.registry.merges}")
-        units[config.province] = Unit(config.province, prov["name"], "province", None, "Tỉnh", DISTRICTS_ABOLISHED)
-        for c in prov["level2s"]:
-            kind = c["name"].split(" ")[0]
-            units[c["level2_id"]] = Unit(c["level2_id"], c["name"], "commune", config.province, kind, DISTRICTS_ABOLISHED)
-    for a in config.agencies:
-        parent = a.parent or config.province
-        if parent not in units:
-            continue  # e.g. a district office under the 2-level hierarchy: no parent, so not expected
-        units[a.code] = Unit(a.code, a.name, a.kind, parent, LEVEL_LABELS[a.kind])
-    return UnitRegistry(root=config.province, units=units)
+def load_registry(config: WorkspaceConfig, hierarchy: Hierarchy | None = None) -> UnitRegistry:
+    """The province's units for the report window: `hierarchy` if given (it must have existed in the
+    window), else the configured choice, which only matters for a window straddling 1/7/2025."""
+    window = config.report_window
+    chosen = report_hierarchy(window, hierarchy or config.hierarchy)
+    if hierarchy is not None and chosen != hierarchy:
+        raise HierarchyError(f"Kỳ báo cáo {window.start:%d/%m/%Y} – {window.end:%d/%m/%Y} không dùng được hệ thống "
+                             f"{hierarchy} cấp: hệ thống đơn vị hành chính trong kỳ này là {chosen} cấp.")
+    return build_registry(_country(config), chosen, config.province, window, agencies=config.agencies,
+                          weights=config.merge_weights)

@@ -1,15 +1,37 @@
-"""A small table writer shared by every report sheet: headers, borders, formats, print setup."""
+"""A small table writer shared by every report sheet: headers, borders, formats, print setup.
+
+Row heights are set explicitly from the text length: neither Excel nor LibreOffice re-fits the
+rows of a generated file when it opens it, so wrapped text would otherwise be cut in print.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
+from openpyxl.styles import Alignment
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from dvctt.xlsx import write_text
 from templates import styles as S
+
+LINE_PT = 15.0  # one line of 12 pt Times New Roman, with leading
+TOP = Alignment(vertical="top")  # a wrapped neighbour makes the row taller; keep the row's values level
+
+
+@dataclass(frozen=True)
+class PageLabels:
+    """What every printed page carries: who reports, up to which date, and for what report.
+
+    No wall-clock time: the same warehouse state must give the same bytes.
+    """
+
+    unit: str
+    cutoff: date
+    report: str
 
 
 def _clean(value: object) -> object:
@@ -22,33 +44,73 @@ def _clean(value: object) -> object:
     return value
 
 
-def setup_sheet(ws: Worksheet, title: str, subtitle: str, header_row: int, footer: str) -> None:
-    ws["A1"] = title
+def _hf(text: str) -> str:
+    """Header/footer text is a format string where & starts a code; keep a literal & literal."""
+    return text.replace("&", "&&")
+
+
+def text_lines(text: str, width: float) -> int:
+    """How many printed lines `text` takes in a wrapped column `width` characters wide."""
+    per_line = max(1.0, width * 1.15)
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+
+
+def fit_row(ws: Worksheet, row: int, lines: int) -> None:
+    if lines > 1:
+        ws.row_dimensions[row].height = LINE_PT * lines + 2
+
+
+def setup_sheet(ws: Worksheet, title: str, subtitle: str, header_row: int, page: PageLabels) -> None:
+    """Title rows, A4 landscape fitted to the page width, repeated header row, header and footer."""
+    write_text(ws["A1"], title)
     ws["A1"].font = S.TITLE
-    ws["A2"] = subtitle
+    write_text(ws["A2"], subtitle)
     ws["A2"].font = S.ITALIC
+    setup_print(ws, header_row, page)
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+
+
+def setup_print(ws: Worksheet, header_row: int, page: PageLabels) -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.7, bottom=0.7, header=0.3, footer=0.3)
+    ws.print_options.horizontalCentered = True
     ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-    ws.oddHeader.center.text = title
-    ws.oddFooter.left.text = footer
+    ws.oddHeader.left.text = _hf(page.unit)
+    ws.oddHeader.right.text = _hf(f"Số liệu đến ngày {page.cutoff:%d/%m/%Y}")
+    ws.oddFooter.left.text = _hf(page.report)
+    ws.oddFooter.center.text = "&A"
     ws.oddFooter.right.text = "Trang &P/&N"
+    for part in (ws.oddHeader.left, ws.oddHeader.right, ws.oddFooter.left, ws.oddFooter.center, ws.oddFooter.right):
+        part.font, part.size = f"{S.FONT_NAME},Regular", 9
+
+
+def write_note(ws: Worksheet, row: int, text: str, columns: int, width: float) -> None:
+    """A wrapped explanatory paragraph merged across the table's `columns` (total `width`)."""
+    cell = ws.cell(row=row, column=1)
+    write_text(cell, text)
+    cell.font, cell.alignment = S.ITALIC, S.WRAP
+    if columns > 1:
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
+    fit_row(ws, row, text_lines(text, width) + 1)
 
 
 def write_table(ws: Worksheet, header_row: int, headers: Sequence[str], rows: Sequence[Sequence[object]],
-                widths: Sequence[int], formats: dict[int, str] | None = None) -> int:
+                widths: Sequence[float], formats: dict[int, str] | None = None) -> int:
     """Write a bordered table; returns the last row written. `formats` maps 0-based column → number format."""
     formats = formats or {}
     for col, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
-        cell = ws.cell(row=header_row, column=col, value=text)
+        cell = ws.cell(row=header_row, column=col)
+        write_text(cell, text)
         cell.font, cell.fill, cell.border, cell.alignment = S.BOLD, S.HEADER_FILL, S.BOX, S.CENTER
         ws.column_dimensions[cell.column_letter].width = width
+    fit_row(ws, header_row, max(text_lines(h, w - 1) for h, w in zip(headers, widths, strict=True)))
     r = header_row
     for r, values in enumerate(rows, start=header_row + 1):
+        lines = 1
         for c, value in enumerate(values, start=1):
             cell = ws.cell(row=r, column=c)
             value = _clean(value)
@@ -63,8 +125,12 @@ def write_table(ws: Worksheet, header_row: int, headers: Sequence[str], rows: Se
                 cell.number_format = "dd/mm/yyyy"
             elif c - 1 in formats:
                 cell.number_format = formats[c - 1]
-            if isinstance(value, str) and len(value) > 40:
+            if isinstance(value, str) and (len(value) > widths[c - 1] or "\n" in value):
                 cell.alignment = S.WRAP
+                lines = max(lines, text_lines(value, widths[c - 1]))
+            else:
+                cell.alignment = TOP
+        fit_row(ws, r, lines)
     if rows:
         ws.auto_filter.ref = f"A{header_row}:{ws.cell(row=r, column=len(headers)).coordinate}"
     return r

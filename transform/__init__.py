@@ -1,6 +1,8 @@
-"""Transform stage: hierarchy rollup and completeness."""
+"""Transform stage: crosswalk placement, hierarchy rollup, reconciliation and completeness."""
 
 from transform.completeness import summary, unit_status
-from transform.rollup import DATA_COLUMNS, rollup
+from transform.crosswalk import place, split_list, unplaced_list
+from transform.rollup import DATA_COLUMNS, RECONCILE_COLUMNS, reconcile, rollup
 
-__all__ = ["DATA_COLUMNS", "rollup", "summary", "unit_status"]
+__all__ = ["DATA_COLUMNS", "RECONCILE_COLUMNS", "place", "reconcile", "rollup", "split_list", "summary", "unit_status",
+           "unplaced_list"]

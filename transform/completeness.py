@@ -1,31 +1,48 @@
 """Completeness and timeliness, like DHIS2 reporting rates but over the hierarchy of the period.
 
-A unit is expected only if its level reports and it existed during the window. On time means
-its first accepted file reached our archive by the end of its level's deadline day.
+A unit is expected only if its level reports and it existed during the window: under the new
+hierarchy the old communes that merged are not expected separately, and district offices are not
+expected at all. On time means the first accepted file counting for the unit reached our archive
+by the end of its level's deadline day; a file submitted under an old code counts for every new
+commune the crosswalk maps it to (a split commune's file for each of its shares). `via` lists those
+codes, and `missing_via` the old communes of a new one that sent nothing, so that a new commune
+reported by some of its old communes shows what is still missing.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 import pandas as pd
 
-from dvctt.config import Window, WorkspaceConfig
+from dvctt.config import WorkspaceConfig
 from dvctt.units import UnitRegistry
+from transform.crosswalk import links_frame
 
 ON_TIME, LATE, MISSING = "Đúng hạn", "Trễ hạn", "Chưa nộp"
+STATUS_COLUMNS = ["unit_code", "unit_name", "level", "parent_code", "parent_name", "deadline", "arrived_at", "status",
+                  "via", "missing_via"]
 
 
-def _valid(valid_from: date | None, valid_to: date | None, window: Window) -> bool:
-    return (valid_from is None or valid_from <= window.end) and (valid_to is None or valid_to >= window.start)
+def _codes(links: pd.DataFrame) -> dict[str, str]:
+    """Report unit → "A, B (một phần)": the other-hierarchy codes among `links`."""
+    others = links[links["source_code"] != links["unit_code"]].sort_values("source_code")
+    return {code: ", ".join(f"{r.source_code} (một phần)" if r.partial else r.source_code for r in rows.itertuples())
+            for code, rows in others.groupby("unit_code")}
 
 
 def unit_status(registry: UnitRegistry, arrivals: pd.DataFrame, config: WorkspaceConfig) -> pd.DataFrame:
-    """One row per expected unit: its status, arrival time and deadline."""
-    first = dict(zip(arrivals["unit_code"], arrivals["arrived_at"], strict=True)) if len(arrivals) else {}
+    """One row per expected unit: its status, first arrival and deadline; `via` lists the other codes whose
+    files counted for it, and `missing_via`, when it sent nothing under its own code, those that sent nothing,
+    so a new commune reported by only some of its old communes does not look complete."""
+    links, submitted = links_frame(registry), set(arrivals["unit_code"])
+    sent = links["source_code"].isin(submitted)
+    counted = arrivals.rename(columns={"unit_code": "source_code"}).merge(links, on="source_code")
+    first = counted.groupby("unit_code")["arrived_at"].min().to_dict()
+    via, missing_via = _codes(links[sent]), _codes(links[~sent])
     rows = []
     for unit in registry.of_levels(set(config.reporting_levels)):
-        if not _valid(unit.valid_from, unit.valid_to, config.report_window):
+        if not unit.valid_in(config.report_window):
             continue
         deadline = config.deadline_for(unit.level)
         arrived = first.get(unit.code)
@@ -37,9 +54,9 @@ def unit_status(registry: UnitRegistry, arrivals: pd.DataFrame, config: Workspac
         parent = registry.get(unit.parent_code) if unit.parent_code else None
         rows.append(dict(unit_code=unit.code, unit_name=unit.name, level=unit.level,
                          parent_code=unit.parent_code, parent_name=parent.name if parent else "",
-                         deadline=deadline, arrived_at=arrived, status=status))
-    return pd.DataFrame(rows, columns=["unit_code", "unit_name", "level", "parent_code", "parent_name",
-                                       "deadline", "arrived_at", "status"])
+                         deadline=deadline, arrived_at=arrived, status=status, via=via.get(unit.code, ""),
+                         missing_via="" if unit.code in submitted else missing_via.get(unit.code, "")))
+    return pd.DataFrame(rows, columns=STATUS_COLUMNS)
 
 
 def summary(status: pd.DataFrame, by: list[str]) -> pd.DataFrame:

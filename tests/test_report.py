@@ -1,0 +1,346 @@
+"""The leadership workbook the way a recipient meets it: opened in a spreadsheet, printed to PDF.
+
+Oracles are independent of the writer: openpyxl reads the cells back, the ranking rule is
+recomputed from the "Dữ liệu" sheet, and LibreOffice renders the file as a recipient would.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import struct
+import subprocess
+import time
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from dvctt.catalogue import Kind, load_catalogue
+from dvctt.config import load_config
+from dvctt.pipeline import build_report, ingest, report_path
+from dvctt.units import load_registry
+from dvctt.xlsx import save_workbook, write_text
+from expectations.findings import Finding
+from report.charts import RankingPanel, ranking_png, vn_percent
+from report.feedback import write_feedback
+from report.workbook import PORTAL_COLUMNS, ReportInputs, build_workbook, portal_comparison
+from templates import styles as S
+from templates.layout import HEADER_ROW, INFO_FIRST_ROW, INFO_ROWS, SHEET_INFO, SHEET_TEXT
+from tests.helpers import read_data_sheet
+from transform import unit_status
+
+ROOT = "12"
+CUTOFF = "14/12/2025"
+INJECTIONS = ['=HYPERLINK("http://x","y")', "+84 912 345 678 không liên lạc được", "-Thiếu kinh phí in tờ rơi",
+              "@Sở TT&TT chưa có hướng dẫn"]
+OLD_TEMPLATE = "DVCTT-0"
+MET_RGB, NOT_MET_RGB = S.MET_FILL.fgColor.rgb, S.NOT_MET_FILL.fgColor.rgb
+
+
+@pytest.fixture(scope="module")
+def report_file(demo_run: Path) -> Path:
+    return report_path(demo_run, load_config(demo_run))
+
+
+@pytest.fixture(scope="module")
+def book(report_file: Path):
+    return load_workbook(report_file)
+
+
+@pytest.fixture(scope="module")
+def province(report_file: Path) -> pd.DataFrame:
+    data = read_data_sheet(report_file)
+    return data[data["unit_code"] == ROOT].set_index("indicator_code")
+
+
+@dataclass
+class Resubmission:
+    workspace: Path
+    unit: str
+    report: Path
+
+
+@pytest.fixture(scope="module")
+def resubmitted(demo_run: Path, tmp_path_factory) -> Resubmission:
+    """A copy of the demo where one commune sends a second file: formula-looking free text (the clerk
+    typed '=…' with an apostrophe, or pasted it) and an old template version (a data-quality warning)."""
+    ws = tmp_path_factory.mktemp("resubmitted") / "ws"
+    shutil.copytree(demo_run, ws)
+    src = sorted(p for p in (ws / "inbox").glob("*/*.xlsx") if re.fullmatch(r"\d{5}", p.parent.name))[0]
+    wb = load_workbook(src)
+    for row, text in enumerate(INJECTIONS, start=HEADER_ROW + 1):
+        write_text(wb[SHEET_TEXT].cell(row=row, column=3), text)
+    version_row = INFO_FIRST_ROW + [key for _label, key in INFO_ROWS].index("PHIEN_BAN")
+    wb[SHEET_INFO].cell(row=version_row, column=2).value = OLD_TEMPLATE
+    again = save_workbook(wb, src.with_name(f"{src.stem}_lan2.xlsx"))
+    settled = time.time() - 600
+    os.utime(again, (settled, settled))
+    assert ingest(ws).to_dict()["new_accepted"] == 1
+    return Resubmission(ws, src.parent.name, build_report(ws).path)
+
+
+@dataclass
+class Rendered:
+    returncode: int
+    output: str
+    report: Path
+    feedback: Path
+
+
+@pytest.fixture(scope="module")
+def rendered(resubmitted: Resubmission, tmp_path_factory) -> Rendered:
+    """One LibreOffice session converts the report and a feedback file to PDF, in a Vietnamese locale."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (no `soffice` on PATH); CI installs libreoffice-calc")
+    tmp = tmp_path_factory.mktemp("pdf")
+    feedback = write_feedback(
+        tmp / "bao_cao.phan_hoi.xlsx", unit_name="UBND xã Tân Hòa", file_name="bao_cao.xlsx",
+        arrived_at=datetime(2025, 12, 6, 9, 0), accepted=False,
+        findings=[Finding("k", "error", "not_a_number", "Chỉ tiêu", "D7", "=1+1", "Số nguyên không âm",
+                          "Nhập con số, không nhập công thức.")])
+    out = tmp / "out"
+    cmd = [soffice, f"-env:UserInstallation={(tmp / 'profile').as_uri()}", "--headless", "--norestore",
+           "--convert-to", "pdf", "--outdir", str(out), str(resubmitted.report), str(feedback)]
+    env = {**os.environ, "LC_ALL": "vi_VN.UTF-8", "LANG": "vi_VN.UTF-8"}  # 1.234 and 85,5% as leaders see them
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600, check=False)
+    return Rendered(done.returncode, done.stdout + done.stderr, out / f"{resubmitted.report.stem}.pdf",
+                    out / f"{feedback.stem}.pdf")
+
+
+def _pdf_pages(path: Path) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", path.read_bytes()))
+
+
+def _pdf_text(path: Path, first: int | None = None, last: int | None = None) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext is not installed (poppler-utils)")
+    pages = [*(["-f", str(first)] if first else []), *(["-l", str(last)] if last else [])]
+    return subprocess.run(["pdftotext", "-layout", *pages, str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+# --- what the cells say -----------------------------------------------------------------------
+
+
+def test_summary_equals_the_province_row_of_the_data_sheet(book, province: pd.DataFrame) -> None:
+    ws = book["Tổng hợp"]
+    codes = [i.code for i in load_catalogue().indicators]
+    for row, code in enumerate(codes, start=5):
+        assert ws.cell(row=row, column=2).value == code
+        for col, field in ((6, "value"), (7, "numerator"), (8, "denominator")):
+            got, want = ws.cell(row=row, column=col).value, province.loc[code, field]
+            assert (got is None and pd.isna(want)) or got == pytest.approx(want, rel=1e-12), (code, field)
+
+
+def test_verdicts_follow_the_target_for_the_year_and_are_coloured(book, province: pd.DataFrame) -> None:
+    ws = book["Tổng hợp"]
+    seen = set()
+    for row, ind in enumerate(load_catalogue().indicators, start=5):
+        _year, goal = ind.target_for(2025)
+        value = province.loc[ind.code, "value"]
+        verdict = ws.cell(row=row, column=9)
+        if pd.isna(value):
+            assert verdict.value is None
+            continue
+        assert ws.cell(row=row, column=4).value == goal
+        assert verdict.value == ("Đạt" if value >= goal else "Chưa đạt"), ind.code
+        assert verdict.fill.fgColor.rgb == (MET_RGB if verdict.value == "Đạt" else NOT_MET_RGB)
+        seen.add(verdict.value)
+    assert seen == {"Đạt", "Chưa đạt"}
+    assert ws.cell(row=5, column=6).number_format == S.PCT_FMT and ws.cell(row=5, column=7).number_format == S.INT_FMT
+
+
+def test_by_unit_cells_are_coloured_against_their_target(book) -> None:
+    ws = book["Theo đơn vị"]
+    goals = {i.label: i.target_for(2025)[1] for i in load_catalogue().indicators if i.target_for(2025)}
+    coloured = 0
+    for col in range(4, ws.max_column + 1):
+        goal = goals.get(ws.cell(row=4, column=col).value)
+        if goal is None:
+            continue
+        for row in range(5, ws.max_row + 1):
+            cell = ws.cell(row=row, column=col)
+            if isinstance(cell.value, float | int):
+                assert cell.fill.fgColor.rgb == (MET_RGB if cell.value >= goal else NOT_MET_RGB), cell.coordinate
+                coloured += 1
+    assert coloured > 500
+
+
+def _ranking_table(ws) -> pd.DataFrame:
+    header = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=2).value == "Xếp hạng")
+    names = [c.value for c in ws[header]]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=header + 1)]
+    return pd.DataFrame(rows, columns=names)
+
+
+def test_ranking_follows_the_published_rule(book, report_file: Path) -> None:
+    """Recompute the rule printed on the sheet from the Dữ liệu sheet and compare, unit by unit."""
+    catalogue = load_catalogue()
+    goals = {i.code: (i.target_for(2025)[1], set(i.applies_to)) for i in catalogue.indicators if i.target_for(2025)}
+    data = read_data_sheet(report_file)
+    reported = data.groupby("unit_code")["reporting_units"].max() > 0
+    expected = {}
+    for (code, level), rows in data[data["level"] != "province"].groupby(["unit_code", "level"]):
+        met = applicable = 0
+        for r in rows.itertuples():
+            if r.indicator_code not in goals or level not in goals[r.indicator_code][1]:
+                continue
+            if pd.notna(r.numerator) and r.denominator == 0:
+                continue
+            applicable += 1
+            met += bool(pd.notna(r.value) and r.value >= goals[r.indicator_code][0])
+        expected[code] = (met, applicable, met / applicable if reported[code] and applicable else None)
+    table = _ranking_table(book["Xếp hạng"])
+    assert set(table["Mã"]) == set(expected)
+    for r in table.itertuples():
+        met, applicable, share = expected[r.Mã]
+        assert (r[6], r[7]) == (met, applicable), r.Mã
+        assert pd.isna(r[8]) == (share is None) and (share is None or r[8] == pytest.approx(share)), r.Mã
+    for level, rows in table.groupby("Cấp", sort=False):
+        ranked = rows[rows["Xếp hạng"].notna()]
+        assert list(ranked["Xếp hạng"]) == list(range(1, len(ranked) + 1)), level
+        order = ranked.assign(neg=-ranked.iloc[:, 7].astype(float)).sort_values(["neg", "Mã"])
+        assert list(order["Mã"]) == list(ranked["Mã"]), level
+        assert (rows["Xếp hạng"].isna() == rows["Ghi chú"].notna()).all(), level  # unranked units say why
+    assert "Cùng điểm thì đơn vị có mã nhỏ hơn xếp trước" in book["Xếp hạng"]["A3"].value
+
+
+def test_every_sheet_prints_a4_landscape_with_titles_frozen_panes_and_cutoff(book) -> None:
+    assert book.sheetnames == ["Tổng hợp", "Theo đơn vị", "Xếp hạng", "Hoạt động", "Tình hình nộp", "Cảnh báo dữ liệu",
+                               "Khó khăn, kiến nghị", "Cổng DVC và đơn vị", "Nguồn số liệu", "Dữ liệu"]
+    for ws in book.worksheets:
+        setup = ws.page_setup
+        assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0), ws
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert ws.print_title_rows and ws.freeze_panes, ws.title
+        header, footer = str(ws.oddHeader.right), str(ws.oddFooter)
+        assert f"Số liệu đến ngày {CUTOFF}" in header and "Sở Khoa học và Công nghệ" in str(ws.oddHeader.left)
+        assert not re.search(r"&[DT]", header + footer), "no print date or time: the same state gives the same bytes"
+    assert [c.value for c in book["Dữ liệu"][1]][:9] == ["unit_code", "unit_name", "level", "parent_code",
+                                                        "indicator_code", "numerator", "denominator", "value",
+                                                        "reporting_units"]
+
+
+def test_charts_are_native_and_the_picture_carries_no_stamp(report_file: Path) -> None:
+    with zipfile.ZipFile(report_file) as z:
+        names = z.namelist()
+        charts = [n for n in names if n.startswith("xl/charts/chart")]
+        images = [n for n in names if n.startswith("xl/media/") and n.endswith(".png")]
+        assert len(charts) == 1 and len(images) == 1
+        chart = z.read(charts[0]).decode()
+        png = z.read(images[0])
+    assert "<barChart>" in chart and "<f>'Tổng hợp'!$F$5:$F$20</f>" in chart  # editable: it points at the table
+    chunks, pos = [], 8
+    while pos < len(png):
+        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
+        chunks.append((kind, png[pos + 8:pos + 8 + length]))
+        pos += 12 + length
+    assert b"tIME" not in {k for k, _ in chunks}
+    assert not any(b"Software" in body or b"Date" in body for k, body in chunks if k in (b"tEXt", b"iTXt", b"zTXt"))
+
+
+def test_ranking_picture_is_byte_identical_for_the_same_figures() -> None:
+    panels = [RankingPanel("Xã/Phường/Thị trấn: tỷ lệ chỉ tiêu đạt", [f"{n}. Xã Mường Tè {n}" for n in range(1, 30)],
+                           [1 - n / 40 for n in range(29)])]
+    assert ranking_png(panels) == ranking_png(panels)
+    assert vn_percent(0.855) == "85,5%"
+
+
+def test_portal_hook_shows_both_figures_and_the_difference(demo_run: Path, report_file: Path) -> None:
+    config = load_config(demo_run)
+    data = read_data_sheet(report_file)
+    registry = load_registry(config)
+    nobody = unit_status(registry, pd.DataFrame(columns=["unit_code", "arrived_at"]), config)
+    inputs = ReportInputs(config, registry, load_catalogue(), data, nobody,
+                          pd.DataFrame(columns=["unit_code", "kind", "seq", "text"]),
+                          pd.DataFrame(columns=["unit_code", "version", "is_current", "arrived_at", "original_name",
+                                                "sha256"]),
+                          pd.DataFrame(columns=["unit_code", "original_name", "arrived_at", "sha256", "reason"]))
+    empty = portal_comparison(inputs)
+    portal_codes = [i.code for i in load_catalogue().indicators if i.source == "portal"]
+    assert list(empty["indicator_code"]) == portal_codes and set(empty["unit_code"]) == {ROOT}
+    assert empty["value_portal"].isna().all()
+    inputs.portal_facts = pd.DataFrame(
+        [(ROOT, "HOSO_TRUCTUYEN", 800, 1000), ("105", "HOSO_TRUCTUYEN", 30, 40), (ROOT, "NGUOIDAN_SUDUNG", 150000, 250000),
+         (ROOT, "PORTAL_RECEIVED_TOTAL", 1000, None)], columns=PORTAL_COLUMNS)
+    frame = portal_comparison(inputs).set_index(["unit_code", "indicator_code"])
+    assert frame.loc[(ROOT, "HOSO_TRUCTUYEN"), "value_portal"] == pytest.approx(0.8)
+    assert frame.loc[("105", "HOSO_TRUCTUYEN"), "value_portal"] == pytest.approx(0.75)
+    own = data[(data["unit_code"] == ROOT) & (data["indicator_code"] == "NGUOIDAN_SUDUNG")]["value"].iloc[0]
+    assert frame.loc[(ROOT, "NGUOIDAN_SUDUNG"), "difference"] == pytest.approx(0.6 - own)
+    assert "PORTAL_RECEIVED_TOTAL" not in frame.index.get_level_values(1)
+    sheet = build_workbook(inputs)["Cổng DVC và đơn vị"]
+    assert [sheet.cell(row=5, column=c).value for c in (1, 7, 8)] == [ROOT, None, None]  # TTHC_TOANTRINH: none yet
+    assert any(sheet.cell(row=r, column=9).value == pytest.approx(0.8) for r in range(5, sheet.max_row + 1))
+
+
+# --- a resubmission with hostile-looking text and a warning -------------------------------------
+
+
+def test_formula_looking_text_arrives_as_plain_text(resubmitted: Resubmission) -> None:
+    wb = load_workbook(resubmitted.report)
+    ws = wb["Khó khăn, kiến nghị"]
+    cells = {row[4].value: row[4] for row in ws.iter_rows(min_row=5) if row[2].value == resubmitted.unit}
+    for text in INJECTIONS:
+        assert text in cells, text
+        assert cells[text].data_type == "s" and cells[text].quotePrefix, text
+    with zipfile.ZipFile(resubmitted.report) as z:
+        sheet = z.read(f"xl/worksheets/sheet{wb.sheetnames.index(ws.title) + 1}.xml")
+    assert b"<f>" not in sheet and b"<f " not in sheet
+
+
+def test_warnings_sheet_lists_the_current_files_warnings(resubmitted: Resubmission) -> None:
+    wb = load_workbook(resubmitted.report)
+    rows = [[c.value for c in row] for row in wb["Cảnh báo dữ liệu"].iter_rows(min_row=5)]
+    mine = [r for r in rows if r[0] == resubmitted.unit]
+    assert mine and mine[0][2].endswith("_lan2.xlsx") and mine[0][5] == OLD_TEMPLATE
+    current = {(r[0].value, r[2].value) for r in wb["Nguồn số liệu"].iter_rows(min_row=5) if r[5].value == "Đang dùng"}
+    assert {(r[0], r[2]) for r in rows} <= current  # a superseded file's warnings no longer matter
+
+
+def test_same_state_gives_a_byte_identical_workbook(resubmitted: Resubmission) -> None:
+    first = resubmitted.report.read_bytes()
+    assert build_report(resubmitted.workspace).path.read_bytes() == first
+
+
+# --- the way a recipient opens it ---------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_libreoffice_prints_the_report_and_the_feedback_file(rendered: Rendered) -> None:
+    assert rendered.returncode == 0, rendered.output
+    assert _pdf_pages(rendered.report) > 10
+    assert _pdf_pages(rendered.feedback) >= 1
+
+
+@pytest.mark.slow
+def test_pdf_shows_vietnamese_text_and_number_formats(rendered: Rendered, resubmitted: Resubmission) -> None:
+    data = read_data_sheet(resubmitted.report)
+    row = data[(data["unit_code"] == ROOT) & (data["indicator_code"] == "CB_TRUYENTHONG")].iloc[0]
+    page1 = _pdf_text(rendered.report, 1, 1)
+    assert "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU ĐỀ ÁN 1588/QĐ-TTg" in page1 and "Chưa đạt" in page1
+    assert f"{int(row.numerator):,}".replace(",", ".") in page1  # #,##0 → 2.821
+    assert vn_percent(row.value) in page1  # 0.0% → 77,1%
+    assert f"Số liệu đến ngày {CUTOFF}" in page1
+
+
+@pytest.mark.slow
+def test_pdf_shows_formula_looking_text_not_errors(rendered: Rendered) -> None:
+    text = _pdf_text(rendered.report)
+    for injected in INJECTIONS:
+        assert injected in text, injected
+    assert not re.search(r"Err:\d{3}|#NAME\?|#VALUE!", text)
+    assert "=1+1" in _pdf_text(rendered.feedback)
+
+
+def test_activity_counts_have_integer_format(book) -> None:
+    ws = book["Hoạt động"]
+    acts = [a for a in load_catalogue().activities if a.kind is Kind.COUNT]
+    assert ws.cell(row=5, column=4).number_format == S.INT_FMT and len(acts) == ws.max_column - 3
