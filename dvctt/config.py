@@ -75,7 +75,7 @@ class Limits(BaseModel):
 
 class WorkspaceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    province: str = Field(pattern=r"^\d{2}$")
+    province: str = Field(pattern=r"^(\d{2}|VN)$")  # "VN": the whole country (a ministry)
     year: int = Field(ge=2024, le=2100)
     # None: the hierarchy valid in the report window; for a window straddling 1/7/2025 (the 2025 report) this
     # chooses: 2 = commune→province with old units mapped through the crosswalk, 3 = commune→district→province.

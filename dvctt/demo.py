@@ -14,7 +14,7 @@ from pathlib import Path
 
 from dvctt.catalogue import Catalogue, Kind, load_catalogue
 from dvctt.config import WorkspaceConfig, write_config
-from dvctt.units import Unit, default_agencies, load_registry, province_name
+from dvctt.units import Unit, default_agencies, load_registry
 from dvctt.xlsx import save_workbook
 from templates import layout as L
 from templates.submission import build_template
@@ -44,11 +44,16 @@ class Demo:
 
 
 def demo_config(province: str, year: int) -> WorkspaceConfig:
+    """`province` "VN" gives a national workspace: every province with its default agencies."""
     base = WorkspaceConfig(province=province, year=year, hierarchy=3)
-    name = province_name(base)
-    districts = [u.code for u in load_registry(base).units.values() if u.level == "district"]
+    registry = load_registry(base)
+    provinces = [u for u in registry.units.values() if u.level == "province"]
+    agencies = []
+    for prov in sorted(provinces, key=lambda u: u.code):
+        districts = sorted(u.code for u in registry.children(prov.code) if u.level == "district")
+        agencies += default_agencies(prov.code, prov.name, districts)
     return base.model_copy(update={
-        "agencies": default_agencies(province, name, districts),
+        "agencies": agencies,
         "deadlines": {"commune": date(year, 12, 8), "district_office": date(year, 12, 8),
                       "department": date(year, 12, 15), "press": date(year, 12, 15), "district": date(year, 12, 10)},
         "recipients": ["lanhdao.ubnd@example.gov.vn", "vanthu.skhcn@example.gov.vn"],

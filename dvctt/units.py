@@ -327,6 +327,8 @@ def default_agencies(province: str, province_name: str, district_codes: list[str
 
 
 def province_name(config: WorkspaceConfig) -> str:
+    if config.province == NATION:
+        return LEVEL_LABELS["country"]
     country = _country(config)
     hierarchy = report_hierarchy(config.report_window, config.hierarchy)
     unit = (country.new if hierarchy == NEW else country.old).get(config.province)
@@ -343,5 +345,6 @@ def load_registry(config: WorkspaceConfig, hierarchy: Hierarchy | None = None) -
     if hierarchy is not None and chosen != hierarchy:
         raise HierarchyError(f"Kỳ báo cáo {window.start:%d/%m/%Y} – {window.end:%d/%m/%Y} không dùng được hệ thống "
                              f"{hierarchy} cấp: hệ thống đơn vị hành chính trong kỳ này là {chosen} cấp.")
-    return build_registry(_country(config), chosen, config.province, window, agencies=config.agencies,
+    province = None if config.province == NATION else config.province
+    return build_registry(_country(config), chosen, province, window, agencies=config.agencies,
                           weights=config.merge_weights)
