@@ -6,7 +6,7 @@ The catalogue is data, not code, so a province can add a row without a release.
 from __future__ import annotations
 
 from enum import StrEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
@@ -57,8 +57,9 @@ class Catalogue(BaseModel):
         return [*self.indicators, *self.activities]
 
     def get(self, code: str) -> Indicator | Activity | None:
-        return self._by_code().get(code)
+        return self._by_code.get(code)
 
+    @cached_property
     def _by_code(self) -> dict[str, Indicator | Activity]:
         return {i.code: i for i in self.items}
 

@@ -27,7 +27,7 @@ from extract.csvfile import read_csv_submission
 from extract.inbox import SUPPORTED, Dropped, archive_file, scan_inbox
 from extract.safety import Inspection, Rejected, inspect_file
 from extract.workbook import Submission, UnreadableWorkbook, read_submission, submission_facts
-from load.warehouse import FileRecord, Warehouse, connect, warehouse_url, with_retries
+from load.warehouse import BatchItem, FileRecord, Warehouse, connect, warehouse_url, with_retries
 from report.feedback import write_feedback
 from report.intake_summary import write_intake_summary
 from templates.layout import SHEET_INFO, TEMPLATE_VERSION
@@ -202,22 +202,27 @@ def _ingest(workspace: Path, now: datetime | None, progress: bool) -> IngestSumm
     for f in _quality(b, clean):
         by_file.setdefault(f.file_id, []).append(f)
 
-    def commit() -> list[FileOutcome]:
-        outcomes: list[FileOutcome] = []
+    ordered = sorted(subs.items(), key=lambda kv: (kv[1][1].arrived_at, kv[1][0].mtime, kv[1][0].name))
+    items: list[tuple[Dropped, BatchItem, list[Finding]]] = [(d, _rejected(rec, f), f) for d, rec, f in early]
+    for key, (d, rec, sub) in ordered:
+        found = notes[key] + by_file.get(key, [])
+        if any(f.severity == "error" for f in found):
+            items.append((d, _rejected(rec, found), found))
+        else:
+            texts = [{"kind": t["kind"], "seq": n, "cell": t["cell"], "text": t["text"]}
+                     for n, t in enumerate(sub.texts, 1)]
+            items.append((d, BatchItem(rec, "accepted", None, [_finding_row(f) for f in found], sub.meta,
+                                       submission_facts(sub), texts), found))
+
+    def commit() -> None:
         with b.wh.engine.begin() as conn:
-            for d, rec, findings in early:
-                outcomes.append(_quarantine(b, conn, d, rec, findings))
-            for key, (d, rec, sub) in sorted(subs.items(), key=lambda kv: (kv[1][1].arrived_at, kv[1][0].mtime,
-                                                                            kv[1][0].name)):
-                findings = notes[key] + by_file.get(key, [])
-                if any(f.severity == "error" for f in findings):
-                    outcomes.append(_quarantine(b, conn, d, rec, findings))
-                    continue
-                outcomes.append(_load(b, conn, d, rec, sub, findings))
-        return outcomes
+            b.wh.write_batch(conn, b.config.year, [item for _, item, _ in items])
 
     clock.lap("quality")
-    b.summary.files.extend(with_retries(commit))
+    outcomes = [_write_side_files(b, d, item, found) for d, item, found in items]
+    clock.lap("feedback")
+    with_retries(commit)
+    b.summary.files.extend(outcomes)
     clock.lap("load")
     counts = b.summary.to_dict()
     if early or subs:
@@ -290,22 +295,18 @@ def _finding_row(f: Finding) -> dict:
     return {k: getattr(f, k) for k in ("severity", "rule", "sheet", "cell", "found", "expected", "fix")}
 
 
-def _load(b: _Batch, conn, d: Dropped, rec: FileRecord, sub: Submission, findings: list[Finding]) -> FileOutcome:
-    file_pk = b.wh.add_file(conn, rec, "accepted", None)
-    b.wh.add_findings(conn, file_pk, [_finding_row(f) for f in findings])
-    texts = [{"kind": t["kind"], "seq": n, "cell": t["cell"], "text": t["text"]} for n, t in enumerate(sub.texts, 1)]
-    b.wh.add_submission(conn, file_pk, rec, b.config.year, sub.meta, submission_facts(sub), texts)
-    if findings:
-        b.feedback(d, rec.arrived_at, True, findings)
-    return FileOutcome(d.unit_code, d.name, "accepted", new=True, sha256=rec.sha256, warnings=len(findings))
+def _rejected(rec: FileRecord, findings: list[Finding]) -> BatchItem:
+    reason = "\n".join(describe(f) for f in findings if f.severity == "error")
+    return BatchItem(rec, "quarantined", reason, [_finding_row(f) for f in findings])
 
 
-def _quarantine(b: _Batch, conn, d: Dropped, rec: FileRecord, findings: list[Finding]) -> FileOutcome:
-    errors = [f for f in findings if f.severity == "error"]
-    reason = "\n".join(describe(f) for f in errors)
-    file_pk = b.wh.add_file(conn, rec, "quarantined", reason)
-    b.wh.add_findings(conn, file_pk, [_finding_row(f) for f in findings])
-    b.quarantine_copy(b.ws / rec.archive_path if rec.archive_path else None, d, rec.sha256, reason)
-    if not d.symlink:
-        b.feedback(d, rec.arrived_at, False, findings)
-    return FileOutcome(d.unit_code, d.name, "quarantined", new=True, sha256=rec.sha256, reason=reason)
+def _write_side_files(b: _Batch, d: Dropped, item: BatchItem, findings: list[Finding]) -> FileOutcome:
+    """Quarantine copy and feedback, written before the commit: if the run dies in between, the
+    file is still new to the warehouse, so the next run rewrites the same files and commits."""
+    rec = item.rec
+    if item.status == "quarantined":
+        b.quarantine_copy(b.ws / rec.archive_path if rec.archive_path else None, d, rec.sha256, item.reason or "")
+    if findings and not d.symlink:
+        b.feedback(d, rec.arrived_at, item.status == "accepted", findings)
+    return FileOutcome(d.unit_code, d.name, item.status, new=True, sha256=rec.sha256, reason=item.reason,
+                       warnings=sum(f.severity == "warning" for f in findings))

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def fold(text: object) -> str:
+    """See `_fold`; non-string cells (numbers, dates) are folded through their text."""
+    if text is None:
+        return ""
+    return _fold(text if isinstance(text, str) else str(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold(text: str) -> str:
     """Fold a label for matching: "Tổ  công nghệ số" and "To cong nghe so" both become "to cong nghe so".
 
     NFD-decomposes, drops combining marks, maps đ→d, lowercases and collapses punctuation and
     whitespace, so headers match whatever keyboard or OCR produced them.
     """
-    if text is None:
-        return ""
-    decomposed = unicodedata.normalize("NFD", str(text))
+    decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     stripped = stripped.replace("đ", "d").replace("Đ", "D").lower()
     return _NON_WORD.sub(" ", stripped).strip()

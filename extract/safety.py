@@ -65,38 +65,40 @@ def inspect_file(path: Path, limits: Limits) -> Inspection:
                                f"Không quá {limits.max_uncompressed_mb:g} MB khi giải nén",
                                "Tệp quá lớn hoặc bất thường khi giải nén. Hãy dùng đúng biểu mẫu, "
                                "xóa dữ liệu thừa rồi nộp lại.")
-            names = {i.filename for i in infos}
-            for info in infos:
-                if info.filename.endswith((".xml", ".rels", ".vml")) and _DTD.search(_head(zf, info)):
-                    raise Rejected("xml_dtd", info.filename, "Tệp Excel không chứa khai báo DTD",
+            # Each XML part is read once (the size check above bounds them): DTD check, then formulas.
+            parts = {i.filename: _read(zf, i) for i in infos if i.filename.endswith((".xml", ".rels", ".vml"))}
+            for name, data in parts.items():
+                if _DTD.search(data, 0, 4096):
+                    raise Rejected("xml_dtd", name, "Tệp Excel không chứa khai báo DTD",
                                    "Tệp chứa cấu trúc XML bất thường và không được đọc vì lý do an toàn. "
                                    "Hãy tạo lại tệp từ biểu mẫu gốc và nộp lại.")
-            return Inspection(has_macros="xl/vbaProject.bin" in names, hidden_formulas=_formulas_without_value(zf))
+            return Inspection(has_macros=any(i.filename == "xl/vbaProject.bin" for i in infos),
+                              hidden_formulas=_formulas_without_value(parts))
     except zipfile.BadZipFile as exc:
         raise Rejected("corrupt", "tệp nén hỏng", "Tệp Excel .xlsx đọc được",
                        "Tệp bị hỏng hoặc bị cắt cụt khi chép. Hãy mở lại bằng Excel, lưu và nộp lại.") from exc
 
 
-def _head(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """Whole sheets and the workbook map (the formula scan needs them); only the head of the rest."""
+    whole = info.filename.startswith("xl/worksheets/") or info.filename.startswith(("xl/workbook.xml",
+                                                                                    "xl/_rels/workbook"))
     with zf.open(info) as fh:
-        return fh.read(4096)
+        return fh.read() if whole else fh.read(4096)
 
 
-def _formulas_without_value(zf: zipfile.ZipFile) -> dict[str, set[str]]:
+def _formulas_without_value(parts: dict[str, bytes]) -> dict[str, set[str]]:
     """Formula cells saved without a cached result (files written by scripts, or calc turned off)."""
     try:
-        workbook = zf.read("xl/workbook.xml").decode("utf-8", "replace")
-        rels = dict(_REL.findall(zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")))
+        workbook = parts["xl/workbook.xml"].decode("utf-8", "replace")
+        rels = dict(_REL.findall(parts["xl/_rels/workbook.xml.rels"].decode("utf-8", "replace")))
     except KeyError:
         return {}
     out: dict[str, set[str]] = {}
     for name, rid in _SHEET.findall(workbook):
         target = rels.get(rid, "").lstrip("/")
         part = target if target.startswith("xl/") else f"xl/{target}"
-        try:
-            xml = zf.read(part)
-        except KeyError:
-            continue
+        xml = parts.get(part, b"")
         if b"<f" not in xml:
             continue
         refs = {m.group(1).decode() for m in _CELL.finditer(xml)

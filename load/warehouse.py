@@ -6,7 +6,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
@@ -61,6 +61,19 @@ def with_retries(fn: Callable[[], T_], attempts: int = 5, base_delay: float = 1.
 
 
 @dataclass
+class BatchItem:
+    """One new file of an intake batch, as the warehouse stores it."""
+
+    rec: FileRecord
+    status: str  # accepted | quarantined
+    reason: str | None
+    findings: list[dict]
+    meta: dict = field(default_factory=dict)
+    facts: list[dict] = field(default_factory=list)
+    texts: list[dict] = field(default_factory=list)
+
+
+@dataclass
 class FileRecord:
     unit_code: str
     sha256: str
@@ -82,45 +95,51 @@ class Warehouse:
                 return {(u, s): st for u, s, st in rows}
         return with_retries(read)
 
-    def sync_units(self, conn: Connection, units: list[dict]) -> None:
-        conn.execute(T.units.delete())
-        if units:
-            conn.execute(insert(T.units), units)
+    def write_batch(self, conn: Connection, year: int, items: list[BatchItem]) -> None:
+        """Write a whole intake batch with a handful of bulk statements, not a few per file.
 
-    def add_file(self, conn: Connection, rec: FileRecord, status: str, reason: str | None) -> int:
-        return conn.execute(
-            insert(T.files).values(
-                unit_code=rec.unit_code, sha256=rec.sha256, original_name=rec.original_name, size=rec.size,
-                arrived_at=rec.arrived_at, status=status, archive_path=rec.archive_path, reason=reason,
-            )
-        ).inserted_primary_key[0]
-
-    def add_findings(self, conn: Connection, file_pk: int, rows: list[dict]) -> None:
-        if rows:
-            conn.execute(insert(T.findings), [{**r, "file_id": file_pk} for r in rows])
-
-    def add_submission(self, conn: Connection, file_pk: int, rec: FileRecord, year: int, meta: dict,
-                       facts: list[dict], texts: list[dict]) -> int:
-        """Store a new version for (unit, year); earlier versions stay, flagged not current."""
-        version = conn.execute(
-            select(func.coalesce(func.max(T.submissions.c.version), 0)).where(
-                T.submissions.c.unit_code == rec.unit_code, T.submissions.c.year == year)
-        ).scalar_one() + 1
-        conn.execute(update(T.submissions).where(T.submissions.c.unit_code == rec.unit_code,
-                                                 T.submissions.c.year == year).values(is_current=False))
-        sub_pk = conn.execute(
-            insert(T.submissions).values(
-                file_id=file_pk, unit_code=rec.unit_code, year=year, version=version, is_current=True,
-                template_version=meta.get("PHIEN_BAN"), preparer=meta.get("NGUOI_LAP"), arrived_at=rec.arrived_at,
-            )
-        ).inserted_primary_key[0]
+        Items are in arrival order: a unit's later file in the same batch gets the next version and
+        becomes current; every earlier version of the unit stays, no longer current.
+        """
+        if not items:
+            return
+        file_ids = conn.execute(
+            insert(T.files).returning(T.files.c.id, sort_by_parameter_order=True),
+            [dict(unit_code=i.rec.unit_code, sha256=i.rec.sha256, original_name=i.rec.original_name, size=i.rec.size,
+                  arrived_at=i.rec.arrived_at, status=i.status, archive_path=i.rec.archive_path, reason=i.reason)
+             for i in items],
+        ).scalars().all()
+        findings = [{**f, "file_id": fid} for i, fid in zip(items, file_ids, strict=True) for f in i.findings]
+        if findings:
+            conn.execute(insert(T.findings), findings)
+        accepted = [(i, fid) for i, fid in zip(items, file_ids, strict=True) if i.status == "accepted"]
+        if not accepted:
+            return
+        units = sorted({i.rec.unit_code for i, _ in accepted})
+        version: dict[str, int] = {}
+        for chunk in (units[k:k + 500] for k in range(0, len(units), 500)):
+            where = (T.submissions.c.year == year, T.submissions.c.unit_code.in_(chunk))
+            version |= dict(conn.execute(select(T.submissions.c.unit_code, func.max(T.submissions.c.version))
+                                         .where(*where).group_by(T.submissions.c.unit_code)).all())
+            conn.execute(update(T.submissions).where(*where).values(is_current=False))
+        last = {i.rec.unit_code: n for n, (i, _) in enumerate(accepted)}
+        rows = []
+        for n, (i, fid) in enumerate(accepted):
+            version[i.rec.unit_code] = version.get(i.rec.unit_code, 0) + 1
+            rows.append(dict(file_id=fid, unit_code=i.rec.unit_code, year=year, version=version[i.rec.unit_code],
+                             is_current=last[i.rec.unit_code] == n, template_version=i.meta.get("PHIEN_BAN"),
+                             preparer=i.meta.get("NGUOI_LAP"), arrived_at=i.rec.arrived_at))
+        sub_ids = conn.execute(insert(T.submissions).returning(T.submissions.c.id, sort_by_parameter_order=True),
+                               rows).scalars().all()
+        keyed = list(zip((i for i, _ in accepted), sub_ids, strict=True))
+        facts = [{**f, "submission_id": sid, "unit_code": i.rec.unit_code, "year": year} for i, sid in keyed
+                 for f in i.facts]
+        texts = [{**t, "submission_id": sid, "unit_code": i.rec.unit_code, "year": year} for i, sid in keyed
+                 for t in i.texts]
         if facts:
-            conn.execute(insert(T.facts), [{**f, "submission_id": sub_pk, "unit_code": rec.unit_code, "year": year}
-                                           for f in facts])
+            conn.execute(insert(T.facts), facts)
         if texts:
-            conn.execute(insert(T.texts), [{**t, "submission_id": sub_pk, "unit_code": rec.unit_code, "year": year}
-                                           for t in texts])
-        return sub_pk
+            conn.execute(insert(T.texts), texts)
 
     def record_run(self, started: datetime, counts: dict[str, int]) -> None:
         def write() -> None:
