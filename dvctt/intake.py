@@ -23,10 +23,10 @@ from dvctt.locking import workspace_lock
 from dvctt.progress import Stopwatch, progress_bar
 from dvctt.units import load_registry
 from expectations import Finding, validate_submission_cells
-from extract.csvfile import read_csv_submission
 from extract.inbox import SUPPORTED, Dropped, archive_file, scan_inbox
-from extract.safety import Inspection, Rejected, inspect_file
-from extract.workbook import Submission, UnreadableWorkbook, read_submission, submission_facts
+from extract.reader import ReadJob, read_all
+from extract.safety import Inspection
+from extract.workbook import Submission, submission_facts
 from load.warehouse import BatchItem, FileRecord, Warehouse, connect, warehouse_url, with_retries
 from report.feedback import write_feedback
 from report.intake_summary import write_intake_summary
@@ -169,26 +169,15 @@ def _ingest(workspace: Path, now: datetime | None, progress: bool) -> IngestSumm
     clock.lap("archive")
     subs: dict[str, tuple[Dropped, FileRecord, Submission]] = {}
     notes: dict[str, list[Finding]] = {}
-    for d, rec in progress_bar(to_read, "Đọc tệp", enabled=progress):
-        key = d.unit_code + rec.sha256
-        archived = workspace / rec.archive_path  # read exactly the bytes that were hashed
-        try:
-            if archived.suffix == ".csv":
-                found = Inspection()
-                sub = read_csv_submission(archived, key, unit_code=d.unit_code, year=b.config.year,
-                                          catalogue=b.catalogue, max_rows=b.config.limits.max_rows)
-            else:
-                found = inspect_file(archived, b.config.limits)
-                sub = read_submission(archived, key, unit_code=d.unit_code, year=b.config.year, catalogue=b.catalogue,
-                                      max_rows=b.config.limits.max_rows, hidden_formulas=found.hidden_formulas)
-        except Rejected as exc:
-            early.append((d, rec, [Finding(key, "error", exc.rule, "", "", exc.found, exc.expected, exc.fix)]))
+    jobs = [ReadJob(d.unit_code + rec.sha256, workspace / rec.archive_path, d.unit_code, b.config.year,
+                    b.config.limits) for d, rec in to_read]  # read exactly the archived bytes that were hashed
+    for (d, rec), res in zip(to_read, progress_bar(read_all(jobs), "Đọc tệp", enabled=progress, total=len(jobs)),
+                             strict=True):
+        if res.submission is None:
+            early.append((d, rec, [res.problem]))
             continue
-        except UnreadableWorkbook as exc:
-            early.append((d, rec, [exc.finding]))
-            continue
-        subs[key] = (d, rec, sub)
-        notes[key] = _container_warnings(key, found, sub)
+        subs[res.key] = (d, rec, res.submission)
+        notes[res.key] = _container_warnings(res.key, res.inspection, res.submission)
 
     clock.lap("read")
     cells = _frame((c for _, _, s in subs.values() for c in s.cells), CELL_COLUMNS)

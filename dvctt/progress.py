@@ -11,14 +11,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 T = TypeVar("T")
 
 
-def progress_bar(items: Iterable[T], label: str, *, enabled: bool) -> Iterator[T]:
-    items = list(items)
-    if not enabled or len(items) < 2:
+def progress_bar(items: Iterable[T], label: str, *, enabled: bool, total: int | None = None) -> Iterator[T]:
+    """`total` lets a lazy iterable (results streaming from workers) be shown without listing it first."""
+    if total is None:
+        items = list(items)
+        total = len(items)
+    if not enabled or total < 2:
         yield from items
         return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, transient=True) as bar:
-        task = bar.add_task(label, total=len(items))
+        task = bar.add_task(label, total=total)
         for item in items:
             yield item
             bar.advance(task)
