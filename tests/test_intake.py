@@ -292,3 +292,44 @@ def test_csv_claiming_another_unit_names_its_cell(small_ws: Path) -> None:
     summary = ingest(small_ws)
     assert outcome(summary, "gia.csv").status == "quarantined"
     assert feedback_rows(small_ws, COMMUNE, "gia")[0][2:4] == ("CSV", "A2")
+
+
+def test_legacy_xls_saved_by_an_office_suite_is_read(small_ws: Path, tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed; .ci/run installs it")
+    wb = template_for(small_ws, COMMUNE)
+    set_ratio(wb, "CB_TRUYENTHONG", 21, 30)
+    set_count(wb, "HD_TINBAI", 5)
+    src = tmp_path / "bao_cao.xlsx"
+    wb.save(src)
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "xls",
+                    "--outdir", str(tmp_path), str(src)], check=True, capture_output=True, timeout=180)
+    drop_bytes(small_ws, COMMUNE, (tmp_path / "bao_cao.xls").read_bytes(), "bao_cao.xls")
+    summary = ingest(small_ws)
+    assert outcome(summary, "bao_cao.xls").status == "accepted", outcome(summary, "bao_cao.xls").reason
+    assert facts(small_ws)[(COMMUNE, "CB_TRUYENTHONG")] == (21, 30)
+    assert facts(small_ws)[(COMMUNE, "HD_TINBAI")][0] == 5
+
+
+def test_limits_and_hostile_names_stay_inside_the_workspace(small_ws: Path) -> None:
+    big = os.urandom(1024) * (50 * 1024)  # a 50 MB upload
+    drop_bytes(small_ws, COMMUNE, big, "50MB.xlsx")
+    traversal = "..\\..\\..\\etc\\passwd.xlsx"  # a legal file name on Linux, a path on Windows
+    drop_bytes(small_ws, COMMUNE, b"PK\x03\x04junk", traversal)
+    wb = template_for(small_ws, OTHER_COMMUNE)
+    sheet = wb["Hoạt động"]
+    for r in range(10, 6010):
+        sheet.cell(row=r, column=3, value="dòng thừa")
+    drop(small_ws, OTHER_COMMUNE, wb, "qua_nhieu_dong.xlsx")
+    summary = ingest(small_ws)
+    reasons = {f.name: (f.status, f.reason) for f in summary.files}
+    assert reasons["50MB.xlsx"][0] == "quarantined" and "MB" in reasons["50MB.xlsx"][1]
+    assert reasons[traversal][0] == "quarantined"
+    assert reasons["qua_nhieu_dong.xlsx"][0] == "quarantined" and "dòng" in reasons["qua_nhieu_dong.xlsx"][1]
+    written = [p.resolve() for p in small_ws.rglob("*")]
+    assert all(str(p).startswith(str(small_ws.resolve())) for p in written)
+    assert not Path("/etc/passwd.phan_hoi.xlsx").exists()
