@@ -123,7 +123,7 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--naive-sample", type=int, default=None, help="files the naive peer reads (extrapolated)")
     args = parser.parse_args()
-    province = args.province or ("12" if args.small else "00")
+    province = args.province or ("12" if args.small else "VN")
     naive_n = args.naive_sample or (20 if args.small else 150)
     ws = OUT / f"ws_{province}"
     n_files = prepare(ws, province, args.year)
