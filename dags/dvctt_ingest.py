@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from _common import DEFAULT_ARGS, START_DATE, SUBMISSIONS, workspace
-from airflow.sdk import dag, task
+from airflow.sdk import dag, task, task_group
 from airflow.sdk.exceptions import AirflowSkipException
 
 DOC_MD = """
@@ -40,23 +40,27 @@ Only when new data was accepted does `announce_new_data` emit the asset event
 def dvctt_ingest() -> None:
     """Ingest the inbox, then announce new data as an asset event."""
 
-    @task(task_id="ingest", execution_timeout=timedelta(minutes=30))
-    def run_ingest() -> dict[str, Any]:
-        """Run `dvctt.pipeline.ingest` on the workspace; the summary goes to XCom."""
-        from dvctt.pipeline import ingest  # heavy (pandas, GX): import when the task runs, not at parse
+    @task_group(group_id="inbox", tooltip="Tiếp nhận tệp của đơn vị / Unit submissions")
+    def inbox() -> None:
+        @task(task_id="ingest", execution_timeout=timedelta(minutes=30))
+        def run_ingest() -> dict[str, Any]:
+            """Run `dvctt.pipeline.ingest` on the workspace; the summary goes to XCom."""
+            from dvctt.pipeline import ingest  # heavy (pandas, GX): import when the task runs, not at parse
 
-        summary = ingest(workspace())
-        return {**summary.to_dict(), "new_data": summary.new_data}
+            summary = ingest(workspace())
+            return {**summary.to_dict(), "new_data": summary.new_data}
 
-    @task(task_id="announce_new_data", outlets=[SUBMISSIONS])
-    def announce_new_data(summary: dict[str, Any], *, outlet_events: Any = None) -> None:
-        """Emit the submissions asset event only when the ingest accepted new data."""
-        if not summary["new_data"]:
-            raise AirflowSkipException("Không có số liệu mới / no new data: no asset event.")
-        counts = ("seen", "accepted", "quarantined", "pending", "new_accepted", "new_quarantined")
-        outlet_events[SUBMISSIONS].extra = {k: summary[k] for k in counts if k in summary}
+        @task(task_id="announce_new_data", outlets=[SUBMISSIONS])
+        def announce_new_data(summary: dict[str, Any], *, outlet_events: Any = None) -> None:
+            """Emit the submissions asset event only when the ingest accepted new data."""
+            if not summary["new_data"]:
+                raise AirflowSkipException("Không có số liệu mới / no new data: no asset event.")
+            counts = ("seen", "accepted", "quarantined", "pending", "new_accepted", "new_quarantined")
+            outlet_events[SUBMISSIONS].extra = {k: summary[k] for k in counts if k in summary}
 
-    announce_new_data(run_ingest())
+        announce_new_data(run_ingest())
+
+    inbox()
 
 
 dvctt_ingest()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -25,6 +26,13 @@ DAGS_FOLDER = REPO / "dags"
 
 #: Set by the pipeline's DAGs at run time; a value inherited from the developer's shell must not leak in.
 _DROP = ("DVCTT_WAREHOUSE_URL", "DVCTT_WORKSPACE")
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (the OS picks it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def airflow_env(home: Path, **extra: str) -> dict[str, str]:
@@ -52,8 +60,9 @@ class DagTests:
 
     It starts at once and gets ready (imports Airflow, migrates the DB, parses `dags/`, imports the
     pipeline) while the caller prepares the workspace; `run(plan)` then hands it the steps and waits.
-    A step is ``{"dag_id": str, "conf": dict | None, "logical_date": "now" | None}``; a ``None``
-    logical date is what an asset-triggered run gets.
+    A step is ``{"dag_id": str, "conf": dict | None, "logical_date": "now" | None | ISO datetime,
+    "env": dict | None}``; a ``None`` logical date is what an asset-triggered run gets, an ISO datetime
+    stands for a scheduled day, and ``env`` overrides environment variables for that step only.
     """
 
     def __init__(self, env: dict[str, str], workdir: Path) -> None:
@@ -108,6 +117,8 @@ def _child(plan_file: Path, result_file: Path) -> None:
     upgradedb()
     migrate_seconds = round(time.perf_counter() - started, 2)
 
+    import pendulum
+
     # Airflow's dag processor puts the bundle folder on sys.path (BundleDagBag); do the same here.
     sys.path.insert(0, str(DAGS_FOLDER))
     from airflow.dag_processing.dagbag import DagBag
@@ -134,14 +145,25 @@ def _child(plan_file: Path, result_file: Path) -> None:
 
     results = []
     for step in json.loads(plan_file.read_text(encoding="utf-8")):
-        dag = bag.dags[step["dag_id"]]
+        # Parsed afresh per step, as a worker does per task: in-process runs update the params they share.
+        dag = DagBag(dag_folder=str(DAGS_FOLDER)).dags[step["dag_id"]]
         for t in dag.tasks:  # a failure must fail the test now, not after the back-off delays
             t.retries = 0
         kwargs: dict[str, Any] = {"run_conf": step.get("conf")}
-        if step.get("logical_date", "now") is None:
-            kwargs["logical_date"] = None
+        when = step.get("logical_date", "now")
+        if when != "now":
+            kwargs["logical_date"] = None if when is None else pendulum.parse(when)
+        saved = {k: os.environ.get(k) for k in step.get("env") or {}}
+        os.environ.update(step.get("env") or {})
         started = time.perf_counter()
-        dr = dag.test(**kwargs)
+        try:
+            dr = dag.test(**kwargs)
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    del os.environ[key]
+                else:
+                    os.environ[key] = value
         results.append({**_describe(dr), "seconds": round(time.perf_counter() - started, 2)})
     result = {"migrate_seconds": migrate_seconds, "warm_up_seconds": warm_up_seconds, "parse": parse, "runs": results}
     result_file.write_text(json.dumps(result, default=str), encoding="utf-8")

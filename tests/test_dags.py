@@ -1,5 +1,6 @@
-"""The Airflow DAGs, on real Airflow: they parse, they are wired as designed, and a `dag.test()` run of
-ingest → report writes the same consolidated figures as the CLI path on the same demo workspace.
+"""The Airflow DAGs, on real Airflow: they parse and serialize, they are wired as designed, and `dag.test()`
+runs write the same consolidated figures as the CLI path, keep final reports, remind units and alert IT
+through a real SMTP server (aiosmtpd) reached via an Airflow SMTP connection.
 
 `dag.test()` runs in a child interpreter (see `tests/airflow_env.py`): Airflow fixes its metadata DB
 when first imported, so a fresh process with AIRFLOW_HOME set first is the robust way to give it a
@@ -10,19 +11,30 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import io
+import json
 import shutil
+import sqlite3
 from collections.abc import Iterator
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+import yaml
+from aiosmtpd.controller import Controller
+from openpyxl import load_workbook
 
-from tests.airflow_env import DAGS_FOLDER, DagTests, airflow_env
+from tests.airflow_env import DAGS_FOLDER, DagTests, airflow_env, free_port
+from tests.test_delivery import Mailbox
 
 DATA_COLUMNS = ["unit_code", "unit_name", "level", "parent_code", "indicator_code", "numerator", "denominator", "value"]
 SUBMISSIONS_URI = "dvctt://warehouse/submissions"
+DAG_IDS = {"dvctt_ingest", "dvctt_portal", "dvctt_report", "dvctt_reminders"}
 YEAR = 2025
+CONTACTS = {"03598": "ubnd.03598@example.gov.vn", "106-VP": "vanphong.106@example.gov.vn"}  # two late units
+IT, IT_FALLBACK, SENDER = "it.skhcn@example.gov.vn", "truc.it@example.gov.vn", "bao-cao-dvctt@laichau.gov.vn"
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +49,7 @@ def airflow_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         for key, value in airflow_env(home).items():
             if key.startswith("AIRFLOW"):
                 mp.setenv(key, value)
+        mp.delenv("DVCTT_WORKSPACE", raising=False)
         mp.syspath_prepend(str(DAGS_FOLDER))  # as Airflow's BundleDagBag does for a bundle folder
         yield home
 
@@ -50,19 +63,58 @@ def dagbag(airflow_home: Path) -> Any:
 
 def test_dagbag_has_no_import_errors(dagbag: Any) -> None:
     assert dagbag.import_errors == {}
-    assert {"dvctt_ingest", "dvctt_report"} <= set(dagbag.dag_ids)
+    assert set(dagbag.dag_ids) == DAG_IDS
     assert all(stat.warning_num == 0 for stat in dagbag.dagbag_stats), dagbag.captured_warnings
 
 
+def test_every_dag_serializes_as_the_dag_processor_stores_it(dagbag: Any) -> None:
+    """The SDK EventsTimetable passes DagBag but fails here in 3.3.2 (apache/airflow#69401)."""
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    for dag_id in DAG_IDS:
+        DagSerialization.from_dict(json.loads(json.dumps(DagSerialization.to_dict(dagbag.dags[dag_id]))))
+
+
 def test_dags_are_wired_as_designed(dagbag: Any) -> None:
+    from _common import on_task_failure
+    from airflow.sdk import Asset
+
     ingest, report = dagbag.dags["dvctt_ingest"], dagbag.dags["dvctt_report"]
-    assert (ingest.catchup, ingest.max_active_runs) == (False, 1)
-    assert [a.uri for a in ingest.task_dict["announce_new_data"].outlets] == [SUBMISSIONS_URI]
-    assert [a.uri for a in report.timetable.asset_condition.objects] == [SUBMISSIONS_URI]
-    for dag in (ingest, report):
+    assert [a.uri for a in ingest.task_dict["inbox.announce_new_data"].outlets] == [SUBMISSIONS_URI]
+    assert report.timetable.asset_condition == Asset(SUBMISSIONS_URI)  # draft on new data, or by the clock
+    assert list(report.task_dict) == ["report.build_report", "report.keep_final"]
+    for dag in dagbag.dags.values():
+        assert (dag.catchup, dag.max_active_runs) == (False, 1)
         assert {"dvctt"} <= set(dag.tags) and "Tiếng Việt" in dag.doc_md and "English" in dag.doc_md
         for t in dag.tasks:
             assert (t.retries, t.retry_exponential_backoff) == (2, 2.0)
+            assert t.on_failure_callback == [on_task_failure]
+            assert t.task_group.group_id, f"{t.task_id} is not in a task group"
+
+
+def test_daily_dags_run_on_vietnamese_time(dagbag: Any) -> None:
+    for dag_id, hour in (("dvctt_portal", "5"), ("dvctt_reminders", "7")):
+        timetable = dagbag.dags[dag_id].timetable
+        assert str(timetable.timezone) == "Asia/Ho_Chi_Minh" and timetable.expression.split()[1] == hour
+
+
+def test_final_reports_are_scheduled_from_the_workspace_deadlines(airflow_home: Path, small_ws: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parse time reads workspace.yaml (demo deadlines: 8/12 commune and offices, 15/12 departments and press)."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    monkeypatch.setenv("DVCTT_WORKSPACE", str(small_ws))
+    bag = DagBag(dag_folder=str(DAGS_FOLDER / "dvctt_report.py"))
+    report = bag.dags["dvctt_report"]
+    events = [(t.isoformat(), str(t.tzinfo)) for t in report.timetable.timetable.event_dates]
+    assert events == [("2025-12-06T06:00:00+07:00", "Asia/Ho_Chi_Minh"), ("2025-12-13T06:00:00+07:00", "Asia/Ho_Chi_Minh")]
+    assert "06/12/2025 06:00, 13/12/2025 06:00" in report.doc_md
+
+
+def test_without_a_readable_workspace_the_report_dag_still_parses_and_says_why(dagbag: Any) -> None:
+    report = dagbag.dags["dvctt_report"]
+    assert report.timetable.timetable.event_dates == []
+    assert "Chưa có lịch chạy bản chính thức" in report.doc_md and "DVCTT_WORKSPACE" in report.doc_md
 
 
 def test_only_transient_errors_are_retried(dagbag: Any) -> None:
@@ -70,7 +122,7 @@ def test_only_transient_errors_are_retried(dagbag: Any) -> None:
 
     from dvctt.config import ConfigError
 
-    policy = dagbag.dags["dvctt_report"].task_dict["build_report"].retry_policy
+    policy = dagbag.dags["dvctt_report"].task_dict["report.build_report"].retry_policy
     assert policy.evaluate(ConfigError("workspace.yaml"), 1, 3).action == RetryAction.FAIL
     assert policy.evaluate(OSError("database is locked"), 1, 3).action == RetryAction.DEFAULT
 
@@ -79,11 +131,12 @@ def test_report_params_are_typed(dagbag: Any) -> None:
     from airflow.sdk.exceptions import ParamValidationError
 
     params = dagbag.dags["dvctt_report"].params
-    assert params.validate()["level"] == "province"
+    assert params.validate() == {"year": None, "final": False, "level": "province", "unit": None, "date_from": None,
+                                 "date_to": None}
     ok = copy.deepcopy(params)
-    ok.update({"year": YEAR, "unit": "03386", "date_from": "2025-01-01", "date_to": "2025-12-14"})
+    ok.update({"year": YEAR, "final": True, "unit": "03386", "date_from": "2025-01-01", "date_to": "2025-12-14"})
     assert ok.validate()["year"] == YEAR
-    for bad in ({"year": 2023}, {"year": "2025"}, {"level": "district"}, {"date_to": "2025-13-01"}):
+    for bad in ({"year": 2023}, {"year": "2025"}, {"final": "yes"}, {"level": "district"}, {"date_to": "2025-13-01"}):
         p = copy.deepcopy(params)
         with pytest.raises(ParamValidationError):
             p.update(bad)
@@ -103,16 +156,45 @@ def _data_sheet(path: Path) -> pd.DataFrame:
     return df[DATA_COLUMNS].sort_values(["unit_code", "indicator_code"]).reset_index(drop=True)
 
 
+def _smtp_connection(port: int) -> str:
+    """An Airflow connection (JSON form) to the test server: plain SMTP, as aiosmtpd speaks it."""
+    return json.dumps({"conn_type": "smtp", "host": "127.0.0.1", "port": port,
+                       "extra": {"disable_ssl": True, "disable_tls": True, "timeout": 10, "retry_limit": 0,
+                                 "from_email": SENDER}})
+
+
+VN_MORNING = "T07:00:00+07:00"
+PLAN = [
+    {"dag_id": "dvctt_ingest"},
+    {"dag_id": "dvctt_ingest"},
+    {"dag_id": "dvctt_report", "logical_date": None},  # as an asset event triggers it: no date, no conf
+    {"dag_id": "dvctt_report", "conf": {"final": True}, "logical_date": "2025-12-06T06:00:00+07:00"},
+    {"dag_id": "dvctt_report", "conf": {"year": YEAR - 1}},  # a backfill of the year before, by hand
+    {"dag_id": "dvctt_reminders", "logical_date": "2025-12-04" + VN_MORNING},  # 4 days before 8/12
+    {"dag_id": "dvctt_reminders", "logical_date": "2025-12-05" + VN_MORNING},  # nothing new to send
+    {"dag_id": "dvctt_reminders", "logical_date": "2025-12-07" + VN_MORNING},  # final of 6/12 exists: no alert
+    {"dag_id": "dvctt_reminders", "logical_date": "2025-12-14" + VN_MORNING},  # no final for 15/12: alert
+    {"dag_id": "dvctt_portal"},
+    {"dag_id": "dvctt_portal", "env": {"DVCTT_WORKSPACE": "/nonexistent/workspace"}},  # fails: IT is told
+]
+STEPS = ["first_ingest", "second_ingest", "draft", "final", "backfill", "remind", "remind_again", "check_ok", "check_late",
+         "portal", "portal_broken"]
+
+
 @pytest.fixture(scope="module")
 def runs(airflow_home: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """One demo workspace (not ingested) copied twice: the CLI path runs `ingest` + `build_report` on
-    one copy; Airflow runs dvctt_ingest twice (new data, then none) and an asset-style dvctt_report
-    (no logical date, year from params) on the other."""
+    one copy; Airflow runs PLAN on the other, mailing through an SMTP connection to a real server."""
     root = tmp_path_factory.mktemp("dag_runs")
     ws_airflow, ws_cli = root / "ws_airflow", root / "ws_cli"
     home = airflow_home / "dag_test"
     home.mkdir()
-    child = DagTests(airflow_env(home, DVCTT_WORKSPACE=str(ws_airflow)), root)  # gets ready meanwhile
+    mailbox = Mailbox()
+    smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    env = airflow_env(home, DVCTT_WORKSPACE=str(ws_airflow), AIRFLOW_CONN_SMTP_DEFAULT=_smtp_connection(smtp.port),
+                      DVCTT_IT_RECIPIENTS=IT_FALLBACK)
+    child = DagTests(env, root)  # gets ready meanwhile
     try:
         from dvctt.demo import create_demo
         from dvctt.pipeline import build_report, ingest
@@ -120,27 +202,24 @@ def runs(airflow_home: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[s
         create_demo(root / "demo", "12", YEAR, run=False)
         shutil.copytree(root / "demo", ws_airflow)
         shutil.copytree(root / "demo", ws_cli)
+        config_file = ws_airflow / "workspace.yaml"
+        config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+        config.update(contacts=CONTACTS, it_recipients=[IT])
+        config_file.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
         inbox_before = _inbox_files(ws_airflow)
         with pytest.MonkeyPatch.context() as mp:  # the SQLite warehouse inside each workspace
             mp.delenv("DVCTT_WAREHOUSE_URL", raising=False)
             ingest(ws_cli)
             cli_report = build_report(ws_cli, YEAR).path
-        result = child.run(
-            [
-                {"dag_id": "dvctt_ingest"},
-                {"dag_id": "dvctt_ingest"},
-                {"dag_id": "dvctt_report", "conf": {"year": YEAR}, "logical_date": None},
-            ]
-        )
+        result = child.run(PLAN)
         log_tail = child.log_tail()
     finally:
         child.stop()
-    first, second, report = result["runs"]
+        smtp.stop()
     return {
         **result,
-        "first_ingest": first,
-        "second_ingest": second,
-        "report": report,
+        **dict(zip(STEPS, result["runs"], strict=True)),
+        "mail": mailbox.received,
         "cli_report": cli_report,
         "ws_airflow": ws_airflow,
         "inbox_before": inbox_before,
@@ -155,6 +234,14 @@ def _failed(run: dict[str, Any], runs: dict[str, Any]) -> str:
     return f"{summary}\n--- Airflow log (tail) ---\n{runs['log_tail']}"
 
 
+def _mail_to(runs: dict[str, Any], address: str) -> list[EmailMessage]:
+    return [msg for _, rcpts, msg in runs["mail"] if address in rcpts]
+
+
+def _attachments(msg: EmailMessage) -> dict[str, bytes]:
+    return {part.get_filename(): part.get_payload(decode=True) for part in msg.iter_attachments()}
+
+
 def test_parsing_imports_no_pipeline_code(runs: dict[str, Any]) -> None:
     assert runs["parse"]["heavy_modules"] == []
 
@@ -162,15 +249,16 @@ def test_parsing_imports_no_pipeline_code(runs: dict[str, Any]) -> None:
 def test_ingest_dag_emits_the_asset_only_for_new_data(runs: dict[str, Any]) -> None:
     first, second = runs["first_ingest"], runs["second_ingest"]
     assert first["state"] == "success", _failed(first, runs)
-    assert first["tasks"] == {"ingest": "success", "announce_new_data": "success"}
-    assert first["xcom"]["ingest"]["new_data"] is True and first["xcom"]["ingest"]["new_accepted"] > 0
+    assert first["tasks"] == {"inbox.ingest": "success", "inbox.announce_new_data": "success"}
+    summary = first["xcom"]["inbox.ingest"]
+    assert summary["new_data"] is True and summary["new_accepted"] > 0
     [event] = first["asset_events"]
-    assert event["uri"] == SUBMISSIONS_URI and event["extra"]["new_accepted"] == first["xcom"]["ingest"]["new_accepted"]
+    assert event["uri"] == SUBMISSIONS_URI and event["extra"]["new_accepted"] == summary["new_accepted"]
     assert "dvctt_report" in first["queued_for"]  # the consumer DAG is queued by the event
 
     assert second["state"] == "success", _failed(second, runs)
-    assert second["tasks"] == {"ingest": "success", "announce_new_data": "skipped"}
-    assert second["xcom"]["ingest"]["new_data"] is False
+    assert second["tasks"] == {"inbox.ingest": "success", "inbox.announce_new_data": "skipped"}
+    assert second["xcom"]["inbox.ingest"]["new_data"] is False
     assert second["asset_events"] == []
 
 
@@ -179,15 +267,79 @@ def test_ingest_dag_never_moves_or_deletes_units_files(runs: dict[str, Any]) -> 
     assert before and {k: after.get(k) for k in before} == before
 
 
-def test_report_dag_matches_the_cli_report(runs: dict[str, Any]) -> None:
-    report = runs["report"]
-    assert report["state"] == "success", _failed(report, runs)
-    assert report["logical_date"] is None and report["conf"] == {"year": YEAR}
-    path = Path(report["xcom"]["build_report"])
+def test_asset_triggered_draft_uses_the_configured_year_and_matches_the_cli(runs: dict[str, Any]) -> None:
+    draft = runs["draft"]
+    assert draft["state"] == "success", _failed(draft, runs)
+    assert draft["logical_date"] is None and draft["conf"] == {}
+    assert draft["tasks"] == {"report.build_report": "success", "report.keep_final": "skipped"}
+    result = draft["xcom"]["report.build_report"]
+    assert (result["kind"], result["year"]) == ("draft", YEAR)
+    path = Path(result["path"])
     assert path.is_file() and path.parent == runs["ws_airflow"] / "outbox" / str(YEAR)
     airflow_data, cli_data = _data_sheet(path), _data_sheet(runs["cli_report"])
     assert len(airflow_data) > 100
     pd.testing.assert_frame_equal(airflow_data, cli_data)
+
+
+def test_final_report_is_kept_under_its_own_name_and_recorded(runs: dict[str, Any]) -> None:
+    final = runs["final"]
+    assert final["state"] == "success", _failed(final, runs)
+    assert final["xcom"]["report.build_report"]["kind"] == "final"
+    kept = Path(final["xcom"]["report.keep_final"])
+    assert kept.name == f"bao_cao_dvctt_12_{YEAR}_chinh_thuc_20251206.xlsx" and kept.is_file()
+    with sqlite3.connect(runs["ws_airflow"] / "warehouse.sqlite") as db:
+        rows = db.execute("SELECT year, built_on, path, run_id FROM final_reports").fetchall()
+    assert rows == [(YEAR, "2025-12-06", str(kept), final["run_id"])]
+
+
+def test_a_past_year_is_reported_by_hand_with_the_year_param(runs: dict[str, Any]) -> None:
+    backfill = runs["backfill"]
+    assert backfill["state"] == "success", _failed(backfill, runs)
+    result = backfill["xcom"]["report.build_report"]
+    assert (result["kind"], result["year"], result["units_reported"]) == ("draft", YEAR - 1, 0)
+    assert Path(result["path"]) == runs["ws_airflow"] / "outbox" / str(YEAR - 1) / f"bao_cao_dvctt_12_{YEAR - 1}.xlsx"
+    assert Path(result["path"]).is_file()
+
+
+def test_reminders_dag_reminds_late_units_once_with_their_template(runs: dict[str, Any]) -> None:
+    remind, again = runs["remind"], runs["remind_again"]
+    assert remind["state"] == again["state"] == "success", _failed(remind, runs)
+    sent = remind["xcom"]["units.send_reminders"]
+    assert {u["unit_code"] for u in sent["reminded"]} == set(CONTACTS)
+    assert {u["unit_code"] for u in sent["no_contact"]} == {"03601", "03616", "03434", "112-VHKHTT"}
+    assert again["xcom"]["units.send_reminders"]["reminded"] == [] and again["xcom"]["units.send_reminders"][
+        "already_done"] == 6
+    for code, address in CONTACTS.items():
+        [msg] = _mail_to(runs, address)  # one reminder, however many runs
+        assert msg["From"] == SENDER and "hạn 08/12/2025" in msg["Subject"]
+        [(name, data)] = _attachments(msg).items()
+        assert name == f"bieu_mau_dvctt_{code}_{YEAR}.xlsx"
+        info = load_workbook(io.BytesIO(data))["Thông tin chung"]
+        assert code in {c.value for row in info.iter_rows() for c in row}
+
+
+def test_it_gets_the_list_once_and_one_alert_for_a_missing_final(runs: dict[str, Any]) -> None:
+    it_mail = _mail_to(runs, IT)
+    lists = [m for m in it_mail if "Đơn vị chưa nộp" in m["Subject"]]
+    alerts = [m for m in it_mail if "CẢNH BÁO" in m["Subject"]]
+    assert len(lists) == 1 and len(alerts) == 1 and len(it_mail) == 2
+    assert "Xã Mường Khoa" in lists[0].get_body(("html",)).get_content()
+    assert list(_attachments(lists[0])) == [f"don_vi_chua_nop_{YEAR}_20251204.xlsx"]
+    assert "hạn 15/12/2025" in alerts[0]["Subject"]
+    assert runs["check_ok"]["xcom"]["it.check_final_report"] == []
+    [alert] = runs["check_late"]["xcom"]["it.check_final_report"]
+    assert alert == {"deadline": "2025-12-15", "levels": ["department", "press"], "to": [IT]}
+
+
+def test_portal_dag_runs_and_a_failure_reaches_it_in_both_languages(runs: dict[str, Any]) -> None:
+    portal, broken = runs["portal"], runs["portal_broken"]
+    assert portal["state"] == "success", _failed(portal, runs)
+    assert portal["xcom"]["portal.ingest_portal"]["files"] == 0
+    assert broken["state"] == "failed" and broken["tasks"] == {"portal.ingest_portal": "failed"}
+    [msg] = _mail_to(runs, IT_FALLBACK)  # workspace.yaml unreadable: the $DVCTT_IT_RECIPIENTS address
+    assert msg["Subject"] == "[DVCTT] Lỗi tác vụ dvctt_portal.portal.ingest_portal / Task failed"
+    text = msg.get_body(("html",)).get_content()
+    assert "ConfigError" in text and "Sửa tệp workspace.yaml" in text and "Fix workspace.yaml" in text
 
 
 def test_tasks_fail_fast_without_workspace(dagbag: Any, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,54 @@
+"""dvctt_portal: every morning, recompute the portal's own statistics from the exports in `portal/`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from _common import DEFAULT_ARGS, START_DATE, TIMEZONE, workspace
+from airflow.sdk import CronTriggerTimetable, dag, task, task_group
+
+DOC_MD = """
+### Số liệu Cổng dịch vụ công / Portal statistics
+
+**Tiếng Việt.** Mỗi ngày lúc 05:30 (giờ Việt Nam), đọc các tệp thống kê xuất từ Hệ thống thông tin giải quyết
+TTHC và Cổng DVC quốc gia trong thư mục `portal/` của workspace (`DVCTT_WORKSPACE`), lưu trữ từng tệp theo
+mã băm, tính lại các chỉ tiêu của Cổng cho kỳ báo cáo và ghi vào kho dữ liệu. Mỗi lần chạy tính lại từ toàn
+bộ thư mục, nên tệp xuất sửa lại sẽ thay số liệu cũ; chạy lại bao nhiêu lần cũng cho cùng kết quả. Tệp
+không đọc được và mã cơ quan lạ được ghi lại để IT kiểm tra.
+
+**English.** Daily at 05:30 Vietnam time, reads the portal exports in the workspace's `portal/` folder, archives
+each by sha256, recomputes the portal indicators for the reporting window and replaces them in the warehouse.
+Recomputed from the whole folder each time, so a corrected export replaces the old figures and any run can be
+repeated. Unreadable files and unknown agency codes are stored for IT to review (see the XCom summary).
+"""
+
+
+@dag(
+    dag_id="dvctt_portal",
+    schedule=CronTriggerTimetable("30 5 * * *", timezone=TIMEZONE),
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["dvctt", "portal"],
+    doc_md=DOC_MD,
+)
+def dvctt_portal() -> None:
+    """Recompute the portal indicators of the configured year."""
+
+    @task_group(group_id="portal", tooltip="Số liệu Cổng DVC / Portal statistics")
+    def portal() -> None:
+        @task(task_id="ingest_portal", execution_timeout=timedelta(minutes=60))
+        def run_ingest_portal() -> dict[str, Any]:
+            """Run `dvctt.portal.ingest_portal`; the summary (files, facts, problems) goes to XCom."""
+            from dvctt.portal import ingest_portal  # heavy (pandas, DuckDB): import when the task runs
+
+            return ingest_portal(workspace()).to_dict()
+
+        run_ingest_portal()
+
+    portal()
+
+
+dvctt_portal()

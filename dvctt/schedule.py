@@ -1,0 +1,116 @@
+"""When things happen before a deadline: final reports, reminders to units, alerts to IT.
+
+Everything derives from workspace.yaml (a deadline per reporting level, `final_report_days_before`,
+`reminder_days_before`): move a date there and the schedule follows; nothing is hard-coded.
+
+Design decision. `dvctt_report`'s time-based schedule is computed when Airflow parses the DAG file,
+from workspace.yaml alone (`final_run_times`: one YAML read and a pydantic check, a few milliseconds,
+no pandas, no database). We chose this over a daily run with an "is it time?" task because the UI
+then shows the real date of the next final report, the run history holds no 365 skipped runs a year,
+and a changed deadline takes effect at the next parse (within a minute). The price: the dag-processor
+must read workspace.yaml. When it cannot, the DAG still parses (drafts and manual runs keep working)
+and says why in its description, and the daily check in `dvctt_reminders` (`alerts_due`) alerts IT
+because no final report was built in time.
+
+Days are Vietnamese calendar days (Asia/Ho_Chi_Minh): a deadline is the end of that day there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pendulum
+
+from dvctt.config import ConfigError, WorkspaceConfig, load_config
+
+VN = pendulum.timezone("Asia/Ho_Chi_Minh")
+FINAL_HOUR = 6  # 06:00 in Vietnam: the final report is ready when the office opens
+FINAL_SUFFIX = "chinh_thuc"  # "final" in the workbook's file name
+
+
+@dataclass(frozen=True)
+class FinalRun:
+    """The final report for every reporting level whose deadline is `deadline`."""
+
+    year: int
+    deadline: date
+    levels: tuple[str, ...]
+    run_on: date
+
+    @property
+    def at(self) -> datetime:
+        """When the scheduled run starts (timezone-aware, as Airflow's timetables need)."""
+        return pendulum.datetime(self.run_on.year, self.run_on.month, self.run_on.day, FINAL_HOUR, tz=VN)
+
+    @property
+    def alert_on(self) -> date:
+        """The day IT is alerted if no final report was built: the day after the run, at the latest the deadline."""
+        return min(self.run_on + timedelta(days=1), self.deadline)
+
+
+def final_runs(config: WorkspaceConfig) -> list[FinalRun]:
+    """One final run per distinct deadline of the reporting levels, `final_report_days_before` days ahead."""
+    levels_by_deadline: dict[date, list[str]] = defaultdict(list)
+    for level in config.reporting_levels:
+        levels_by_deadline[config.deadline_for(level)].append(level)
+    lead = timedelta(days=config.final_report_days_before)
+    return [FinalRun(config.year, deadline, tuple(sorted(levels)), deadline - lead)
+            for deadline, levels in sorted(levels_by_deadline.items())]
+
+
+def final_run_times(workspace: str | os.PathLike[str] | None) -> tuple[list[datetime], str | None]:
+    """At DAG parse time: the final runs' start times, or no times and the reason (shown in the DAG's doc)."""
+    if not workspace:
+        return [], "Chưa đặt biến môi trường DVCTT_WORKSPACE / DVCTT_WORKSPACE is not set."
+    try:
+        config = load_config(Path(workspace))
+    except ConfigError as exc:
+        return [], str(exc)
+    return [run.at for run in final_runs(config)], None
+
+
+def report_kind(run_type: str, final_param: bool) -> str:
+    """"final" for the runs the deadline schedule starts and for manual runs with `final`; else "draft"
+    (asset-triggered runs, manual runs without it)."""
+    return "final" if final_param or run_type == "scheduled" else "draft"
+
+
+def vn_day(moment: datetime) -> date:
+    """The calendar day in Vietnam of an aware datetime (Airflow's dates are UTC)."""
+    return pendulum.instance(moment).in_timezone(VN).date()
+
+
+def alerts_due(config: WorkspaceConfig, day: date) -> list[FinalRun]:
+    """Final runs whose report must exist by `day`: from the alert day until the deadline itself."""
+    return [run for run in final_runs(config) if run.alert_on <= day <= run.deadline]
+
+
+def reminders_due(config: WorkspaceConfig, day: date) -> dict[str, date]:
+    """Reporting level → deadline, for the levels whose units are reminded on `day`.
+
+    From `reminder_days_before` days ahead until the day before the deadline: a missed daily run is
+    made up the next day, and the record of sent reminders keeps it to one reminder per unit.
+    """
+    lead = timedelta(days=config.reminder_days_before)
+    due = {level: config.deadline_for(level) for level in config.reporting_levels}
+    return {level: deadline for level, deadline in due.items() if deadline - lead <= day < deadline}
+
+
+def keep_final(workspace: Path, year: int, workbook: Path, day: date, run_id: str) -> Path:
+    """Keep a final report: copy the workbook to `<name>_chinh_thuc_<YYYYMMDD>.xlsx` beside it (later drafts
+    overwrite the plain name) and record it in the warehouse for the deadline check. Idempotent per run."""
+    from load.reminders import ensure_tables, record_final
+    from load.warehouse import connect, warehouse_url
+
+    kept = workbook.with_name(f"{workbook.stem}_{FINAL_SUFFIX}_{day:%Y%m%d}{workbook.suffix}")
+    partial = kept.with_name(f".{kept.name}.tmp")
+    shutil.copyfile(workbook, partial)
+    os.replace(partial, kept)  # atomic: a reader never sees half a workbook
+    engine = ensure_tables(connect(warehouse_url(workspace, load_config(workspace).warehouse_url)))
+    record_final(engine, year, day, str(kept), run_id)
+    return kept
