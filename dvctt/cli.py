@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import nullcontext
+from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,6 +16,9 @@ from rich.table import Table
 from dvctt.config import ConfigError, load_config
 from dvctt.locking import BusyError
 from dvctt.units import UnknownProvinceError
+
+if TYPE_CHECKING:
+    from dvctt.pipeline import ReportResult
 
 app = typer.Typer(help="Tổng hợp báo cáo DVCTT (Đề án 1588/QĐ-TTg) – DVCTT yearly report pipeline.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -85,13 +89,55 @@ def _send(workspace: Path, year: int | None, as_json: bool) -> list[str]:
     return sent_to
 
 
-@app.command()
-def report(workspace: Workspace, year: Year = None, send: Send = False, as_json: AsJson = False) -> None:
-    """Write the leadership workbook to outbox/<year>/ from what the warehouse holds."""
+ReportHierarchy = Annotated[int | None, typer.Option(
+    "--hierarchy", min=2, max=3, help="2 = xã → tỉnh, 3 = xã → huyện → tỉnh; only for a window straddling 1/7/2025.")]
+ReportUnit = Annotated[str | None, typer.Option(
+    "--unit", help="Report on this unit's subtree only (a district, or a province of a national workspace).")]
+DateFrom = Annotated[str | None, typer.Option(
+    "--from", help="Ad hoc (đột xuất) window start, DD/MM/YYYY (default: the yearly window's).")]
+DateTo = Annotated[str | None, typer.Option("--to", help="Ad hoc window end, DD/MM/YYYY (default: the yearly window's).")]
+
+
+def _day(text: str | None, option: str) -> date | None:
+    """DD/MM/YYYY as clerks write dates (YYYY-MM-DD also accepted)."""
+    if text is None:
+        return None
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    _fail(f"Ngày «{text}» ({option}) không hợp lệ: hãy ghi theo dạng DD/MM/YYYY, ví dụ 30/06/2025.")
+    raise AssertionError("unreachable")
+
+
+def _build(workspace: Path, year: int | None, hierarchy: int | None, unit: str | None, date_from: str | None,
+           date_to: str | None, as_json: bool) -> ReportResult:
     from dvctt.pipeline import build_report
 
-    result = _guard(lambda: build_report(workspace, year))
-    sent = {"sent_to": _send(workspace, year, as_json)} if send else {}
+    start, end = _day(date_from, "--from"), _day(date_to, "--to")
+    return _guard(lambda: build_report(workspace, year, hierarchy=hierarchy, unit=unit,  # type: ignore[arg-type]
+                                       date_from=start, date_to=end, progress=sys.stderr.isatty() and not as_json))
+
+
+def _send_default(workspace: Path, year: int | None, result: ReportResult, as_json: bool) -> list[str]:
+    """Only the yearly report of the whole workspace goes to the configured recipients (the e-mail names
+    the province and the year, and `deliver_report` sends the file at that report's path)."""
+    from dvctt.pipeline import report_path
+
+    config = load_config(workspace)
+    if result.path != report_path(workspace, config.for_year(result.year) if result.year != config.year else config):
+        _fail("--send chỉ gửi báo cáo năm của toàn địa bàn; báo cáo theo đơn vị, hệ thống hay kỳ đột xuất đã được "
+              f"ghi tại {result.path}, hãy gửi tệp này theo cách thông thường.")
+    return _send(workspace, year, as_json)
+
+
+@app.command()
+def report(workspace: Workspace, year: Year = None, hierarchy: ReportHierarchy = None, unit: ReportUnit = None,
+           date_from: DateFrom = None, date_to: DateTo = None, send: Send = False, as_json: AsJson = False) -> None:
+    """Write the leadership workbook to outbox/<year>/ from what the warehouse holds (any unit, any window)."""
+    result = _build(workspace, year, hierarchy, unit, date_from, date_to, as_json)
+    sent = {"sent_to": _send_default(workspace, year, result, as_json)} if send else {}
     if as_json:
         print(json.dumps({**result.to_dict(), **sent}, ensure_ascii=False, indent=2))
     else:
@@ -100,15 +146,15 @@ def report(workspace: Workspace, year: Year = None, send: Send = False, as_json:
 
 
 @app.command()
-def run(workspace: Workspace, year: Year = None, send: Send = False, as_json: AsJson = False) -> None:
+def run(workspace: Workspace, year: Year = None, hierarchy: ReportHierarchy = None, unit: ReportUnit = None,
+        date_from: DateFrom = None, date_to: DateTo = None, send: Send = False, as_json: AsJson = False) -> None:
     """Ingest, then report: the whole pipeline in one process."""
-    from dvctt.pipeline import build_report
     from dvctt.pipeline import ingest as run_ingest
 
     summary = _guard(lambda: run_ingest(workspace, progress=sys.stderr.isatty() and not as_json)).to_dict()
-    result = _guard(lambda: build_report(workspace, year))
+    result = _build(workspace, year, hierarchy, unit, date_from, date_to, as_json)
     _print_ingest(summary, as_json)
-    sent = {"sent_to": _send(workspace, year, as_json)} if send else {}
+    sent = {"sent_to": _send_default(workspace, year, result, as_json)} if send else {}
     if as_json:
         print(json.dumps({"ingest": summary, "report": result.to_dict(), **sent}, ensure_ascii=False, indent=2))
     else:

@@ -152,7 +152,8 @@ def load_config(workspace: Path) -> WorkspaceConfig:
         raise ConfigError(f"Không tìm thấy tệp cấu hình {path}. "
                           f"Hãy tạo workspace bằng `dvctt demo` hoặc viết {CONFIG_FILE}.")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        # libyaml when present: a national workspace lists ~2,000 agencies (0.5 s in pure Python, 0.07 s in C)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(f"Tệp {path} không đúng cú pháp YAML: {exc}") from exc
     if not isinstance(data, dict):

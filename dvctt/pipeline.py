@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
+import pandas as pd
+
 from dvctt.catalogue import load_catalogue
-from dvctt.config import WorkspaceConfig, load_config
+from dvctt.config import Window, WorkspaceConfig, load_config
 from dvctt.intake import IngestSummary, ingest
+from dvctt.progress import Stopwatch
 from dvctt.units import Hierarchy, load_registry, province_name
 from load.warehouse import Warehouse, connect, warehouse_url
 from report import ReportInputs, current_warnings, write_report
-from transform import rollup, unit_status
+from report.scope import ReportScope, ad_hoc_window, subtree, with_window, within
+from transform import portal_sourced, reconcile, rollup, split_list, unit_status, unplaced_list
+from transform.completeness import MISSING
 
 __all__ = ["IngestSummary", "ReportResult", "build_report", "deliver_report", "ingest", "report_path"]
 
@@ -22,36 +28,82 @@ class ReportResult:
     year: int
     units_reported: int
     units_expected: int
+    unit: str  # the report's root: the workspace's province, or the unit it was narrowed to
+    hierarchy: int
+    window: Window
+    ad_hoc: bool
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for IT and bench/
 
     def to_dict(self) -> dict:
         return {"path": str(self.path), "year": self.year, "units_reported": self.units_reported,
-                "units_expected": self.units_expected}
+                "units_expected": self.units_expected, "unit": self.unit, "hierarchy": self.hierarchy,
+                "window": {"start": self.window.start.isoformat(), "end": self.window.end.isoformat()},
+                "ad_hoc": self.ad_hoc, "timings": {k: round(v, 3) for k, v in self.timings.items()}}
 
 
-def report_path(workspace: Path, config: WorkspaceConfig) -> Path:
-    return Path(workspace) / "outbox" / str(config.year) / f"bao_cao_dvctt_{config.province}_{config.year}.xlsx"
+def report_path(workspace: Path, config: WorkspaceConfig, *, unit: str | None = None,
+                hierarchy: Hierarchy | None = None, window: Window | None = None) -> Path:
+    """`outbox/<year>/bao_cao_dvctt_<province>_<year>.xlsx` for the yearly report of the whole workspace;
+    a narrower unit, the other hierarchy or an ad hoc window each add a part to the name (report.scope),
+    so that one report never overwrites another."""
+    suffix = ReportScope.of(config, unit=unit, hierarchy=hierarchy, window=window).file_suffix()
+    return Path(workspace) / "outbox" / str(config.year) / f"bao_cao_dvctt_{config.province}_{config.year}{suffix}.xlsx"
 
 
 def build_report(workspace: Path, year: int | None = None, *, hierarchy: Hierarchy | None = None,
+                 unit: str | None = None, date_from: date | None = None, date_to: date | None = None,
                  progress: bool = False) -> ReportResult:
     """Consolidate the current submissions for `year` (the configured year by default) into the workbook.
 
-    `hierarchy` (2 or 3) overrides the configured one for a window straddling 1/7/2025.
+    `hierarchy` (2 or 3) overrides the configured one for a window straddling 1/7/2025. `unit` narrows the
+    report to that unit's subtree (a district, or a province of a national workspace), with its own
+    completeness; only its rows are read from the warehouse. `date_from`/`date_to` set an ad hoc (đột
+    xuất) window: the portal's figures are computed for it from the exports in `portal/`, and the units
+    expected and their deadlines follow it; unit files are yearly, so their figures are the year's current
+    ones, as the workbook says.
     """
     workspace = Path(workspace)
+    timings: dict[str, float] = {}
+    clock = Stopwatch(timings)
     config = load_config(workspace)
     if year is not None and year != config.year:
         config = config.for_year(year)
+    scope = ReportScope.of(config, unit=unit, hierarchy=hierarchy, window=ad_hoc_window(config, date_from, date_to))
+    period = with_window(config, scope.window) if scope.window else config
     catalogue = load_catalogue()
-    registry = load_registry(config, hierarchy)
+    whole = load_registry(period, hierarchy)
+    registry = subtree(whole, scope.unit) if scope.unit else whole
+    codes = registry.units.keys() | registry.outside.keys() if scope.unit else None
     wh = Warehouse(connect(warehouse_url(workspace, config.warehouse_url)))
-    data = rollup(registry, wh.current_facts(config.year), catalogue)
-    status = unit_status(registry, wh.first_arrivals(config.year), config)
-    inputs = ReportInputs(config, registry, catalogue, data, status, wh.current_texts(config.year),
-                          wh.sources(config.year), wh.quarantined(), current_warnings(wh.engine, config.year))
-    path = write_report(inputs, report_path(workspace, config))
-    reported = int((status["status"] != "Chưa nộp").sum())
-    return ReportResult(path, config.year, reported, len(status))
+    # Units never report the portal's indicators (no template carries them): those come from the portal alone.
+    facts = wh.current_facts(config.year, codes)
+    facts = facts[~facts["indicator_code"].isin(portal_sourced(catalogue))]
+    if scope.window:
+        from dvctt.portal import portal_figures
+
+        figures = portal_figures(workspace / "portal", scope.window, whole)
+        portal, problems, unknown = within(figures.facts, registry), figures.problems, figures.unknown
+    else:
+        portal = wh.portal_facts(config.year, codes)
+        problems, unknown = wh.portal_issues(config.year)
+    arrivals, texts = wh.first_arrivals(config.year, codes), wh.current_texts(config.year, codes)
+    sources, warnings = wh.sources(config.year, codes), current_warnings(wh.engine, config.year, codes)
+    quarantined = within(wh.quarantined(), registry) if scope.unit else wh.quarantined()
+    clock.lap("report_read")
+    data = rollup(registry, facts, catalogue, portal)
+    status = unit_status(registry, arrivals, period)
+    inputs = ReportInputs(period, registry, catalogue, data, status, texts, sources, quarantined, warnings,
+                          portal_facts=portal, portal_problems=problems, portal_unknown=unknown,
+                          reconciliation=reconcile(registry, facts, data, catalogue),
+                          splits=split_list(registry, pd.concat([facts[["unit_code"]], portal[["unit_code"]]])),
+                          unplaced=unplaced_list(registry, facts), ad_hoc=scope.window is not None)
+    clock.lap("report_rollup")
+    path = write_report(inputs, report_path(workspace, config, unit=scope.unit, hierarchy=scope.hierarchy,
+                                            window=scope.window), progress=progress)
+    clock.lap("report_write")
+    reported = int((status["status"] != MISSING).sum())
+    return ReportResult(path, config.year, reported, len(status), registry.root, registry.hierarchy,
+                        period.report_window, scope.window is not None, timings)
 
 
 def deliver_report(workspace: Path, year: int | None = None) -> list[str]:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from dvctt.config import load_config
-from dvctt.units import load_registry
+from dvctt.config import Window, load_config
+from dvctt.units import UnitRegistry, load_registry
 from extract.inbox import archive_file
 from extract.portal import read_portal_folder
 from load.warehouse import Warehouse, connect, warehouse_url
@@ -31,6 +31,33 @@ class PortalSummary:
         return self.__dict__.copy()
 
 
+@dataclass
+class PortalFigures:
+    """The portal's indicators for one window, with every problem and unknown agency."""
+
+    facts: pd.DataFrame
+    problems: pd.DataFrame
+    unknown: pd.DataFrame
+    files: int
+    unreadable: list[str]
+
+
+def portal_figures(folder: Path, window: Window, registry: UnitRegistry) -> PortalFigures:
+    """Compute the portal indicators of every export in `folder` for `window`.
+
+    Codes of the other hierarchy are known too (an export from before 1/7/2025 names old communes
+    and districts): the report places them through the crosswalk, like files.
+    """
+    exports, errors = read_portal_folder(folder) if folder.is_dir() else ([], [])
+    result = portal_measures(exports, window.start, window.end, set(registry.units) | set(registry.outside))
+    unreadable = pd.DataFrame([{"file": e.source.name, "message": str(e), "rule": "unreadable", "excluded": True}
+                               for e in errors])
+    problems = pd.concat([result.problems_frame(), unreadable], ignore_index=True) if errors else \
+        result.problems_frame()
+    return PortalFigures(result.facts, problems, result.unknown_agencies, len(exports) + len(errors),
+                         [e.source.name for e in errors])
+
+
 def ingest_portal(workspace: Path, year: int | None = None) -> PortalSummary:
     workspace = Path(workspace)
     config = load_config(workspace)
@@ -40,15 +67,8 @@ def ingest_portal(workspace: Path, year: int | None = None) -> PortalSummary:
     for path in sorted(folder.glob("*")) if folder.is_dir() else []:
         if path.is_file() and not path.is_symlink():
             archive_file(path, workspace / "archive" / "portal")
-    exports, errors = read_portal_folder(folder) if folder.is_dir() else ([], [])
-    window = config.report_window
-    known = set(load_registry(config).units)
-    result = portal_measures(exports, window.start, window.end, known)
-    unreadable = pd.DataFrame([{"file": e.source.name, "message": str(e), "rule": "unreadable", "excluded": True}
-                               for e in errors])
-    problems = pd.concat([result.problems_frame(), unreadable], ignore_index=True) if errors else \
-        result.problems_frame()
+    figures = portal_figures(folder, config.report_window, load_registry(config))
     wh = Warehouse(connect(warehouse_url(workspace, config.warehouse_url)))
-    wh.replace_portal(config.year, result.facts, problems, result.unknown_agencies)
-    return PortalSummary(len(exports) + len(errors), [e.source.name for e in errors], len(result.facts),
-                         len(problems), len(result.unknown_agencies))
+    wh.replace_portal(config.year, figures.facts, figures.problems, figures.unknown)
+    return PortalSummary(figures.files, figures.unreadable, len(figures.facts), len(figures.problems),
+                         len(figures.unknown))

@@ -7,6 +7,7 @@ import os
 import re
 import tempfile
 import zipfile
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -25,12 +26,17 @@ def write_text(cell, value: str | None) -> None:
         cell.quotePrefix = True
 
 
-def save_workbook(wb: Workbook, path: Path) -> Path:
+def save_workbook(wb: Workbook, path: Path, *,
+                  streamed: Mapping[str, Callable[[bytes], Iterable[bytes]]] | None = None) -> Path:
     """Save with fixed document times and zip timestamps, then atomically rename into place.
 
     The same content therefore gives the same bytes, and a full disk never leaves a
-    half-written workbook where a reader expects a finished one.
+    half-written workbook where a reader expects a finished one. `streamed` maps a part's name
+    (`xl/worksheets/sheet3.xml`) to a function of openpyxl's bytes for it that yields the part
+    to write instead, chunk by chunk: a sheet of a million cells is written without a million
+    openpyxl cells in memory.
     """
+    streamed = streamed or {}
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
     wb.properties.creator = "dvctt"
@@ -46,7 +52,12 @@ def save_workbook(wb: Workbook, path: Path) -> Path:
             fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o600 << 16
-            dst.writestr(fixed, data)
+            if info.filename in streamed:
+                with dst.open(fixed, "w") as part:
+                    for chunk in streamed[info.filename](data):
+                        part.write(chunk)
+            else:
+                dst.writestr(fixed, data)
     return atomic_write_bytes(Path(path), out.getvalue())
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
 import pandas as pd
-from sqlalchemy import Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import ColumnElement, Engine, Select, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -41,7 +41,13 @@ def connect(url: str) -> Engine:
 
 
 T_ = TypeVar("T_")
+Q = TypeVar("Q", bound=Select)
 log = logging.getLogger(__name__)
+
+
+def _among(query: Q, column: ColumnElement, units: Collection[str] | None) -> Q:
+    """`query` limited to rows whose `column` is one of `units` (None: every row)."""
+    return query if units is None else query.where(column.in_(sorted(units)))
 
 
 def with_retries(fn: Callable[[], T_], attempts: int = 5, base_delay: float = 1.0) -> T_:
@@ -160,12 +166,12 @@ class Warehouse:
                         conn.execute(insert(table), rows)
         with_retries(write)
 
-    def portal_facts(self, year: int) -> pd.DataFrame:
+    def portal_facts(self, year: int, units: Collection[str] | None = None) -> pd.DataFrame:
         q = (select(T.portal_facts.c.unit_code, T.portal_facts.c.indicator_code, T.portal_facts.c.numerator,
                     T.portal_facts.c.denominator, T.portal_facts.c.source_file)
              .where(T.portal_facts.c.year == year)
              .order_by(T.portal_facts.c.unit_code, T.portal_facts.c.indicator_code))
-        return self._frame(q)
+        return self._frame(_among(q, T.portal_facts.c.unit_code, units))
 
     def portal_issues(self, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(problems, unknown agencies) of the year's portal exports, for the report."""
@@ -176,11 +182,13 @@ class Warehouse:
         return problems, unknown
 
     # --- reads for the report -------------------------------------------------------------
-    def current_facts(self, year: int) -> pd.DataFrame:
+    def current_facts(self, year: int, units: Collection[str] | None = None) -> pd.DataFrame:
+        """`units` (any read below takes it) limits the read to those codes: a province's report from a
+        national warehouse reads its own rows, not the country's."""
         q = (select(T.facts.c.unit_code, T.facts.c.indicator_code, T.facts.c.numerator, T.facts.c.denominator)
              .join(T.submissions, T.submissions.c.id == T.facts.c.submission_id)
              .where(T.submissions.c.year == year, T.submissions.c.is_current.is_(True)))
-        return self._frame(q)
+        return self._frame(_among(q, T.submissions.c.unit_code, units))
 
     def current_figures(self) -> pd.DataFrame:
         """Every year's current figures: the history and peers that quality warnings compare against."""
@@ -190,27 +198,27 @@ class Warehouse:
              .where(T.submissions.c.is_current.is_(True)))
         return self._frame(q)
 
-    def current_texts(self, year: int) -> pd.DataFrame:
+    def current_texts(self, year: int, units: Collection[str] | None = None) -> pd.DataFrame:
         q = (select(T.texts.c.unit_code, T.texts.c.kind, T.texts.c.seq, T.texts.c.text)
              .join(T.submissions, T.submissions.c.id == T.texts.c.submission_id)
              .where(T.submissions.c.year == year, T.submissions.c.is_current.is_(True))
              .order_by(T.texts.c.unit_code, T.texts.c.seq))
-        return self._frame(q)
+        return self._frame(_among(q, T.submissions.c.unit_code, units))
 
-    def sources(self, year: int) -> pd.DataFrame:
+    def sources(self, year: int, units: Collection[str] | None = None) -> pd.DataFrame:
         """Every version of every accepted submission for the year (current and superseded)."""
         q = (select(T.submissions.c.unit_code, T.submissions.c.version, T.submissions.c.is_current,
                     T.submissions.c.arrived_at, T.files.c.original_name, T.files.c.sha256)
              .join(T.files, T.files.c.id == T.submissions.c.file_id)
              .where(T.submissions.c.year == year)
              .order_by(T.submissions.c.unit_code, T.submissions.c.version))
-        return self._frame(q)
+        return self._frame(_among(q, T.submissions.c.unit_code, units))
 
-    def first_arrivals(self, year: int) -> pd.DataFrame:
+    def first_arrivals(self, year: int, units: Collection[str] | None = None) -> pd.DataFrame:
         """When each unit first delivered an accepted file for the year: judges on time vs late."""
         q = (select(T.submissions.c.unit_code, func.min(T.submissions.c.arrived_at).label("arrived_at"))
              .where(T.submissions.c.year == year).group_by(T.submissions.c.unit_code))
-        return self._frame(q)
+        return self._frame(_among(q, T.submissions.c.unit_code, units))
 
     def quarantined(self) -> pd.DataFrame:
         q = (select(T.files.c.unit_code, T.files.c.original_name, T.files.c.arrived_at, T.files.c.sha256,

@@ -7,11 +7,14 @@ rows of a generated file when it opens it, so wrapped text would otherwise be cu
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
+from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from openpyxl.styles import Alignment
+from openpyxl.cell import Cell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -98,9 +101,38 @@ def write_note(ws: Worksheet, row: int, text: str, columns: int, width: float) -
     fit_row(ws, row, text_lines(text, width) + 1)
 
 
+class _Styles:
+    """Each combination of font, fill, alignment and number format, computed once per table.
+
+    Assigning `cell.font` makes openpyxl hash the whole style object to find its index, which was
+    most of the time of a national workbook; copying a finished style array gives the same cells.
+    """
+
+    def __init__(self, ws: Worksheet):
+        self.ws = ws
+        self.arrays: dict[tuple, StyleArray] = {}
+
+    def array(self, font: Font, fill: PatternFill | None, alignment: Alignment, number_format: str | None) -> StyleArray:
+        key = (id(font), id(fill), id(alignment), number_format)
+        if key not in self.arrays:
+            model = Cell(self.ws)
+            model.font, model.border, model.alignment = font, S.BOX, alignment
+            if fill is not None:
+                model.fill = fill
+            if number_format is not None:
+                model.number_format = number_format
+            self.arrays[key] = model._style
+        return copy(self.arrays[key])
+
+
+FillRule = Callable[[int, int, object], PatternFill | None]
+
+
 def write_table(ws: Worksheet, header_row: int, headers: Sequence[str], rows: Sequence[Sequence[object]],
-                widths: Sequence[float], formats: dict[int, str] | None = None) -> int:
-    """Write a bordered table; returns the last row written. `formats` maps 0-based column → number format."""
+                widths: Sequence[float], formats: dict[int, str] | None = None, *, fill: FillRule | None = None,
+                bold_rows: Collection[int] = ()) -> int:
+    """Write a bordered table; returns the last row written. `formats` maps 0-based column → number format;
+    `fill(i, c, value)` may colour the cell of row `i`, column `c` (both 0-based); `bold_rows` are 0-based."""
     formats = formats or {}
     for col, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
         cell = ws.cell(row=header_row, column=col)
@@ -108,28 +140,31 @@ def write_table(ws: Worksheet, header_row: int, headers: Sequence[str], rows: Se
         cell.font, cell.fill, cell.border, cell.alignment = S.BOLD, S.HEADER_FILL, S.BOX, S.CENTER
         ws.column_dimensions[cell.column_letter].width = width
     fit_row(ws, header_row, max(text_lines(h, w - 1) for h, w in zip(headers, widths, strict=True)))
+    styles = _Styles(ws)
+    bold = set(bold_rows)
     r = header_row
-    for r, values in enumerate(rows, start=header_row + 1):
+    for i, values in enumerate(rows):
+        r = header_row + 1 + i
         lines = 1
-        for c, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=c)
+        font = S.BOLD if i in bold else S.NORMAL
+        for c, value in enumerate(values):
             value = _clean(value)
+            cell = ws.cell(row=r, column=c + 1)
+            if isinstance(value, datetime):
+                number_format: str | None = "dd/mm/yyyy hh:mm"
+            elif isinstance(value, date):
+                number_format = "dd/mm/yyyy"
+            else:
+                number_format = formats.get(c)
+            alignment = TOP
+            if isinstance(value, str) and (len(value) > widths[c] or "\n" in value):
+                alignment = S.WRAP
+                lines = max(lines, text_lines(value, widths[c]))
+            cell._style = styles.array(font, fill(i, c, value) if fill else None, alignment, number_format)
             if isinstance(value, str):
                 write_text(cell, value)
             else:
                 cell.value = value
-            cell.font, cell.border = S.NORMAL, S.BOX
-            if isinstance(value, datetime):
-                cell.number_format = "dd/mm/yyyy hh:mm"
-            elif isinstance(value, date):
-                cell.number_format = "dd/mm/yyyy"
-            elif c - 1 in formats:
-                cell.number_format = formats[c - 1]
-            if isinstance(value, str) and (len(value) > widths[c - 1] or "\n" in value):
-                cell.alignment = S.WRAP
-                lines = max(lines, text_lines(value, widths[c - 1]))
-            else:
-                cell.alignment = TOP
         fit_row(ws, r, lines)
     if rows:
         ws.auto_filter.ref = f"A{header_row}:{ws.cell(row=r, column=len(headers)).coordinate}"

@@ -1,5 +1,5 @@
 """The leadership workbook: targets, units and their ranking, activities, completeness, data-quality
-warnings, free text, portal vs units, sources, data.
+warnings, free text, portal vs units, reconciliation, the 2025 crosswalk, sources, data.
 
 Everything here is Vietnamese and derived only from the warehouse state, with no clock, so the
 same state gives the same bytes.
@@ -8,38 +8,53 @@ same state gives the same bytes.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Engine, select
 
 from dvctt.catalogue import Catalogue, Kind
 from dvctt.config import WorkspaceConfig
+from dvctt.progress import progress_bar
 from dvctt.units import LEVEL_LABELS, UnitRegistry
 from dvctt.xlsx import save_workbook, write_text
 from load import schema as T
 from report.charts import RankingPanel, embed_png, ranking_png, target_chart
+from report.datasheet import after_header
 from report.tables import PageLabels, setup_print, setup_sheet, write_note, write_table
 from templates import styles as S
 from templates.layout import TEXT_KINDS
 from transform.completeness import LATE, MISSING, ON_TIME, summary
+from transform.rollup import RECONCILE_COLUMNS, portal_sourced, portal_totals, raised_list
 
 SHEET_SUMMARY = "Tổng hợp"
 SHEET_BY_UNIT = "Theo đơn vị"
 SHEET_RANKING = "Xếp hạng"
 SHEET_WARNINGS = "Cảnh báo dữ liệu"
 SHEET_PORTAL = "Cổng DVC và đơn vị"
+SHEET_PORTAL_CHECKS = "Kiểm tra tệp Cổng DVC"
+SHEET_RECONCILE = "Đối chiếu số liệu"
+SHEET_CROSSWALK = "Sáp nhập, chia tách"
 SHEET_DATA = "Dữ liệu"
 MET, NOT_MET = "Đạt", "Chưa đạt"
+ESTIMATED = "Ước tính"
 PORTAL_COLUMNS = ["unit_code", "indicator_code", "numerator", "denominator"]
+PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "message", "rule", "excluded"]
+UNKNOWN_COLUMNS = ["agency_code", "rows", "first_row", "source_file", "shape"]
+SPLIT_COLUMNS = ["source_code", "source_name", "unit_code", "unit_name", "weight"]
+UNPLACED_COLUMNS = ["unit_code", "unit_name", "level", "reason"]
 WARNING_COLUMNS = ["unit_code", "original_name", "sheet", "cell", "found", "expected", "fix"]
-RANKED_LEVELS = ["district", "department", "district_office", "commune", "press"]  # print order; not the root
-AGGREGATE_LEVELS = {"province", "district"}
+RANKED_LEVELS = ["province", "district", "department", "district_office", "commune", "press"]  # print order
+AGGREGATE_LEVELS = {"country", "province", "district"}
 SIGNED_PCT_FMT = "+0.0%;-0.0%;0.0%"
+SIGNED_INT_FMT = "+#,##0;-#,##0;0"
 DATA_WIDTHS = {"unit_code": 12, "unit_name": 40, "level": 16, "indicator_code": 24}
 PX_PER_CHAR = 7  # an Excel column-width unit in pixels, to size a picture to its table
 EPS = 1e-12
@@ -51,29 +66,47 @@ def _empty(columns: list[str]) -> pd.DataFrame:
 
 @dataclass
 class ReportInputs:
-    """Everything the workbook shows, read once from the warehouse so building it needs no database."""
+    """Everything the workbook shows, read once from the warehouse so building it needs no database.
 
-    config: WorkspaceConfig
+    `registry` is the report's scope (a whole province, or one unit's subtree); every frame holds
+    only that scope's rows, except the portal's problems and unknown agencies, which are about the
+    export files as a whole.
+    """
+
+    config: WorkspaceConfig  # its report_window is the report's window, ad hoc or yearly
     registry: UnitRegistry
     catalogue: Catalogue
-    data: pd.DataFrame  # transform.rollup output
+    data: pd.DataFrame  # transform.rollup output, the portal feeding its indicators
     status: pd.DataFrame  # transform.completeness.unit_status output
     texts: pd.DataFrame
     sources: pd.DataFrame
     quarantined: pd.DataFrame
     warnings: pd.DataFrame = field(default_factory=lambda: _empty(WARNING_COLUMNS))  # current_warnings()
-    # Hook for the portal's own statistics (transform.portal): PORTAL_COLUMNS, extra columns ignored.
+    # The portal's own figures per unit code (Warehouse.portal_facts): PORTAL_COLUMNS, extra columns ignored.
     portal_facts: pd.DataFrame = field(default_factory=lambda: _empty(PORTAL_COLUMNS))
+    portal_problems: pd.DataFrame = field(default_factory=lambda: _empty(PROBLEM_COLUMNS))
+    portal_unknown: pd.DataFrame = field(default_factory=lambda: _empty(UNKNOWN_COLUMNS))
+    reconciliation: pd.DataFrame = field(default_factory=lambda: _empty(RECONCILE_COLUMNS))  # transform.reconcile
+    splits: pd.DataFrame = field(default_factory=lambda: _empty(SPLIT_COLUMNS))  # transform.split_list
+    unplaced: pd.DataFrame = field(default_factory=lambda: _empty(UNPLACED_COLUMNS))  # transform.unplaced_list
+    ad_hoc: bool = False  # an on-demand (đột xuất) window rather than the yearly one
+
+    def name(self, code: str) -> str:
+        """A unit's name in this report, old codes included ("" for a code the registry does not know)."""
+        unit = self.registry.get(code)
+        return unit.name if unit else ""
 
 
-def current_warnings(engine: Engine, year: int) -> pd.DataFrame:
-    """Warnings raised on the files behind the current submissions for `year`: the figures were
-    accepted, but leaders should know which ones a clerk was asked to check."""
+def current_warnings(engine: Engine, year: int, units: set[str] | None = None) -> pd.DataFrame:
+    """Warnings raised on the files behind the current submissions for `year` (of `units` only, when
+    given): the figures were accepted, but leaders should know which ones a clerk was asked to check."""
     f, fi, s = T.findings, T.files, T.submissions
     q = (select(s.c.unit_code, fi.c.original_name, f.c.sheet, f.c.cell, f.c.found, f.c.expected, f.c.fix)
          .select_from(f).join(fi, fi.c.id == f.c.file_id).join(s, s.c.file_id == fi.c.id)
          .where(f.c.severity == "warning", s.c.year == year, s.c.is_current.is_(True))
          .order_by(s.c.unit_code, f.c.sheet, f.c.cell, f.c.rule, f.c.found))
+    if units is not None:
+        q = q.where(s.c.unit_code.in_(sorted(units)))
     with engine.connect() as conn:
         result = conn.execute(q)
         return pd.DataFrame(result.fetchall(), columns=WARNING_COLUMNS)
@@ -89,6 +122,11 @@ def _goals(inp: ReportInputs) -> dict[str, tuple[int, float]]:
     """indicator code → (target year, goal) for the report year: 2025's goal in 2025, 2030's after."""
     year = inp.config.year
     return {i.code: t for i in inp.catalogue.indicators if (t := i.target_for(year)) is not None}
+
+
+def _verdict_fill(value: object, goal: float | None) -> PatternFill | None:
+    v = verdict(value if isinstance(value, float | int) else None, goal)
+    return None if not v else S.MET_FILL if v == MET else S.NOT_MET_FILL
 
 
 def ranked_levels(ranking: pd.DataFrame) -> list[str]:
@@ -108,13 +146,16 @@ def rank_units(inp: ReportInputs) -> pd.DataFrame:
     """One row per unit below the root: targets met, targets applicable, share, rank within its level.
 
     Transparent on purpose (the rule is printed next to the table, see `ranking_rule`): leaders
-    must be able to redo a unit's rank by hand from the "Theo đơn vị" sheet.
+    must be able to redo a unit's rank by hand from the "Theo đơn vị" sheet. Only the units' own
+    reports count: the portal's indicators are in no template, and portal figures alone do not
+    make a unit "reported".
     """
     goals = _goals(inp)
     applies = {i.code: set(i.applies_to) for i in inp.catalogue.indicators if i.code in goals}
     d = inp.data
-    has_data = d.groupby("unit_code", sort=False)["reporting_units"].max() > 0
-    d = d[d["indicator_code"].isin(goals) & (d["level"] != "province")]
+    own = d[~d["indicator_code"].isin(portal_sourced(inp.catalogue))]
+    has_data = own.groupby("unit_code", sort=False)["reporting_units"].max() > 0
+    d = d[d["indicator_code"].isin(goals) & (d["unit_code"] != inp.registry.root)]
     in_template = [lvl in applies[code] for lvl, code in zip(d["level"], d["indicator_code"], strict=True)]
     zero_base = d["numerator"].notna() & (d["denominator"] == 0)
     applicable = pd.Series(in_template, index=d.index) & ~zero_base
@@ -141,49 +182,66 @@ def rank_units(inp: ReportInputs) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def build_workbook(inp: ReportInputs) -> Workbook:
-    cfg, year = inp.config, inp.config.year
-    root = inp.registry.get(inp.registry.root)
-    window = cfg.report_window
-    subtitle = (f"{root.name} – Năm {year} – Kỳ số liệu {window.start:%d/%m/%Y} – {window.end:%d/%m/%Y} "
-                f"– Cơ quan tổng hợp: {cfg.lead_agency}")
+def _labels(inp: ReportInputs) -> tuple[str, str, PageLabels]:
+    """(period, subtitle, page labels): a yearly report names its year, an ad hoc one its dates."""
+    cfg, window = inp.config, inp.config.report_window
+    root = inp.registry.units[inp.registry.root]
+    dates = f"{window.start:%d/%m/%Y} – {window.end:%d/%m/%Y}"
+    period = f"kỳ {dates} (báo cáo đột xuất)" if inp.ad_hoc else f"năm {cfg.year}"
+    subtitle = (f"{root.name} – {'Báo cáo đột xuất' if inp.ad_hoc else f'Năm {cfg.year}'} – Kỳ số liệu {dates} "
+                f"– Hệ thống {inp.registry.hierarchy} cấp – Cơ quan tổng hợp: {cfg.lead_agency}")
     page = PageLabels(unit=f"{cfg.lead_agency} – {root.name}", cutoff=window.end,
-                      report=f"Báo cáo kết quả thực hiện Đề án 1588/QĐ-TTg năm {year} – {root.name}")
+                      report=f"Báo cáo kết quả thực hiện Đề án 1588/QĐ-TTg {period} – {root.name}")
+    return period, subtitle, page
+
+
+def build_workbook(inp: ReportInputs, *, progress: bool = False) -> Workbook:
+    period, subtitle, page = _labels(inp)
     ranking = rank_units(inp)
     wb = Workbook()
-    _summary(wb.active, inp, subtitle, page)
-    _by_unit(wb.create_sheet(SHEET_BY_UNIT), inp, ranking, subtitle, page)
-    _ranking(wb.create_sheet(SHEET_RANKING), inp, ranking, subtitle, page)
-    _activities(wb.create_sheet("Hoạt động"), inp, subtitle, page)
-    _completeness(wb.create_sheet("Tình hình nộp"), inp, subtitle, page)
-    _warnings(wb.create_sheet(SHEET_WARNINGS), inp, subtitle, page)
-    _texts(wb.create_sheet("Khó khăn, kiến nghị"), inp, subtitle, page)
-    _portal(wb.create_sheet(SHEET_PORTAL), inp, subtitle, page)
-    _sources(wb.create_sheet("Nguồn số liệu"), inp, subtitle, page)
-    _data(wb.create_sheet(SHEET_DATA), inp, page)
+    sheets: list[tuple[str, Callable[[Worksheet], None]]] = [
+        (SHEET_SUMMARY, lambda ws: _summary(ws, inp, period, subtitle, page)),
+        (SHEET_BY_UNIT, lambda ws: _by_unit(ws, inp, ranking, subtitle, page)),
+        (SHEET_RANKING, lambda ws: _ranking(ws, inp, ranking, subtitle, page)),
+        ("Hoạt động", lambda ws: _activities(ws, inp, subtitle, page)),
+        ("Tình hình nộp", lambda ws: _completeness(ws, inp, subtitle, page)),
+        (SHEET_WARNINGS, lambda ws: _warnings(ws, inp, subtitle, page)),
+        ("Khó khăn, kiến nghị", lambda ws: _texts(ws, inp, subtitle, page)),
+        (SHEET_PORTAL, lambda ws: _portal(ws, inp, subtitle, page)),
+        (SHEET_PORTAL_CHECKS, lambda ws: _portal_checks(ws, inp, subtitle, page)),
+        (SHEET_RECONCILE, lambda ws: _reconciliation(ws, inp, subtitle, page)),
+        (SHEET_CROSSWALK, lambda ws: _crosswalk(ws, inp, subtitle, page)),
+        ("Nguồn số liệu", lambda ws: _sources(ws, inp, subtitle, page)),
+        (SHEET_DATA, lambda ws: _data(ws, inp, page)),
+    ]
+    for n, (title, write) in enumerate(progress_bar(sheets, "Ghi báo cáo", enabled=progress)):
+        ws = wb.active if n == 0 else wb.create_sheet()
+        ws.title = title
+        write(ws)
     return wb
 
 
-def _summary(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) -> None:
-    ws.title = SHEET_SUMMARY
-    year = inp.config.year
-    setup_sheet(ws, f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU ĐỀ ÁN 1588/QĐ-TTg NĂM {year}", subtitle, 4, page)
+def _summary(ws: Worksheet, inp: ReportInputs, period: str, subtitle: str, page: PageLabels) -> None:
+    setup_sheet(ws, f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU ĐỀ ÁN 1588/QĐ-TTg {period.upper()}", subtitle, 4, page)
     root = inp.data[inp.data["unit_code"] == inp.registry.root].set_index("indicator_code")
     goals = _goals(inp)
-    rows, verdicts = [], []
+    rows = []
     for n, ind in enumerate(inp.catalogue.indicators, start=1):
         r = root.loc[ind.code]
         target_year, goal = goals.get(ind.code, (None, None))
-        verdicts.append(verdict(r["value"], goal))
         rows.append([n, ind.code, ind.label, goal, target_year, r["value"], r["numerator"], r["denominator"],
-                     verdicts[-1], int(r["reporting_units"]), "Cổng DVC" if ind.source == "portal" else "Đơn vị báo cáo"])
+                     verdict(r["value"], goal), int(r["reporting_units"]),
+                     "Cổng DVC" if ind.source == "portal" else "Đơn vị báo cáo"])
+    widths = [5, 24, 56, 10, 9, 10, 13, 13, 11, 11, 15]
+    if inp.ad_hoc:
+        end = inp.config.report_window.end
+        write_note(ws, 3, f"Báo cáo đột xuất: số liệu Cổng DVC tính trong kỳ báo cáo; số liệu do các đơn vị báo cáo "
+                          f"là số liệu năm {inp.config.year} hiện có khi lập báo cáo (đơn vị báo cáo theo năm, không "
+                          f"tách theo kỳ); hạn nộp tính đến hết ngày {end:%d/%m/%Y}.", len(widths), sum(widths))
     last = write_table(ws, 4, ["STT", "Mã chỉ tiêu", "Chỉ tiêu", "Mục tiêu", "Năm mục tiêu", "Kết quả", "Tử số",
-                               "Mẫu số", "Đánh giá", "Số đơn vị có số liệu", "Nguồn"], rows,
-                      [5, 24, 56, 10, 9, 10, 13, 13, 11, 11, 15],
-                      {3: S.PCT_FMT, 5: S.PCT_FMT, 6: S.INT_FMT, 7: S.INT_FMT})
-    for row, v in enumerate(verdicts, start=5):
-        if v:
-            ws.cell(row=row, column=9).fill = S.MET_FILL if v == MET else S.NOT_MET_FILL
+                               "Mẫu số", "Đánh giá", "Số đơn vị có số liệu", "Nguồn"], rows, widths,
+                       {3: S.PCT_FMT, 5: S.PCT_FMT, 6: S.INT_FMT, 7: S.INT_FMT},
+                       fill=lambda _i, c, v: (S.MET_FILL if v == MET else S.NOT_MET_FILL) if c == 8 and v else None)
     st = inp.status
     note = ws.cell(row=last + 2, column=1)
     write_text(note, f"Tình hình nộp báo cáo: {len(st)} đơn vị phải báo cáo; {int((st['status'] == ON_TIME).sum())} "
@@ -192,41 +250,37 @@ def _summary(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) 
     note.font = S.BOLD
     ws.row_breaks.append(Break(id=last + 2))
     target_chart(ws, header_row=4, last_row=last, category_col=2, result_col=6, target_col=4,
-                 anchor=f"B{last + 4}",
-                 title=f"Kết quả so với mục tiêu năm {year} – {inp.registry.get(inp.registry.root).name}")
+                 anchor=f"B{last + 4}", title=f"Kết quả so với mục tiêu {period} – "
+                                              f"{inp.registry.units[inp.registry.root].name}")
 
 
 def _by_unit(ws: Worksheet, inp: ReportInputs, ranking: pd.DataFrame, subtitle: str, page: PageLabels) -> None:
-    """Each unit's ratios coloured against the target, with its rank; indicators no unit reports
-    (the portal's) are on the portal sheet instead."""
+    """Each unit's ratios, the portal's included, coloured against the target, with its rank; a unit
+    whose figures include shares of split old communes is marked as estimated."""
     setup_sheet(ws, "KẾT QUẢ CHỈ TIÊU THEO ĐƠN VỊ VÀ XẾP HẠNG", subtitle, 4, page)
     goals = _goals(inp)
-    inds = [i for i in inp.catalogue.indicators if i.kind is not Kind.COUNT and i.applies_to]
-    values = inp.data.pivot(index="unit_code", columns="indicator_code", values="value")
-    ranks = ranking.set_index("unit_code")
+    from_portal = portal_sourced(inp.catalogue)
+    inds = [i for i in inp.catalogue.indicators if i.kind is not Kind.COUNT]
+    d = inp.data
+    values = dict(zip(zip(d["unit_code"], d["indicator_code"], strict=True), d["value"], strict=True))
+    split = d.groupby("unit_code", sort=False)["split_units"].max().to_dict()
+    scores = {r.unit_code: [r.met, r.applicable, r.share, r.rank] for r in ranking.itertuples()}
     units = list(inp.registry.walk())
-    rows = []
-    for u in units:
-        score = ranks.loc[u.code, ["met", "applicable", "share", "rank"]].tolist() if u.code in ranks.index else [None] * 4
-        rows.append([u.code, u.name, LEVEL_LABELS[u.level], *(values.at[u.code, i.code] for i in inds), *score])
+    rows = [[u.code, u.name, LEVEL_LABELS[u.level], *(values[(u.code, i.code)] for i in inds),
+             *scores.get(u.code, [None] * 4),
+             f"{ESTIMATED}: gồm phần chia của {split[u.code]} đơn vị cũ" if split[u.code] else None] for u in units]
     first_score = 3 + len(inds)
-    widths = [12, 32, 18, *([12] * len(inds)), 9, 10, 9, 9]
-    headers = ["Mã", "Đơn vị", "Cấp", *(i.label for i in inds), "Chỉ tiêu đạt", "Chỉ tiêu áp dụng",
-               "Tỷ lệ chỉ tiêu đạt", "Xếp hạng trong cấp"]
+    widths = [12, 32, 18, *([12] * len(inds)), 9, 10, 9, 9, 18]
+    headers = ["Mã", "Đơn vị", "Cấp", *(f"{i.label} (Cổng DVC)" if i.code in from_portal else i.label for i in inds),
+               "Chỉ tiêu đạt", "Chỉ tiêu áp dụng", "Tỷ lệ chỉ tiêu đạt", "Xếp hạng trong cấp", "Ghi chú"]
     year = inp.config.year
-    write_note(ws, 3, f"Ô màu xanh: đạt mục tiêu năm {year}; ô màu đỏ: chưa đạt. "
-                      f"{ranking_rule(year, ranked_levels(ranking))}",
-               len(headers), sum(widths))
-    write_table(ws, 4, headers, rows, widths,
-                {**{k: S.PCT_FMT for k in range(3, first_score)}, first_score + 2: S.PCT_FMT})
-    for r, u in enumerate(units, start=5):
-        for c, ind in enumerate(inds, start=4):
-            v = verdict(values.at[u.code, ind.code], goals.get(ind.code, (None, None))[1])
-            if v:
-                ws.cell(row=r, column=c).fill = S.MET_FILL if v == MET else S.NOT_MET_FILL
-        if u.level in AGGREGATE_LEVELS:
-            for c in range(1, len(headers) + 1):
-                ws.cell(row=r, column=c).font = S.BOLD
+    write_note(ws, 3, f"Ô màu xanh: đạt mục tiêu năm {year}; ô màu đỏ: chưa đạt. Chỉ tiêu ghi (Cổng DVC) lấy từ số "
+                      f"liệu thống kê của Cổng DVC (hồ sơ của chính đơn vị và các đơn vị trực thuộc) và không tính vào "
+                      f"xếp hạng. {ranking_rule(year, ranked_levels(ranking))}", len(headers), sum(widths))
+    goal_of = [goals.get(i.code, (None, None))[1] for i in inds]
+    write_table(ws, 4, headers, rows, widths, {**{k: S.PCT_FMT for k in range(3, first_score)}, first_score + 2: S.PCT_FMT},
+                fill=lambda _i, c, v: _verdict_fill(v, goal_of[c - 3]) if 3 <= c < first_score else None,
+                bold_rows=[n for n, u in enumerate(units) if u.level in AGGREGATE_LEVELS])
     ws.freeze_panes = "D5"
 
 
@@ -256,25 +310,33 @@ def _ranking(ws: Worksheet, inp: ReportInputs, ranking: pd.DataFrame, subtitle: 
     rows = [[LEVEL_LABELS[r.level], r.rank, r.unit_code, r.unit_name, r.parent_name, r.met, r.applicable, r.share,
              r.note] for r in ordered.itertuples()]
     write_table(ws, header_row, ["Cấp", "Xếp hạng", "Mã", "Đơn vị", "Đơn vị cấp trên", "Chỉ tiêu đạt",
-                                 "Chỉ tiêu áp dụng", "Tỷ lệ chỉ tiêu đạt", "Ghi chú"], rows, widths, {7: S.PCT_FMT})
-    for r, row in enumerate(rows, start=header_row + 1):
-        if not pd.isna(row[7]):
-            ws.cell(row=r, column=8).fill = S.MET_FILL if row[7] >= 1 - EPS else S.NOT_MET_FILL
+                                 "Chỉ tiêu áp dụng", "Tỷ lệ chỉ tiêu đạt", "Ghi chú"], rows, widths, {7: S.PCT_FMT},
+                fill=lambda _i, c, v: (S.MET_FILL if v >= 1 - EPS else S.NOT_MET_FILL)
+                if c == 7 and isinstance(v, float | int) else None)
 
 
 def _activities(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) -> None:
     setup_sheet(ws, "KẾT QUẢ CÁC HOẠT ĐỘNG TUYÊN TRUYỀN", subtitle, 4, page)
     acts = inp.catalogue.activities
-    values = inp.data.pivot(index="unit_code", columns="indicator_code", values="numerator")
+    d = inp.data
+    counts = dict(zip(zip(d["unit_code"], d["indicator_code"], strict=True), d["numerator"], strict=True))
     units = list(inp.registry.walk())
-    rows = [[u.code, u.name, LEVEL_LABELS[u.level], *(values.at[u.code, a.code] for a in acts)] for u in units]
+    rows = [[u.code, u.name, LEVEL_LABELS[u.level], *(counts[(u.code, a.code)] for a in acts)] for u in units]
     write_table(ws, 4, ["Mã", "Đơn vị", "Cấp", *(f"{a.label} ({a.unit})" for a in acts)], rows,
-                [12, 32, 18, *([12] * len(acts))], {k: S.INT_FMT for k in range(3, 3 + len(acts))})
-    for r, u in enumerate(units, start=5):
-        if u.level in AGGREGATE_LEVELS:
-            for c in range(1, 4 + len(acts)):
-                ws.cell(row=r, column=c).font = S.BOLD
+                [12, 32, 18, *([12] * len(acts))], {k: S.INT_FMT for k in range(3, 3 + len(acts))},
+                bold_rows=[n for n, u in enumerate(units) if u.level in AGGREGATE_LEVELS])
     ws.freeze_panes = "D5"
+
+
+def _named(codes: str, inp: ReportInputs) -> str:
+    """"03391, 03394 (một phần)" (transform.completeness) with each code's name."""
+    if not codes:
+        return ""
+    named = []
+    for part in codes.split(", "):
+        code, _, rest = part.partition(" ")
+        named.append(f"{code} {inp.name(code)}" + (f" {rest}" if rest else ""))
+    return "; ".join(named)
 
 
 def _completeness(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) -> None:
@@ -283,7 +345,10 @@ def _completeness(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLab
     by_level = summary(st, ["level_label"])
     rows = [[r.level_label, r.expected, r[ON_TIME], r[LATE], r[MISSING], r.rate, r.on_time_rate]
             for _, r in by_level.iterrows()]
-    widths = [40, 14, 22, 24, 14, 18, 14, 30]  # shared by the three tables below
+    widths = [40, 14, 22, 24, 14, 18, 14, 36, 36]  # shared by the three tables below
+    write_note(ws, 3, "Chỉ tính các đơn vị tồn tại trong kỳ báo cáo. Từ 01/07/2025 một xã/phường mới có thể được tính "
+                      "theo tệp của các xã cũ sáp nhập vào nó (cột «Tính theo tệp của» trong danh sách đơn vị); cột "
+                      "«Đơn vị cũ chưa nộp» nêu các xã cũ chưa có tệp khi xã mới chưa tự nộp.", 7, sum(widths[:7]))
     counts = ["Phải báo cáo", ON_TIME, LATE, MISSING, "Tỷ lệ đã nộp", "Tỷ lệ đúng hạn"]
     last = write_table(ws, 4, ["Cấp", *counts], rows, widths[:7], {5: S.PCT_FMT, 6: S.PCT_FMT})
     by_parent = summary(st, ["parent_code", "parent_name"])
@@ -299,35 +364,36 @@ def _completeness(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLab
     order = {MISSING: 0, LATE: 1, ON_TIME: 2}
     listing = st.assign(o=st["status"].map(order)).sort_values(["o", "parent_code", "unit_code"], kind="stable")
     rows = [[r.unit_name, r.unit_code, r.level_label, r.parent_name, r.deadline, r.arrived_at, r.status,
-             f"Tính theo tệp của: {r.via}" if r.via else None] for r in listing.itertuples()]
+             _named(r.via, inp), _named(r.missing_via, inp)] for r in listing.itertuples()]
     ws.print_title_rows = f"{start}:{start}"
+    colours = {ON_TIME: S.MET_FILL, LATE: S.WARN_FILL, MISSING: S.NOT_MET_FILL}
     write_table(ws, start, ["Đơn vị", "Mã", "Cấp", "Đơn vị cấp trên", "Hạn nộp", "Thời điểm nhận", "Tình trạng",
-                            "Ghi chú"], rows, widths)
+                            "Tính theo tệp của", "Đơn vị cũ chưa nộp"], rows, widths,
+                fill=lambda _i, c, v: colours[v] if c == 6 else None)
     ws.auto_filter.ref = None
-    for r in range(start + 1, start + 1 + len(rows)):
-        cell = ws.cell(row=r, column=7)
-        cell.fill = {ON_TIME: S.MET_FILL, LATE: S.WARN_FILL, MISSING: S.NOT_MET_FILL}[cell.value]
 
 
 def _warnings(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) -> None:
     setup_sheet(ws, "CẢNH BÁO VỀ CHẤT LƯỢNG SỐ LIỆU", subtitle, 4, page)
-    names = {u.code: u.name for u in inp.registry.units.values()}
     widths = [12, 30, 30, 16, 6, 16, 30, 50]
     write_note(ws, 3, "Các tệp dưới đây đã được tiếp nhận và số liệu đã được tổng hợp, nhưng có điểm cần đơn vị "
                       "kiểm tra lại (mỗi đơn vị đã nhận tệp phản hồi trong thư mục phan_hoi).", len(widths), sum(widths))
-    rows = [[r.unit_code, names.get(r.unit_code, ""), r.original_name, r.sheet, r.cell, r.found, r.expected, r.fix]
+    rows = [[r.unit_code, inp.name(r.unit_code), r.original_name, r.sheet, r.cell, r.found, r.expected, r.fix]
             for r in inp.warnings.itertuples()]
     last = write_table(ws, 4, ["Mã", "Đơn vị", "Tệp", "Trang tính", "Ô", "Giá trị tìm thấy", "Yêu cầu", "Cách xử lý"],
                        rows, widths)
     if not rows:
-        write_text(ws.cell(row=last + 1, column=1), "Không có cảnh báo nào đối với các báo cáo đang sử dụng.")
-        ws.cell(row=last + 1, column=1).font = S.ITALIC
+        _nothing(ws, last + 1, "Không có cảnh báo nào đối với các báo cáo đang sử dụng.")
+
+
+def _nothing(ws: Worksheet, row: int, text: str) -> None:
+    write_text(ws.cell(row=row, column=1), text)
+    ws.cell(row=row, column=1).font = S.ITALIC
 
 
 def _texts(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) -> None:
     setup_sheet(ws, "KHÓ KHĂN, VƯỚNG MẮC VÀ KIẾN NGHỊ, ĐỀ XUẤT CỦA CÁC ĐƠN VỊ", subtitle, 4, page)
-    names = {u.code: u.name for u in inp.registry.units.values()}
-    rows = [[n, names.get(r.unit_code, r.unit_code), r.unit_code, TEXT_KINDS.get(r.kind, r.kind), r.text]
+    rows = [[n, inp.name(r.unit_code) or r.unit_code, r.unit_code, TEXT_KINDS.get(r.kind, r.kind), r.text]
             for n, r in enumerate(inp.texts.itertuples(), start=1)]
     write_table(ws, 4, ["STT", "Đơn vị", "Mã", "Loại", "Nội dung (nguyên văn)"], rows, [6, 34, 12, 22, 100])
     for r in range(5, 5 + len(rows)):
@@ -337,37 +403,45 @@ def _texts(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) ->
 def portal_comparison(inp: ReportInputs) -> pd.DataFrame:
     """Units' own figures beside the portal's for the same unit and indicator, and the difference.
 
-    Rows: every portal-sourced indicator for the province, plus every catalogue indicator the
-    portal gave figures for. `inp.portal_facts` may be empty (no export loaded yet); then the
-    portal columns stay blank.
+    Both sides cover the unit and everything under it: the units' side is the report's rollup of
+    their files, the portal's the unit's own dossiers plus its descendants' (`portal_totals`). The
+    units' side of a portal-sourced indicator is blank (no template carries it). Rows: the root and
+    its direct children for every indicator the portal gives, and any unit where both sides have
+    a figure (per-unit portal figures are on "Theo đơn vị" and "Dữ liệu"). `inp.portal_facts` may be
+    empty (no export loaded yet); then the portal columns stay blank.
     """
-    known = {i.code for i in inp.catalogue.indicators}
-    portal = inp.portal_facts[PORTAL_COLUMNS]
-    portal = portal[portal["indicator_code"].isin(known) & portal["unit_code"].isin(inp.registry.units)]
-    portal = portal.astype({"numerator": float, "denominator": float})
-    portal = (portal.groupby(["unit_code", "indicator_code"], sort=False)[["numerator", "denominator"]]
-              .sum(min_count=1).reset_index())
-    portal["value"] = portal["numerator"] / portal["denominator"].where(portal["denominator"] > 0)
-    keys = {(inp.registry.root, i.code) for i in inp.catalogue.indicators if i.source == "portal"}
-    keys |= set(zip(portal["unit_code"], portal["indicator_code"], strict=True))
+    from_portal = portal_sourced(inp.catalogue)
+    totals = portal_totals(inp.registry, inp.portal_facts, inp.catalogue)
+    own = inp.data[["unit_code", "unit_name", "indicator_code", "numerator", "denominator", "value"]]
+    own = own[~own["indicator_code"].isin(from_portal)]
+    claimed = set(zip(*(own.loc[own["numerator"].notna() | own["denominator"].notna(), c]
+                        for c in ("unit_code", "indicator_code")), strict=True))
+    top = {inp.registry.root} | {u.code for u in inp.registry.children(inp.registry.root)}
+    keys = {(inp.registry.root, code) for code in from_portal}
+    keys |= {k for k in zip(totals["unit_code"], totals["indicator_code"], strict=True) if k[0] in top or k in claimed}
     unit_order = {u.code: n for n, u in enumerate(inp.registry.walk())}
     ind_order = {i.code: n for n, i in enumerate(inp.catalogue.indicators)}
     frame = pd.DataFrame(sorted(keys, key=lambda k: (unit_order[k[0]], ind_order[k[1]])),
                          columns=["unit_code", "indicator_code"])
-    own = inp.data[["unit_code", "unit_name", "indicator_code", "numerator", "denominator", "value"]]
-    frame = frame.merge(own, on=["unit_code", "indicator_code"], how="left")
-    frame = frame.merge(portal, on=["unit_code", "indicator_code"], how="left", suffixes=("", "_portal"))
+    frame["unit_name"] = frame["unit_code"].map(inp.name)
+    frame = frame.merge(own.drop(columns="unit_name"), on=["unit_code", "indicator_code"], how="left")
+    portal = totals.drop(columns="reporting_units").rename(columns={c: f"{c}_portal" for c in
+                                                                      ("numerator", "denominator", "value")})
+    frame = frame.merge(portal, on=["unit_code", "indicator_code"], how="left")
     frame["difference"] = frame["value_portal"] - frame["value"]
     return frame
 
 
 def _portal(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) -> None:
+    """Units' figures beside the portal's (`portal_comparison`), for the area and its direct units."""
     setup_sheet(ws, "SO SÁNH SỐ LIỆU CỔNG DỊCH VỤ CÔNG VỚI SỐ LIỆU ĐƠN VỊ BÁO CÁO", subtitle, 4, page)
     frame = portal_comparison(inp)
     labels = {i.code: i.label for i in inp.catalogue.indicators}
     widths = [9, 26, 44, 13, 13, 10, 13, 13, 10, 13]
-    note = ("Số liệu của Cổng DVC là số liệu thống kê độc lập với số liệu các đơn vị tự báo cáo. "
-            "Chênh lệch = tỷ lệ theo Cổng DVC − tỷ lệ theo đơn vị báo cáo (điểm phần trăm).")
+    note = ("Số liệu của Cổng DVC là số liệu thống kê độc lập với số liệu các đơn vị tự báo cáo; số liệu của một đơn vị "
+            "gồm hồ sơ của chính đơn vị và của các đơn vị trực thuộc. Chênh lệch = tỷ lệ theo Cổng DVC − tỷ lệ theo đơn "
+            "vị báo cáo (điểm phần trăm). Bảng gồm toàn địa bàn và các đơn vị trực thuộc trực tiếp; số liệu Cổng DVC "
+            "của từng đơn vị xem ở trang «Theo đơn vị» và «Dữ liệu».")
     if inp.portal_facts.empty:
         note += " Chưa có số liệu thống kê từ Cổng DVC cho kỳ báo cáo này: các cột của Cổng DVC để trống."
     write_note(ws, 3, note, len(widths), sum(widths))
@@ -376,21 +450,121 @@ def _portal(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) -
     write_table(ws, 4, ["Mã", "Đơn vị", "Chỉ tiêu", "Đơn vị báo cáo: tử số", "Đơn vị báo cáo: mẫu số",
                         "Đơn vị báo cáo: tỷ lệ", "Cổng DVC: tử số", "Cổng DVC: mẫu số", "Cổng DVC: tỷ lệ",
                         "Chênh lệch (Cổng − đơn vị)"], rows, widths,
-                {3: S.INT_FMT, 4: S.INT_FMT, 5: S.PCT_FMT, 6: S.INT_FMT, 7: S.INT_FMT, 8: S.PCT_FMT,
-                 9: SIGNED_PCT_FMT})
+                {3: S.INT_FMT, 4: S.INT_FMT, 5: S.PCT_FMT, 6: S.INT_FMT, 7: S.INT_FMT, 8: S.PCT_FMT, 9: SIGNED_PCT_FMT})
+
+
+def _portal_checks(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) -> None:
+    """What the portal's exports could not give, for IT: agencies the registry does not know, and every
+    problem found in the files (both about the files as a whole, whatever the report's scope)."""
+    setup_sheet(ws, "KIỂM TRA TỆP XUẤT TỪ CỔNG DỊCH VỤ CÔNG", subtitle, 4, page)
+    widths = [30, 16, 10, 12, 16, 70, 12]  # the two tables share the columns
+    write_note(ws, 3, "Mã cơ quan trên Cổng DVC không có trong danh mục đơn vị (số liệu của các mã này không được "
+                      "tính); bên dưới là các vấn đề tìm thấy trong tệp xuất, nêu rõ dòng, cột và dòng có bị loại khỏi "
+                      "số liệu hay không. Các bảng nói về cả tệp, không riêng phạm vi báo cáo.", len(widths), sum(widths))
+    rows = [[r.source_file, r.agency_code, r.rows, r.first_row, "Chi tiết hồ sơ" if r.shape == "dossier" else "Mẫu 06a"]
+            for r in inp.portal_unknown.itertuples()]
+    last = write_table(ws, 4, ["Tệp", "Mã cơ quan", "Số dòng", "Dòng đầu tiên", "Loại tệp"], rows, widths[:5],
+                       {2: S.INT_FMT})
+    if not rows:
+        _nothing(ws, last + 1, "Mọi mã cơ quan trong tệp xuất đều có trong danh mục.")
+        last += 1
+    start = last + 3
+    ws.cell(row=start - 1, column=1, value="Các vấn đề trong tệp xuất từ Cổng DVC").font = S.BOLD
+    rows = [[r.file, r.sheet, None if pd.isna(r.row) else int(r.row), r.column, r.value, r.message,
+             "Có" if pd.notna(r.excluded) and bool(r.excluded) else "Không"] for r in inp.portal_problems.itertuples()]
+    last = write_table(ws, start, ["Tệp", "Trang tính", "Dòng", "Cột", "Giá trị", "Vấn đề", "Bị loại khỏi số liệu"],
+                       rows, widths)
+    if not rows:
+        _nothing(ws, last + 1, "Không có.")
+    ws.auto_filter.ref = None
+
+
+def _reconciliation(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) -> None:
+    setup_sheet(ws, "ĐỐI CHIẾU SỐ LIỆU TỰ TỔNG HỢP CỦA ĐƠN VỊ CẤP TRÊN VỚI TỔNG CÁC ĐƠN VỊ TRỰC THUỘC", subtitle, 4, page)
+    widths = [9, 26, 16, 36, 11, 11, 9, 11, 11, 9, 11, 11, 10]
+    write_note(ws, 3, "Khi đơn vị cấp trên (UBND huyện, tỉnh) gửi số liệu tự tổng hợp, số liệu đó không được cộng vào "
+                      "báo cáo (sẽ bị tính trùng) mà được đối chiếu với tổng số liệu các đơn vị trực thuộc đã gửi. "
+                      "Chênh lệch = số tự tổng hợp − tổng các đơn vị trực thuộc; với hoạt động (số lượng) chỉ so "
+                      "tử số.", len(widths), sum(widths))
+    labels = {i.code: i.label for i in inp.catalogue.items}
+    counts = {i.code for i in inp.catalogue.items if i.kind is Kind.COUNT}
+    rows = []
+    for r in inp.reconciliation.itertuples():
+        ratio = r.indicator_code not in counts
+        rows.append([r.unit_code, r.unit_name, LEVEL_LABELS.get(r.level, r.level), labels[r.indicator_code],
+                     r.own_numerator, r.own_denominator, r.own_value if ratio else None,
+                     r.children_numerator, r.children_denominator, r.children_value if ratio else None,
+                     r.numerator_difference, r.denominator_difference, r.difference if ratio else None])
+    last = write_table(ws, 4, ["Mã", "Đơn vị", "Cấp", "Chỉ tiêu / hoạt động", "Tự tổng hợp: tử số",
+                               "Tự tổng hợp: mẫu số", "Tự tổng hợp: tỷ lệ", "Các đơn vị trực thuộc: tử số",
+                               "Các đơn vị trực thuộc: mẫu số", "Các đơn vị trực thuộc: tỷ lệ", "Chênh lệch tử số",
+                               "Chênh lệch mẫu số", "Chênh lệch tỷ lệ"], rows, widths,
+                       {4: S.INT_FMT, 5: S.INT_FMT, 6: S.PCT_FMT, 7: S.INT_FMT, 8: S.INT_FMT, 9: S.PCT_FMT,
+                        10: SIGNED_INT_FMT, 11: SIGNED_INT_FMT, 12: SIGNED_PCT_FMT},
+                       fill=lambda _i, c, v: S.WARN_FILL if c >= 10 and isinstance(v, float | int) and abs(v) > EPS
+                       else None)
+    if not rows:
+        _nothing(ws, last + 1, "Không có đơn vị cấp trên nào gửi số liệu tự tổng hợp.")
+
+
+def _crosswalk(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) -> None:
+    """The 2025 reorganisation as the figures met it: split communes (estimated shares), the units whose
+    figures include such shares, the files with no place in this report's hierarchy, and the portal's
+    codes that are not units of it."""
+    setup_sheet(ws, "SẮP XẾP ĐƠN VỊ HÀNH CHÍNH: CHIA TÁCH, SỐ LIỆU ƯỚC TÍNH VÀ SỐ LIỆU KHÔNG ĐƯỢC TỔNG HỢP", subtitle,
+                4, page)
+    widths = [12, 34, 20, 44, 14, 14]  # the four tables share the columns
+    hierarchy = inp.registry.hierarchy
+    write_note(ws, 3, f"Báo cáo lập theo hệ thống {hierarchy} cấp. Số liệu của xã cũ bị chia cho nhiều xã mới được "
+                      f"chia theo tỷ lệ dưới đây (mặc định chia đều, có thể khai báo merge_weights trong "
+                      f"workspace.yaml), nên số liệu các đơn vị có phần chia là số liệu {ESTIMATED.lower()}.",
+               len(widths), sum(widths))
+    rows = [[r.source_code, r.source_name, r.unit_code, r.unit_name, r.weight, ESTIMATED]
+            for r in inp.splits.itertuples()]
+    last = write_table(ws, 4, ["Mã cũ", "Đơn vị cũ", "Mã mới", "Đơn vị mới", "Tỷ lệ chia", "Ghi chú"], rows, widths,
+                       {4: S.PCT_FMT})
+    if not rows:
+        _nothing(ws, last + 1, "Không có đơn vị cũ nào bị chia.")
+        last += 1
+    d = inp.data
+    split = d[d["split_units"] > 0].groupby("unit_code", sort=False)["split_units"].max()
+    rows = [[u.code, u.name, LEVEL_LABELS[u.level], f"{ESTIMATED}: gồm phần chia của {int(split[u.code])} đơn vị cũ"]
+            for u in inp.registry.walk() if u.code in split.index]
+    last = _listing(ws, last + 3, f"Đơn vị có số liệu {ESTIMATED.lower()}", ["Mã", "Đơn vị", "Cấp", "Ghi chú"], rows,
+                    widths[:4])
+    rows = [[r.unit_code, r.unit_name, LEVEL_LABELS.get(r.level, r.level), r.reason] for r in inp.unplaced.itertuples()]
+    last = _listing(ws, last + 3, f"Tệp của đơn vị không thuộc hệ thống {hierarchy} cấp của báo cáo (số liệu không "
+                                  f"được tổng hợp)", ["Mã", "Đơn vị", "Cấp", "Lý do"], rows, widths[:4])
+    rows = [[r.source_code, r.source_name, LEVEL_LABELS.get(inp.registry.get(r.source_code).level, "")
+             if r.source_name else "", f"Tính vào {r.unit_code} – {r.unit_name} (đơn vị cấp trên gần nhất trong hệ thống)"
+             if r.unit_code else "Không tính: không thuộc địa bàn của báo cáo theo hệ thống này"]
+            for r in raised_list(inp.registry, inp.portal_facts).itertuples()]
+    _listing(ws, last + 3, f"Mã có số liệu Cổng DVC nhưng không phải đơn vị của hệ thống {hierarchy} cấp",
+             ["Mã", "Đơn vị", "Cấp", "Số liệu Cổng DVC"], rows, widths[:4])
+    ws.auto_filter.ref = None
+
+
+def _listing(ws: Worksheet, start: int, caption: str, headers: list[str], rows: list[list[object]],
+             widths: list[float]) -> int:
+    """A captioned table below another one on the same sheet; returns its last row."""
+    ws.cell(row=start - 1, column=1, value=caption).font = S.BOLD
+    last = write_table(ws, start, headers, rows, widths)
+    if not rows:
+        _nothing(ws, last + 1, "Không có.")
+        last += 1
+    return last
 
 
 def _sources(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) -> None:
     setup_sheet(ws, "NGUỒN SỐ LIỆU: CÁC TỆP ĐÃ SỬ DỤNG", subtitle, 4, page)
-    names = {u.code: u.name for u in inp.registry.units.values()}
-    rows = [[r.unit_code, names.get(r.unit_code, ""), r.original_name, r.arrived_at, r.version,
+    rows = [[r.unit_code, inp.name(r.unit_code), r.original_name, r.arrived_at, r.version,
              "Đang dùng" if r.is_current else "Đã thay thế", r.sha256] for r in inp.sources.itertuples()]
     last = write_table(ws, 4, ["Mã", "Đơn vị", "Tệp", "Thời điểm nhận", "Lần nộp", "Trạng thái", "SHA-256"], rows,
                        [12, 34, 40, 18, 10, 14, 70])
     if len(inp.quarantined):
         start = last + 3
         ws.cell(row=start - 1, column=1, value="Tệp bị từ chối (không dùng số liệu)").font = S.BOLD
-        rows = [[r.unit_code, names.get(r.unit_code, ""), r.original_name, r.arrived_at, r.reason, r.sha256]
+        rows = [[r.unit_code, inp.name(r.unit_code), r.original_name, r.arrived_at, r.reason, r.sha256]
                 for r in inp.quarantined.itertuples()]
         write_table(ws, start, ["Mã", "Đơn vị", "Tệp", "Thời điểm nhận", "Lý do", "SHA-256"], rows,
                     [12, 34, 40, 18, 80, 70])
@@ -398,22 +572,19 @@ def _sources(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) 
 
 
 def _data(ws: Worksheet, inp: ReportInputs, page: PageLabels) -> None:
-    """Long format for analysts and checks; no title rows so it reads straight into a DataFrame."""
+    """Long format for analysts and checks; no title rows so it reads straight into a DataFrame.
+
+    Only the header row is an openpyxl cell: `write_report` streams the rows in (report.datasheet).
+    """
     for c, name in enumerate(inp.data.columns, start=1):
         ws.cell(row=1, column=c, value=name).font = S.BOLD
-    for r, row in enumerate(inp.data.itertuples(index=False), start=2):
-        for c, v in enumerate(row, start=1):
-            cell = ws.cell(row=r, column=c)
-            if isinstance(v, str):
-                write_text(cell, v)
-            elif not (isinstance(v, float) and pd.isna(v)):
-                cell.value = v
-    for c, name in enumerate(inp.data.columns, start=1):
         ws.column_dimensions[ws.cell(row=1, column=c).column_letter].width = DATA_WIDTHS.get(name, 14)
     setup_print(ws, 1, page)
     ws.freeze_panes = "A2"
-    ws.auto_filter.ref = ws.dimensions
+    ws.auto_filter.ref = f"A1:{get_column_letter(inp.data.shape[1])}{len(inp.data) + 1}"  # no cell created
 
 
-def write_report(inp: ReportInputs, path: Path) -> Path:
-    return save_workbook(build_workbook(inp), path)
+def write_report(inp: ReportInputs, path: Path, *, progress: bool = False) -> Path:
+    wb = build_workbook(inp, progress=progress)
+    data_part = f"xl/worksheets/sheet{wb.sheetnames.index(SHEET_DATA) + 1}.xml"
+    return save_workbook(wb, path, streamed={data_part: after_header(inp.data)})

@@ -399,7 +399,8 @@ def test_report_under_the_new_hierarchy_end_to_end(demo_run: Path, tmp_path: Pat
             "SELECT f.unit_code, f.indicator_code, f.numerator, f.denominator FROM facts f "
             "JOIN submissions s ON s.id = f.submission_id WHERE s.is_current AND s.year = 2025")).fetchall(),
             columns=["unit_code", "indicator_code", "numerator", "denominator"])
-    data = read_data_sheet(report_path(ws, config))
+    assert result.path == report_path(ws, config, hierarchy=2) != report_path(ws, config)  # its own name
+    data = read_data_sheet(result.path)
     assert assert_matches(data, new_tree("12", config.agencies), facts) > 100
     with pytest.raises(HierarchyError):
         build_report(ws, 2024, hierarchy=2)

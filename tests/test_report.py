@@ -22,18 +22,19 @@ import pytest
 from openpyxl import load_workbook
 
 from dvctt.catalogue import Kind, load_catalogue
-from dvctt.config import load_config
+from dvctt.config import WorkspaceConfig, load_config
 from dvctt.pipeline import build_report, ingest, report_path
 from dvctt.units import load_registry
 from dvctt.xlsx import save_workbook, write_text
 from expectations.findings import Finding
 from report.charts import RankingPanel, ranking_png, vn_percent
 from report.feedback import write_feedback
-from report.workbook import PORTAL_COLUMNS, ReportInputs, build_workbook, portal_comparison
+from report.workbook import PORTAL_COLUMNS, SHEET_DATA, ReportInputs, build_workbook, portal_comparison, write_report
 from templates import styles as S
 from templates.layout import HEADER_ROW, INFO_FIRST_ROW, INFO_ROWS, SHEET_INFO, SHEET_TEXT
+from tests.factory import drop, set_count, set_ratio, template_for
 from tests.helpers import read_data_sheet
-from transform import unit_status
+from transform import rollup, split_list, unit_status, unplaced_list
 
 ROOT = "12"
 CUTOFF = "14/12/2025"
@@ -214,7 +215,8 @@ def test_ranking_follows_the_published_rule(book, report_file: Path) -> None:
 
 def test_every_sheet_prints_a4_landscape_with_titles_frozen_panes_and_cutoff(book) -> None:
     assert book.sheetnames == ["Tổng hợp", "Theo đơn vị", "Xếp hạng", "Hoạt động", "Tình hình nộp", "Cảnh báo dữ liệu",
-                               "Khó khăn, kiến nghị", "Cổng DVC và đơn vị", "Nguồn số liệu", "Dữ liệu"]
+                               "Khó khăn, kiến nghị", "Cổng DVC và đơn vị", "Kiểm tra tệp Cổng DVC", "Đối chiếu số liệu",
+                               "Sáp nhập, chia tách", "Nguồn số liệu", "Dữ liệu"]
     for ws in book.worksheets:
         setup = ws.page_setup
         assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0), ws
@@ -223,9 +225,9 @@ def test_every_sheet_prints_a4_landscape_with_titles_frozen_panes_and_cutoff(boo
         header, footer = str(ws.oddHeader.right), str(ws.oddFooter)
         assert f"Số liệu đến ngày {CUTOFF}" in header and "Sở Khoa học và Công nghệ" in str(ws.oddHeader.left)
         assert not re.search(r"&[DT]", header + footer), "no print date or time: the same state gives the same bytes"
-    assert [c.value for c in book["Dữ liệu"][1]][:9] == ["unit_code", "unit_name", "level", "parent_code",
-                                                        "indicator_code", "numerator", "denominator", "value",
-                                                        "reporting_units"]
+    assert [c.value for c in book["Dữ liệu"][1]] == ["unit_code", "unit_name", "level", "parent_code",
+                                                    "indicator_code", "numerator", "denominator", "value",
+                                                    "reporting_units", "split_units"]
 
 
 def test_charts_are_native_and_the_picture_carries_no_stamp(report_file: Path) -> None:
@@ -253,7 +255,8 @@ def test_ranking_picture_is_byte_identical_for_the_same_figures() -> None:
     assert vn_percent(0.855) == "85,5%"
 
 
-def test_portal_hook_shows_both_figures_and_the_difference(demo_run: Path, report_file: Path) -> None:
+def test_portal_comparison_shows_both_figures_and_the_difference(demo_run: Path, report_file: Path) -> None:
+    """Both sides cover a unit and everything under it; the difference needs both."""
     config = load_config(demo_run)
     data = read_data_sheet(report_file)
     registry = load_registry(config)
@@ -267,18 +270,47 @@ def test_portal_hook_shows_both_figures_and_the_difference(demo_run: Path, repor
     portal_codes = [i.code for i in load_catalogue().indicators if i.source == "portal"]
     assert list(empty["indicator_code"]) == portal_codes and set(empty["unit_code"]) == {ROOT}
     assert empty["value_portal"].isna().all()
+    commune = data[(data["level"] == "commune") & (data["indicator_code"] == "NGUOIDAN_SUDUNG")
+                   & data["numerator"].notna()].iloc[0]
     inputs.portal_facts = pd.DataFrame(
-        [(ROOT, "HOSO_TRUCTUYEN", 800, 1000), ("105", "HOSO_TRUCTUYEN", 30, 40), (ROOT, "NGUOIDAN_SUDUNG", 150000, 250000),
+        [(ROOT, "HOSO_TRUCTUYEN", 800, 1000), ("105", "HOSO_TRUCTUYEN", 30, 40), ("03386", "HOSO_TRUCTUYEN", 5, 10),
+         (ROOT, "NGUOIDAN_SUDUNG", 150000, 250000), (commune.unit_code, "NGUOIDAN_SUDUNG", 10, 20),
          (ROOT, "PORTAL_RECEIVED_TOTAL", 1000, None)], columns=PORTAL_COLUMNS)
     frame = portal_comparison(inputs).set_index(["unit_code", "indicator_code"])
-    assert frame.loc[(ROOT, "HOSO_TRUCTUYEN"), "value_portal"] == pytest.approx(0.8)
-    assert frame.loc[("105", "HOSO_TRUCTUYEN"), "value_portal"] == pytest.approx(0.75)
+    assert frame.loc[(ROOT, "HOSO_TRUCTUYEN"), "value_portal"] == pytest.approx(835 / 1050)  # own + descendants
+    assert frame.loc[("105", "HOSO_TRUCTUYEN"), ["numerator_portal", "denominator_portal"]].tolist() == [35, 50]
+    assert ("03386", "HOSO_TRUCTUYEN") not in frame.index  # below the root's children: "Theo đơn vị" has it
+    assert pd.isna(frame.loc[(ROOT, "HOSO_TRUCTUYEN"), "value"])  # units do not report the portal's indicators
     own = data[(data["unit_code"] == ROOT) & (data["indicator_code"] == "NGUOIDAN_SUDUNG")]["value"].iloc[0]
-    assert frame.loc[(ROOT, "NGUOIDAN_SUDUNG"), "difference"] == pytest.approx(0.6 - own)
+    assert frame.loc[(ROOT, "NGUOIDAN_SUDUNG"), "difference"] == pytest.approx(150010 / 250020 - own)
+    assert frame.loc[(commune.unit_code, "NGUOIDAN_SUDUNG"), "difference"] == pytest.approx(0.5 - commune.value)
     assert "PORTAL_RECEIVED_TOTAL" not in frame.index.get_level_values(1)
     sheet = build_workbook(inputs)["Cổng DVC và đơn vị"]
     assert [sheet.cell(row=5, column=c).value for c in (1, 7, 8)] == [ROOT, None, None]  # TTHC_TOANTRINH: none yet
-    assert any(sheet.cell(row=r, column=9).value == pytest.approx(0.8) for r in range(5, sheet.max_row + 1))
+    assert any(sheet.cell(row=r, column=9).value == pytest.approx(835 / 1050) for r in range(5, sheet.max_row + 1))
+
+
+def test_data_sheet_rows_read_back_exactly_and_never_as_formulas(demo_run: Path, report_file: Path,
+                                                                 tmp_path: Path) -> None:
+    """The streamed "Dữ liệu" rows: text with markup, spaces or a leading "=" stays text; blanks stay blank."""
+    config = load_config(demo_run)
+    data = read_data_sheet(report_file)
+    data.loc[0, "unit_name"] = '=HYPERLINK("http://x","y")'
+    data.loc[1, "unit_name"] = " Xã <A> & B "
+    registry = load_registry(config)
+    inputs = ReportInputs(config, registry, load_catalogue(), data, unit_status(registry, pd.DataFrame(
+        columns=["unit_code", "arrived_at"]), config), pd.DataFrame(columns=["unit_code", "kind", "seq", "text"]),
+        pd.DataFrame(columns=["unit_code", "version", "is_current", "arrived_at", "original_name", "sha256"]),
+        pd.DataFrame(columns=["unit_code", "original_name", "arrived_at", "sha256", "reason"]))
+    path = write_report(inputs, tmp_path / "r.xlsx")
+    pd.testing.assert_frame_equal(read_data_sheet(path), data)
+    ws = load_workbook(path)[SHEET_DATA]
+    assert ws["B2"].data_type == "s" and ws["B2"].value == data.loc[0, "unit_name"]
+    assert ws.auto_filter.ref == f"A1:J{len(data) + 1}" and ws.max_row == len(data) + 1
+    with zipfile.ZipFile(path) as z:
+        sheet = z.read(f"xl/worksheets/sheet{load_workbook(path).sheetnames.index(SHEET_DATA) + 1}.xml")
+    assert b"<f>" not in sheet and b"<f " not in sheet
+    assert write_report(inputs, tmp_path / "again.xlsx").read_bytes() == path.read_bytes()
 
 
 # --- a resubmission with hostile-looking text and a warning -------------------------------------
@@ -344,3 +376,59 @@ def test_activity_counts_have_integer_format(book) -> None:
     ws = book["Hoạt động"]
     acts = [a for a in load_catalogue().activities if a.kind is Kind.COUNT]
     assert ws.cell(row=5, column=4).number_format == S.INT_FMT and len(acts) == ws.max_column - 3
+
+
+def test_crosswalk_sheets_show_splits_as_estimates_and_what_was_left_out() -> None:
+    """Quảng Trị from 1/7/2025: old Quảng Tiến (19039) was split between 19030 and 19075; an old district's own
+    file has no place in 2 levels."""
+    config = WorkspaceConfig(province="44", year=2025)
+    registry = load_registry(config)
+    district = next(c for c, u in sorted(registry.outside.items()) if u.level == "district")
+    facts = pd.DataFrame([("19039", "CB_TRUYENTHONG", 10.0, 20.0), ("19027", "CB_TRUYENTHONG", 5.0, 5.0),
+                          (district, "CB_TRUYENTHONG", 99.0, 100.0)],
+                         columns=["unit_code", "indicator_code", "numerator", "denominator"])
+    catalogue = load_catalogue()
+    data = rollup(registry, facts, catalogue)
+    inputs = ReportInputs(config, registry, catalogue, data,
+                          unit_status(registry, pd.DataFrame(columns=["unit_code", "arrived_at"]), config),
+                          pd.DataFrame(columns=["unit_code", "kind", "seq", "text"]),
+                          pd.DataFrame(columns=["unit_code", "version", "is_current", "arrived_at", "original_name",
+                                                "sha256"]),
+                          pd.DataFrame(columns=["unit_code", "original_name", "arrived_at", "sha256", "reason"]),
+                          splits=split_list(registry, facts), unplaced=unplaced_list(registry, facts))
+    book = build_workbook(inputs)
+    rows = [r for r in book["Sáp nhập, chia tách"].iter_rows(values_only=True) if r[0]]
+    assert ("19039", registry.get("19039").name, "19030", registry.units["19030"].name, 0.5, "Ước tính") in rows
+    estimated = {r[0]: r[3] for r in rows if isinstance(r[3], str) and r[3].startswith("Ước tính:")}
+    assert estimated == {"44": "Ước tính: gồm phần chia của 1 đơn vị cũ", "19030": "Ước tính: gồm phần chia của 1 đơn vị "
+                         "cũ", "19075": "Ước tính: gồm phần chia của 1 đơn vị cũ"}
+    left_out = {r[0]: r[3] for r in rows if isinstance(r[3], str) and "không được cộng" in r[3]}
+    assert set(left_out) == {district} and "hệ thống 2 cấp" in left_out[district]
+    notes = {r[0]: r[-1] for r in book["Theo đơn vị"].iter_rows(min_row=5, values_only=True)}
+    assert {code: note for code, note in notes.items() if note} == estimated
+
+
+def test_a_districts_own_figures_are_reconciled_not_added(demo_run: Path, tmp_path: Path) -> None:
+    """District 105 sends its own consolidated file: the rollup ignores it, "Đối chiếu số liệu" shows it beside
+    the sum of its children, with the differences."""
+    ws = tmp_path / "ws"
+    shutil.copytree(demo_run, ws, symlinks=True)
+    wb = template_for(ws, "105")
+    set_ratio(wb, "CB_TRUYENTHONG", 500, 600)
+    set_count(wb, "HD_TINBAI", 70)
+    drop(ws, "105", wb, "tong_hop_huyen.xlsx")
+    assert ingest(ws).to_dict()["new_accepted"] == 1
+    before = read_data_sheet(report_path(demo_run, load_config(demo_run)))
+    path = build_report(ws).path
+    data = read_data_sheet(path)
+    pd.testing.assert_frame_equal(data, before)  # a parent's own file never adds to the figures
+    children = data[data["unit_code"] == "105"].set_index("indicator_code")
+    rows = {r[3]: r for r in load_workbook(path)["Đối chiếu số liệu"].iter_rows(min_row=5, values_only=True) if r[0]}
+    labels = {i.code: i.label for i in load_catalogue().items}
+    ratio, count = rows[labels["CB_TRUYENTHONG"]], rows[labels["HD_TINBAI"]]
+    kids = children.loc["CB_TRUYENTHONG"]
+    assert ratio[:2] == ("105", "Thành phố Lai Châu") and ratio[4:7] == (500, 600, pytest.approx(500 / 600))
+    assert ratio[7:10] == (kids.numerator, kids.denominator, pytest.approx(kids.value))
+    assert ratio[10:13] == (500 - kids.numerator, 600 - kids.denominator, pytest.approx(500 / 600 - kids.value))
+    assert count[4] == 70 and count[10] == 70 - children.loc["HD_TINBAI", "numerator"] and count[6] is None
+    assert set(rows) == {labels["CB_TRUYENTHONG"], labels["HD_TINBAI"]}

@@ -4,8 +4,13 @@ Counts are summed; a ratio is recomputed from the summed numerator and denominat
 average of percentages, which also weights satisfaction by the number of ratings; a yes/no
 answer is stored as 1/1 or 0/1, so its rollup is the share of units that said yes. Figures
 submitted under codes of the other hierarchy arrive through the crosswalk (`transform.crosswalk`),
-split shares included. Only leaf units contribute: a district's or province's own consolidated
-file would double-count its children, so it is reconciled against them instead (`reconcile`).
+split shares included.
+
+Two sources, two rules. A unit's *submission* counts from leaf units only: a district's or
+province's own consolidated file would double-count its children, so it is reconciled against
+them instead (`reconcile`). The *portal's* figures (`Warehouse.portal_facts`) are a unit's own
+dossiers, which no child repeats, so every unit's count: a district's aggregate is its UBND's
+own dossiers plus its communes' and offices' (`portal_totals`).
 """
 
 from __future__ import annotations
@@ -15,8 +20,9 @@ import pandas as pd
 
 from dvctt.catalogue import Catalogue, Kind
 from dvctt.units import UnitRegistry
-from transform.crosswalk import place
+from transform.crosswalk import PLACED_COLUMNS, links_frame, place
 
+PORTAL = "portal"  # the catalogue `source` of the indicators the portal alone supplies
 # split_units: how many split (partially merged) old units the figure includes a share of; > 0 means estimated.
 DATA_COLUMNS = ["unit_code", "unit_name", "level", "parent_code", "indicator_code",
                 "numerator", "denominator", "value", "reporting_units", "split_units"]
@@ -24,6 +30,13 @@ RECONCILE_COLUMNS = ["unit_code", "unit_name", "level", "indicator_code",
                      "own_numerator", "own_denominator", "own_value",
                      "children_numerator", "children_denominator", "children_value",
                      "numerator_difference", "denominator_difference", "difference"]
+RAISED_COLUMNS = ["source_code", "source_name", "unit_code", "unit_name"]
+_SUMMED = ["numerator", "denominator", "reporting_units", "split_units"]
+
+
+def portal_sourced(catalogue: Catalogue) -> set[str]:
+    """The indicators whose figures come from the portal, never from the units' files."""
+    return {i.code for i in catalogue.indicators if i.source == PORTAL}
 
 
 def _ancestry(registry: UnitRegistry) -> pd.DataFrame:
@@ -44,24 +57,85 @@ def _values(indicator_code: pd.Series, numerator: pd.Series, denominator: pd.Ser
     return (numerator / denominator.where(denominator > 0)).where(~is_count, numerator)
 
 
-def rollup(registry: UnitRegistry, facts: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+def raised_codes(registry: UnitRegistry) -> dict[str, str]:
+    """Codes with no place in this hierarchy → the nearest ancestor that has one (the root at worst).
+
+    Their files are left out (`transform.crosswalk.unplaced_list`), but their portal dossiers are
+    their own and belong to the area: an old district's UBND under the 2-level hierarchy counts at
+    the province, a new commune that cannot be cut back into old ones counts at its province.
+    """
+    out = {}
+    for code in sorted(c for c, links in registry.links.items() if not links):
+        parent = registry.get(code).parent_code
+        while parent is not None and parent not in registry.units:
+            above = registry.get(parent)
+            parent = above.parent_code if above else None
+        out[code] = parent or registry.root
+    return out
+
+
+def raised_list(registry: UnitRegistry, portal: pd.DataFrame) -> pd.DataFrame:
+    """The portal's codes that are not report units: where `raised_codes` counts them, or no unit (blank)
+    for a code this registry does not know (a unit of the other hierarchy outside the area)."""
+    raised = raised_codes(registry)
+    rows = []
+    for code in sorted(set(portal["unit_code"]) - set(registry.units)):
+        unit, target = registry.get(code), raised.get(code)
+        if unit is None or target is not None:
+            rows.append((code, unit.name if unit else "", target, registry.units[target].name if target else ""))
+    return pd.DataFrame(rows, columns=RAISED_COLUMNS)
+
+
+def _place_portal(registry: UnitRegistry, portal: pd.DataFrame) -> pd.DataFrame:
+    """Portal figures on report units: through the crosswalk like files, unplaceable codes raised."""
+    links = pd.concat([links_frame(registry),
+                       pd.DataFrame([(c, u, 1.0, False) for c, u in raised_codes(registry).items()],
+                                    columns=["source_code", "unit_code", "weight", "partial"])], ignore_index=True)
+    placed = (portal[["unit_code", "indicator_code", "numerator", "denominator"]]
+              .astype({"numerator": float, "denominator": float})
+              .rename(columns={"unit_code": "source_code"}).merge(links, on="source_code"))
+    placed["numerator"] = placed["numerator"] * placed["weight"]
+    placed["denominator"] = placed["denominator"] * placed["weight"]
+    return placed[PLACED_COLUMNS]
+
+
+def _aggregate(registry: UnitRegistry, placed: pd.DataFrame, units: pd.CategoricalDtype,
+               items: pd.CategoricalDtype) -> pd.DataFrame:
+    """Sum placed rows onto every ancestor-or-self of the unit they sit on."""
+    placed = placed.astype({"unit_code": units, "indicator_code": items})
+    joined = placed.merge(_ancestry(registry).astype({"unit_code": units, "ancestor": units}), on="unit_code")
+    keys = ["ancestor", "indicator_code"]
+    joined["reporting_units"] = ~joined.duplicated([*keys, "source_code"])  # each code once per aggregate
+    joined["split_units"] = joined["reporting_units"] & joined["partial"]
+    return (joined.groupby(keys, observed=True, sort=False)[_SUMMED].sum(min_count=1)
+            .reset_index().rename(columns={"ancestor": "unit_code"}))
+
+
+def _dtypes(registry: UnitRegistry, codes: list[str]) -> tuple[pd.CategoricalDtype, pd.CategoricalDtype]:
+    # Categorical codes make the national join and groupby work on integers (12,000 units × 32 items × 4 levels).
+    return pd.CategoricalDtype([u.code for u in registry.walk()]), pd.CategoricalDtype(codes)
+
+
+def rollup(registry: UnitRegistry, facts: pd.DataFrame, catalogue: Catalogue,
+           portal: pd.DataFrame | None = None) -> pd.DataFrame:
     """The long table behind the "Dữ liệu" sheet: every unit × every catalogue item, in `walk` order.
 
-    `reporting_units` counts the codes whose files contributed (an old commune split between two
+    With `portal` (portal facts: unit_code, indicator_code, numerator, denominator), the portal-sourced
+    indicators take their figures from it alone, every unit's own dossiers counting; any unit file
+    figure for them is ignored, as the portal is their source. Without it, `facts` feed every item.
+    `reporting_units` counts the codes whose figures contributed (an old commune split between two
     new ones counts once higher up); `split_units` counts the split ones among them.
     """
     order = list(registry.walk())
     items = [i.code for i in catalogue.items]
-    # Categorical codes make the national join and groupby work on integers (10,047 communes × 32 items × 4 levels).
-    units, kinds = pd.CategoricalDtype([u.code for u in order]), pd.CategoricalDtype(items)
-    leaves = place(registry, facts).leaves.astype({"unit_code": units, "indicator_code": kinds})
-    joined = leaves.merge(_ancestry(registry).astype({"unit_code": units, "ancestor": units}), on="unit_code")
-    keys = ["ancestor", "indicator_code"]
-    joined["reporting_units"] = ~joined.duplicated([*keys, "source_code"])  # each code once per aggregate
-    joined["split_units"] = joined["reporting_units"] & joined["partial"]
-    agg = (joined.groupby(keys, observed=True, sort=False)
-           [["numerator", "denominator", "reporting_units", "split_units"]].sum(min_count=1)
-           .reset_index().rename(columns={"ancestor": "unit_code"}))
+    units, kinds = _dtypes(registry, items)
+    placed = place(registry, facts).leaves
+    if portal is not None:
+        from_portal = portal_sourced(catalogue)
+        placed = pd.concat([placed[~placed["indicator_code"].isin(from_portal)],
+                            _place_portal(registry, portal[portal["indicator_code"].isin(from_portal)])],
+                           ignore_index=True)
+    agg = _aggregate(registry, placed, units, kinds)
     grid = pd.DataFrame({
         "unit_code": pd.Categorical(np.repeat([u.code for u in order], len(items)), dtype=units),
         "unit_name": np.repeat([u.name for u in order], len(items)),
@@ -74,6 +148,20 @@ def rollup(registry: UnitRegistry, facts: pd.DataFrame, catalogue: Catalogue) ->
     out = out.astype({"unit_code": object, "indicator_code": object})
     out["value"] = _values(out["indicator_code"], out["numerator"], out["denominator"], catalogue)
     return out[DATA_COLUMNS]
+
+
+def portal_totals(registry: UnitRegistry, portal: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """The portal's own figures for every catalogue indicator it gives, per unit = own + descendants.
+
+    For the portal-sourced indicators these are the `rollup` figures; for the others (a figure the
+    units also report) they are what the report compares the units' claims with.
+    """
+    known = [i.code for i in catalogue.indicators if i.code in set(portal["indicator_code"])]
+    units, kinds = _dtypes(registry, known)
+    agg = _aggregate(registry, _place_portal(registry, portal[portal["indicator_code"].isin(known)]), units, kinds)
+    agg = agg.astype({"unit_code": object, "indicator_code": object})
+    agg["value"] = _values(agg["indicator_code"], agg["numerator"], agg["denominator"], catalogue)
+    return agg[["unit_code", "indicator_code", "numerator", "denominator", "value", "reporting_units"]]
 
 
 def reconcile(registry: UnitRegistry, facts: pd.DataFrame, data: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
