@@ -141,7 +141,7 @@ def main() -> None:
     started = time.perf_counter()
     from dvctt.pipeline import build_report
 
-    build_report(ws)
+    build_report(ws, unit="01" if province == "VN" else None)  # Hà Nội out of the national warehouse
     report_seconds = time.perf_counter() - started
 
     in_process = sum(stages.values())

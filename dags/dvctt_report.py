@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import date
 from typing import Any
 
 from _common import DEFAULT_ARGS, START_DATE, SUBMISSIONS, WORKSPACE_ENV, run_day, workspace
@@ -125,11 +126,10 @@ def dvctt_report() -> None:
             from dvctt.schedule import report_kind
 
             params = params or {}
-            ignored = {k: params.get(k) for k in ("unit", "date_from", "date_to") if params.get(k)}
-            if ignored:
-                log.warning("Tham số chỉ được ghi nhận, chưa áp dụng / params recorded, not applied: %s", ignored)
+            day = {k: date.fromisoformat(params[k]) if params.get(k) else None for k in ("date_from", "date_to")}
             kind = report_kind(dag_run.run_type, bool(params.get("final")))
-            result = build_report(workspace(), params.get("year"))
+            result = build_report(workspace(), params.get("year"), unit=params.get("unit") or None,
+                                  date_from=day["date_from"], date_to=day["date_to"])
             label = "bản chính thức" if kind == "final" else "bản dự thảo"
             log.info("Đã lập %s / built the %s report: %s", label, kind, result.path)
             return {**result.to_dict(), "kind": kind, "day": run_day(dag_run).isoformat()}
@@ -137,7 +137,6 @@ def dvctt_report() -> None:
         @task(task_id="keep_final")
         def keep_final(result: dict[str, Any], *, dag_run: Any = None) -> str:
             """A final report: copy it to its `_chinh_thuc_` name and record it; skipped for drafts."""
-            from datetime import date
             from pathlib import Path
 
             from dvctt.schedule import keep_final as keep

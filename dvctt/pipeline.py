@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from dvctt.catalogue import load_catalogue
 from dvctt.config import Window, WorkspaceConfig, load_config
-from dvctt.intake import IngestSummary, ingest
 from dvctt.progress import Stopwatch
 from dvctt.units import Hierarchy, load_registry, province_name
 from load.warehouse import Warehouse, connect, warehouse_url
@@ -19,7 +19,17 @@ from report.scope import ReportScope, ad_hoc_window, subtree, with_window, withi
 from transform import portal_sourced, reconcile, rollup, split_list, unit_status, unplaced_list
 from transform.completeness import MISSING
 
-__all__ = ["IngestSummary", "ReportResult", "build_report", "deliver_report", "ingest", "report_path"]
+if TYPE_CHECKING:
+    from dvctt.intake import IngestSummary
+
+__all__ = ["ReportResult", "build_report", "deliver_report", "ingest", "report_path"]
+
+
+def ingest(workspace: Path, *, now: datetime | None = None, progress: bool = False) -> IngestSummary:
+    """See `dvctt.intake.ingest`; imported on call because it loads GX (seconds), which a report never needs."""
+    from dvctt.intake import ingest as run
+
+    return run(workspace, now=now, progress=progress)
 
 
 @dataclass
