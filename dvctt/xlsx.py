@@ -1,21 +1,39 @@
-"""Writing workbooks safely: byte-reproducible, atomically renamed, free text never a formula."""
+"""Writing workbooks safely and fast: byte-reproducible, atomically renamed, free text never a formula.
+
+Large tables do not become openpyxl cells: a national workbook has millions of cells, and building
+and serialising them as objects took most of a minute. `stream_rows` renders a block of rows
+straight to sheet XML (styles by the workbook's own style ids, text as inline strings, which no
+spreadsheet evaluates); `save_workbook` lets openpyxl write everything else, puts each block into
+its sheet between the rows around it, and compresses once.
+"""
 
 from __future__ import annotations
 
 import io
+import math
 import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils.datetime import to_excel
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 FIXED_TIME = datetime(2000, 1, 1)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+COMPRESS_LEVEL = 1  # measured on a national workbook: 4× faster than the default, ~25% larger file
+_ROW = re.compile(rb'<row r="(\d+)"')
+_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+\d+(?::([A-Z]+)(\d+))?"\s*/>')
 
 
 def write_text(cell, value: str | None) -> None:
@@ -26,23 +44,77 @@ def write_text(cell, value: str | None) -> None:
         cell.quotePrefix = True
 
 
-def save_workbook(wb: Workbook, path: Path, *,
-                  streamed: Mapping[str, Callable[[bytes], Iterable[bytes]]] | None = None) -> Path:
+@dataclass(frozen=True)
+class RowBlock:
+    """Rows `first`..`last` of a sheet, `columns` wide, as `<row>` XML chunks (consumed once, at save)."""
+
+    first: int
+    last: int
+    columns: int
+    chunks: Iterable[bytes]
+
+
+_BLOCKS: WeakKeyDictionary[Worksheet, list[RowBlock]] = WeakKeyDictionary()
+
+
+def stream_rows(ws: Worksheet, block: RowBlock) -> None:
+    """Have `save_workbook` put `block` into `ws`; no openpyxl cell may be written inside its rows."""
+    if block.last >= block.first:
+        _BLOCKS.setdefault(ws, []).append(block)
+
+
+class CellXml:
+    """Renders cells as sheet XML. Escaped text is cached: a national table repeats each name often."""
+
+    def __init__(self) -> None:
+        self._texts: dict[str, str] = {}
+
+    def _text(self, value: str) -> str:
+        tail = self._texts.get(value)
+        if tail is None:
+            clean = ILLEGAL_CHARACTERS_RE.sub("", value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            space = ' xml:space="preserve"' if clean != clean.strip() else ""
+            tail = self._texts[value] = f' t="inlineStr"><is><t{space}>{clean}</t></is></c>'
+        return tail
+
+    def body(self, value: object, style: int = 0) -> str:
+        """A `<c>` after its `r` attribute; "" for a blank, which is left out unless styled (a bordered
+        empty cell). "", NaN and ±inf are blank."""
+        s = f' s="{style}"' if style else ""
+        if isinstance(value, str) and value:
+            return s + self._text(value)
+        if isinstance(value, bool):
+            return f'{s} t="b"><v>{int(value)}</v></c>'
+        if isinstance(value, datetime | date):
+            value = to_excel(value)
+        if value is None or value == "" or not math.isfinite(value):  # type: ignore[arg-type]
+            return f"{s}/>" if style else ""
+        return f"{s}><v>{value!r}</v></c>"
+
+    def cell(self, ref: str, value: object, style: int = 0) -> str:
+        body = self.body(value, style)
+        return f'<c r="{ref}"{body}' if body else ""
+
+
+def row_xml(row: int, cells: Sequence[str], height: float | None = None) -> str:
+    size = f' ht="{height:g}" customHeight="1"' if height else ""
+    return f'<row r="{row}"{size}>{"".join(cells)}</row>'
+
+
+def save_workbook(wb: Workbook, path: Path) -> Path:
     """Save with fixed document times and zip timestamps, then atomically rename into place.
 
     The same content therefore gives the same bytes, and a full disk never leaves a
-    half-written workbook where a reader expects a finished one. `streamed` maps a part's name
-    (`xl/worksheets/sheet3.xml`) to a function of openpyxl's bytes for it that yields the part
-    to write instead, chunk by chunk: a sheet of a million cells is written without a million
-    openpyxl cells in memory.
+    half-written workbook where a reader expects a finished one. openpyxl writes into an
+    uncompressed archive; each part is then compressed once, with the streamed rows put in.
     """
-    streamed = streamed or {}
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
     wb.properties.creator = "dvctt"
     wb.properties.lastModifiedBy = "dvctt"
     raw = io.BytesIO()
-    wb.save(raw)
+    ExcelWriter(wb, zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED, allowZip64=True)).save()
+    blocks = {ws.path.lstrip("/"): sorted(_BLOCKS.get(ws, []), key=lambda b: b.first) for ws in wb.worksheets}
     out = io.BytesIO()
     with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
@@ -52,13 +124,43 @@ def save_workbook(wb: Workbook, path: Path, *,
             fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o600 << 16
-            if info.filename in streamed:
-                with dst.open(fixed, "w") as part:
-                    for chunk in streamed[info.filename](data):
+            fixed._compresslevel = COMPRESS_LEVEL  # what `writestr(compresslevel=…)` sets; `open` reads only this
+            if blocks.get(info.filename):
+                with dst.open(fixed, "w", force_zip64=True) as part:
+                    for chunk in _with_blocks(data, blocks[info.filename]):
                         part.write(chunk)
             else:
                 dst.writestr(fixed, data)
     return atomic_write_bytes(Path(path), out.getvalue())
+
+
+def _with_blocks(sheet: bytes, blocks: list[RowBlock]) -> Iterator[bytes]:
+    """openpyxl's sheet part with each block's rows put in row order, and its dimension widened."""
+    sheet = re.sub(rb"<sheetData\s*/>", b"<sheetData></sheetData>", sheet, count=1)
+    head, opened, rest = sheet.partition(b"<sheetData>")
+    body, closed, tail = rest.partition(b"</sheetData>")
+    if not (opened and closed):
+        raise ValueError("sheet part has no sheetData")
+    starts = [(int(m.group(1)), m.start()) for m in _ROW.finditer(body)]
+    dim = _DIMENSION.search(head)
+    wide = dim is not None and dim.group(1) is not None
+    last_row = max([b.last for b in blocks] + [int(dim.group(2)) if wide else 1])
+    last_col = max([b.columns for b in blocks] + [column_index_from_string(dim.group(1).decode()) if wide else 1])
+    if dim:
+        head = head[:dim.start()] + f'<dimension ref="A1:{get_column_letter(last_col)}{last_row}"/>'.encode() \
+            + head[dim.end():]
+    yield head + opened
+    done = 0
+    for block in blocks:
+        inside = [r for r, _ in starts if block.first <= r <= block.last]
+        if inside:
+            raise ValueError(f"row {inside[0]} has openpyxl cells inside streamed rows {block.first}–{block.last}")
+        at = next((pos for r, pos in starts if r > block.last), len(body))
+        yield body[done:at]
+        yield from block.chunks
+        done = at
+    yield body[done:] + closed + tail
+
 
 
 def _pin_core_times(xml: bytes) -> bytes:

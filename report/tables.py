@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Sequence
-from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dvctt.xlsx import write_text
+from dvctt.xlsx import FORMULA_PREFIXES, CellXml, RowBlock, row_xml, stream_rows, write_text
 from templates import styles as S
 
+CHUNK_ROWS = 5000  # streamed rows are joined into bytes this many at a time
 LINE_PT = 15.0  # one line of 12 pt Times New Roman, with leading
 TOP = Alignment(vertical="top")  # a wrapped neighbour makes the row taller; keep the row's values level
 
@@ -58,9 +58,14 @@ def text_lines(text: str, width: float) -> int:
     return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
 
 
+def row_height(lines: int) -> float | None:
+    """Points for a row of `lines` wrapped lines; None (the default height) for one line."""
+    return LINE_PT * lines + 2 if lines > 1 else None
+
+
 def fit_row(ws: Worksheet, row: int, lines: int) -> None:
     if lines > 1:
-        ws.row_dimensions[row].height = LINE_PT * lines + 2
+        ws.row_dimensions[row].height = row_height(lines)
 
 
 def setup_sheet(ws: Worksheet, title: str, subtitle: str, header_row: int, page: PageLabels) -> None:
@@ -70,7 +75,7 @@ def setup_sheet(ws: Worksheet, title: str, subtitle: str, header_row: int, page:
     write_text(ws["A2"], subtitle)
     ws["A2"].font = S.ITALIC
     setup_print(ws, header_row, page)
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    ws.freeze_panes = f"A{header_row + 1}"  # a coordinate, not ws.cell(): that would create a cell
 
 
 def setup_print(ws: Worksheet, header_row: int, page: PageLabels) -> None:
@@ -102,27 +107,26 @@ def write_note(ws: Worksheet, row: int, text: str, columns: int, width: float) -
 
 
 class _Styles:
-    """Each combination of font, fill, alignment and number format, computed once per table.
-
-    Assigning `cell.font` makes openpyxl hash the whole style object to find its index, which was
-    most of the time of a national workbook; copying a finished style array gives the same cells.
-    """
+    """The workbook's style id of each combination of font, fill, alignment, number format and quote
+    prefix, computed once per table: streamed cells carry the id, so openpyxl never styles a cell."""
 
     def __init__(self, ws: Worksheet):
         self.ws = ws
-        self.arrays: dict[tuple, StyleArray] = {}
+        self.ids: dict[tuple, int] = {}
 
-    def array(self, font: Font, fill: PatternFill | None, alignment: Alignment, number_format: str | None) -> StyleArray:
-        key = (id(font), id(fill), id(alignment), number_format)
-        if key not in self.arrays:
+    def id(self, font: Font, fill: PatternFill | None, alignment: Alignment, number_format: str | None,
+           quote: bool) -> int:
+        key = (id(font), id(fill), id(alignment), number_format, quote)
+        if key not in self.ids:
             model = Cell(self.ws)
             model.font, model.border, model.alignment = font, S.BOX, alignment
             if fill is not None:
                 model.fill = fill
             if number_format is not None:
                 model.number_format = number_format
-            self.arrays[key] = model._style
-        return copy(self.arrays[key])
+            model.quotePrefix = quote  # Excel keeps formula-looking text as text even when a user edits it
+            self.ids[key] = self.ws.parent._cell_styles.add(model._style)
+        return self.ids[key]
 
 
 FillRule = Callable[[int, int, object], PatternFill | None]
@@ -130,9 +134,10 @@ FillRule = Callable[[int, int, object], PatternFill | None]
 
 def write_table(ws: Worksheet, header_row: int, headers: Sequence[str], rows: Sequence[Sequence[object]],
                 widths: Sequence[float], formats: dict[int, str] | None = None, *, fill: FillRule | None = None,
-                bold_rows: Collection[int] = ()) -> int:
+                bold_rows: Collection[int] = (), wrap_columns: Collection[int] = ()) -> int:
     """Write a bordered table; returns the last row written. `formats` maps 0-based column → number format;
-    `fill(i, c, value)` may colour the cell of row `i`, column `c` (both 0-based); `bold_rows` are 0-based."""
+    `fill(i, c, value)` may colour the cell of row `i`, column `c` (both 0-based); `bold_rows` are 0-based;
+    `wrap_columns` always wrap. The header is openpyxl cells; the rows are streamed (dvctt.xlsx)."""
     formats = formats or {}
     for col, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
         cell = ws.cell(row=header_row, column=col)
@@ -140,32 +145,39 @@ def write_table(ws: Worksheet, header_row: int, headers: Sequence[str], rows: Se
         cell.font, cell.fill, cell.border, cell.alignment = S.BOLD, S.HEADER_FILL, S.BOX, S.CENTER
         ws.column_dimensions[cell.column_letter].width = width
     fit_row(ws, header_row, max(text_lines(h, w - 1) for h, w in zip(headers, widths, strict=True)))
-    styles = _Styles(ws)
-    bold = set(bold_rows)
+    styles, render = _Styles(ws), CellXml()
+    letters = [get_column_letter(c) for c in range(1, len(headers) + 1)]
+    bold, wrap = set(bold_rows), set(wrap_columns)
+    chunks: list[bytes] = []
+    out: list[str] = []
     r = header_row
     for i, values in enumerate(rows):
         r = header_row + 1 + i
         lines = 1
         font = S.BOLD if i in bold else S.NORMAL
+        cells = []
         for c, value in enumerate(values):
             value = _clean(value)
-            cell = ws.cell(row=r, column=c + 1)
             if isinstance(value, datetime):
                 number_format: str | None = "dd/mm/yyyy hh:mm"
             elif isinstance(value, date):
                 number_format = "dd/mm/yyyy"
             else:
                 number_format = formats.get(c)
-            alignment = TOP
-            if isinstance(value, str) and (len(value) > widths[c] or "\n" in value):
+            alignment = S.WRAP if c in wrap else TOP
+            text = isinstance(value, str)
+            if text and (len(value) > widths[c] or "\n" in value):
                 alignment = S.WRAP
                 lines = max(lines, text_lines(value, widths[c]))
-            cell._style = styles.array(font, fill(i, c, value) if fill else None, alignment, number_format)
-            if isinstance(value, str):
-                write_text(cell, value)
-            else:
-                cell.value = value
-        fit_row(ws, r, lines)
+            style = styles.id(font, fill(i, c, value) if fill else None, alignment, number_format,
+                              text and value.startswith(FORMULA_PREFIXES))
+            cells.append(render.cell(f"{letters[c]}{r}", value, style))
+        out.append(row_xml(r, cells, row_height(lines)))
+        if len(out) == CHUNK_ROWS:
+            chunks.append("".join(out).encode())
+            out = []
+    chunks.append("".join(out).encode())
+    stream_rows(ws, RowBlock(header_row + 1, r, len(headers), chunks))
     if rows:
-        ws.auto_filter.ref = f"A{header_row}:{ws.cell(row=r, column=len(headers)).coordinate}"
+        ws.auto_filter.ref = f"A{header_row}:{letters[-1]}{r}"
     return r

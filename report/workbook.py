@@ -27,7 +27,7 @@ from dvctt.units import LEVEL_LABELS, UnitRegistry
 from dvctt.xlsx import save_workbook, write_text
 from load import schema as T
 from report.charts import RankingPanel, embed_png, ranking_png, target_chart
-from report.datasheet import after_header
+from report.datasheet import stream_frame
 from report.tables import PageLabels, setup_print, setup_sheet, write_note, write_table
 from templates import styles as S
 from templates.layout import TEXT_KINDS
@@ -395,9 +395,8 @@ def _texts(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) ->
     setup_sheet(ws, "KHÓ KHĂN, VƯỚNG MẮC VÀ KIẾN NGHỊ, ĐỀ XUẤT CỦA CÁC ĐƠN VỊ", subtitle, 4, page)
     rows = [[n, inp.name(r.unit_code) or r.unit_code, r.unit_code, TEXT_KINDS.get(r.kind, r.kind), r.text]
             for n, r in enumerate(inp.texts.itertuples(), start=1)]
-    write_table(ws, 4, ["STT", "Đơn vị", "Mã", "Loại", "Nội dung (nguyên văn)"], rows, [6, 34, 12, 22, 100])
-    for r in range(5, 5 + len(rows)):
-        ws.cell(row=r, column=5).alignment = S.WRAP
+    write_table(ws, 4, ["STT", "Đơn vị", "Mã", "Loại", "Nội dung (nguyên văn)"], rows, [6, 34, 12, 22, 100],
+                wrap_columns=[4])
 
 
 def portal_comparison(inp: ReportInputs) -> pd.DataFrame:
@@ -574,7 +573,7 @@ def _sources(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) 
 def _data(ws: Worksheet, inp: ReportInputs, page: PageLabels) -> None:
     """Long format for analysts and checks; no title rows so it reads straight into a DataFrame.
 
-    Only the header row is an openpyxl cell: `write_report` streams the rows in (report.datasheet).
+    Only the header row is openpyxl cells; the rows are streamed (report.datasheet).
     """
     for c, name in enumerate(inp.data.columns, start=1):
         ws.cell(row=1, column=c, value=name).font = S.BOLD
@@ -582,9 +581,8 @@ def _data(ws: Worksheet, inp: ReportInputs, page: PageLabels) -> None:
     setup_print(ws, 1, page)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(inp.data.shape[1])}{len(inp.data) + 1}"  # no cell created
+    stream_frame(ws, inp.data, 2)
 
 
 def write_report(inp: ReportInputs, path: Path, *, progress: bool = False) -> Path:
-    wb = build_workbook(inp, progress=progress)
-    data_part = f"xl/worksheets/sheet{wb.sheetnames.index(SHEET_DATA) + 1}.xml"
-    return save_workbook(wb, path, streamed={data_part: after_header(inp.data)})
+    return save_workbook(build_workbook(inp, progress=progress), path)

@@ -29,7 +29,7 @@ from dvctt.xlsx import save_workbook, write_text
 from expectations.findings import Finding
 from report.charts import RankingPanel, ranking_png, vn_percent
 from report.feedback import write_feedback
-from report.workbook import PORTAL_COLUMNS, SHEET_DATA, ReportInputs, build_workbook, portal_comparison, write_report
+from report.workbook import PORTAL_COLUMNS, SHEET_DATA, ReportInputs, portal_comparison, write_report
 from templates import styles as S
 from templates.layout import HEADER_ROW, INFO_FIRST_ROW, INFO_ROWS, SHEET_INFO, SHEET_TEXT
 from tests.factory import drop, set_count, set_ratio, template_for
@@ -255,7 +255,7 @@ def test_ranking_picture_is_byte_identical_for_the_same_figures() -> None:
     assert vn_percent(0.855) == "85,5%"
 
 
-def test_portal_comparison_shows_both_figures_and_the_difference(demo_run: Path, report_file: Path) -> None:
+def test_portal_comparison_shows_both_figures_and_the_difference(demo_run: Path, report_file: Path, tmp_path: Path) -> None:
     """Both sides cover a unit and everything under it; the difference needs both."""
     config = load_config(demo_run)
     data = read_data_sheet(report_file)
@@ -285,7 +285,7 @@ def test_portal_comparison_shows_both_figures_and_the_difference(demo_run: Path,
     assert frame.loc[(ROOT, "NGUOIDAN_SUDUNG"), "difference"] == pytest.approx(150010 / 250020 - own)
     assert frame.loc[(commune.unit_code, "NGUOIDAN_SUDUNG"), "difference"] == pytest.approx(0.5 - commune.value)
     assert "PORTAL_RECEIVED_TOTAL" not in frame.index.get_level_values(1)
-    sheet = build_workbook(inputs)["Cổng DVC và đơn vị"]
+    sheet = load_workbook(write_report(inputs, tmp_path / "r.xlsx"))["Cổng DVC và đơn vị"]
     assert [sheet.cell(row=5, column=c).value for c in (1, 7, 8)] == [ROOT, None, None]  # TTHC_TOANTRINH: none yet
     assert any(sheet.cell(row=r, column=9).value == pytest.approx(835 / 1050) for r in range(5, sheet.max_row + 1))
 
@@ -378,7 +378,7 @@ def test_activity_counts_have_integer_format(book) -> None:
     assert ws.cell(row=5, column=4).number_format == S.INT_FMT and len(acts) == ws.max_column - 3
 
 
-def test_crosswalk_sheets_show_splits_as_estimates_and_what_was_left_out() -> None:
+def test_crosswalk_sheets_show_splits_as_estimates_and_what_was_left_out(tmp_path: Path) -> None:
     """Quảng Trị from 1/7/2025: old Quảng Tiến (19039) was split between 19030 and 19075; an old district's own
     file has no place in 2 levels."""
     config = WorkspaceConfig(province="44", year=2025)
@@ -396,7 +396,7 @@ def test_crosswalk_sheets_show_splits_as_estimates_and_what_was_left_out() -> No
                                                 "sha256"]),
                           pd.DataFrame(columns=["unit_code", "original_name", "arrived_at", "sha256", "reason"]),
                           splits=split_list(registry, facts), unplaced=unplaced_list(registry, facts))
-    book = build_workbook(inputs)
+    book = load_workbook(write_report(inputs, tmp_path / "r.xlsx"))
     rows = [r for r in book["Sáp nhập, chia tách"].iter_rows(values_only=True) if r[0]]
     assert ("19039", registry.get("19039").name, "19030", registry.units["19030"].name, 0.5, "Ước tính") in rows
     estimated = {r[0]: r[3] for r in rows if isinstance(r[3], str) and r[3].startswith("Ước tính:")}
