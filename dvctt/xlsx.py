@@ -31,7 +31,7 @@ from openpyxl.writer.excel import ExcelWriter
 FIXED_TIME = datetime(2000, 1, 1)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-COMPRESS_LEVEL = 1  # measured on a national workbook: 4× faster than the default, ~25% larger file
+COMPRESS_LEVEL = 1  # national workbook: level 6 took 8.3 s to save instead of 4.5 s, for a file 16% smaller
 _ROW = re.compile(rb'<row r="(\d+)"')
 _DIMENSION = re.compile(rb'<dimension ref="[A-Z]+\d+(?::([A-Z]+)(\d+))?"\s*/>')
 
