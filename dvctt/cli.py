@@ -74,6 +74,27 @@ def ingest(workspace: Workspace, as_json: AsJson = False) -> None:
         print(json.dumps(summary, ensure_ascii=False, indent=2))
 
 
+def _portal(workspace: Path, year: int | None, as_json: bool) -> dict:
+    from dvctt.portal import ingest_portal
+
+    with console.status("Đang đọc tệp thống kê Cổng DVC…", spinner="dots") if not as_json else nullcontext():
+        summary = _guard(lambda: ingest_portal(workspace, year)).to_dict()
+    if not as_json:
+        console.print(f"Cổng DVC: {summary['files']} tệp, {summary['facts']} số liệu, {summary['problems']} vấn đề, "
+                      f"{summary['unknown_agencies']} mã cơ quan không có trong danh mục.")
+        for name in summary["unreadable"]:
+            console.print(f"[yellow]Không đọc được[/] portal/{name}")
+    return summary
+
+
+@app.command()
+def portal(workspace: Workspace, year: Year = None, as_json: AsJson = False) -> None:
+    """Read the portal's statistics exports in portal/ and store the portal indicators (recomputed each run)."""
+    summary = _portal(workspace, year, as_json)
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+
+
 def _send(workspace: Path, year: int | None, as_json: bool) -> list[str]:
     """E-mail the workbook; an unreachable or refusing mail server is a readable error, not a traceback."""
     import smtplib
@@ -148,15 +169,17 @@ def report(workspace: Workspace, year: Year = None, hierarchy: ReportHierarchy =
 @app.command()
 def run(workspace: Workspace, year: Year = None, hierarchy: ReportHierarchy = None, unit: ReportUnit = None,
         date_from: DateFrom = None, date_to: DateTo = None, send: Send = False, as_json: AsJson = False) -> None:
-    """Ingest, then report: the whole pipeline in one process."""
+    """Ingest unit files, then the portal's exports, then report: the whole pipeline in one process."""
     from dvctt.pipeline import ingest as run_ingest
 
     summary = _guard(lambda: run_ingest(workspace, progress=sys.stderr.isatty() and not as_json)).to_dict()
-    result = _build(workspace, year, hierarchy, unit, date_from, date_to, as_json)
     _print_ingest(summary, as_json)
+    portal_summary = _portal(workspace, year, as_json)
+    result = _build(workspace, year, hierarchy, unit, date_from, date_to, as_json)
     sent = {"sent_to": _send_default(workspace, year, result, as_json)} if send else {}
     if as_json:
-        print(json.dumps({"ingest": summary, "report": result.to_dict(), **sent}, ensure_ascii=False, indent=2))
+        print(json.dumps({"ingest": summary, "portal": portal_summary, "report": result.to_dict(), **sent},
+                         ensure_ascii=False, indent=2))
     else:
         print(result.path)
 

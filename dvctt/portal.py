@@ -6,12 +6,13 @@ the figures; each file is archived under its sha256 first, like unit submissions
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from dvctt.config import Window, load_config
+from dvctt.progress import Stopwatch
 from dvctt.units import UnitRegistry, load_registry
 from extract.inbox import archive_file
 from extract.portal import read_portal_folder
@@ -26,9 +27,10 @@ class PortalSummary:
     facts: int
     problems: int
     unknown_agencies: int
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for IT and bench/
 
     def to_dict(self) -> dict:
-        return self.__dict__.copy()
+        return self.__dict__ | {"timings": {k: round(v, 3) for k, v in self.timings.items()}}
 
 
 @dataclass
@@ -63,12 +65,17 @@ def ingest_portal(workspace: Path, year: int | None = None) -> PortalSummary:
     config = load_config(workspace)
     if year is not None and year != config.year:
         config = config.for_year(year)
+    timings: dict[str, float] = {}
+    clock = Stopwatch(timings)
     folder = workspace / "portal"
     for path in sorted(folder.glob("*")) if folder.is_dir() else []:
         if path.is_file() and not path.is_symlink():
             archive_file(path, workspace / "archive" / "portal")
+    clock.lap("portal_archive")
     figures = portal_figures(folder, config.report_window, load_registry(config))
+    clock.lap("portal_aggregate")
     wh = Warehouse(connect(warehouse_url(workspace, config.warehouse_url)))
     wh.replace_portal(config.year, figures.facts, figures.problems, figures.unknown)
+    clock.lap("portal_load")
     return PortalSummary(figures.files, figures.unreadable, len(figures.facts), len(figures.problems),
-                         len(figures.unknown))
+                         len(figures.unknown), timings)

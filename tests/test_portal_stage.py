@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
+from typer.testing import CliRunner
+
+from dvctt.cli import app
 from dvctt.portal import ingest_portal
 from load import connect
 from load.warehouse import Warehouse, warehouse_url
+from tests.helpers import read_data_sheet
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "portal"
 
@@ -30,3 +35,18 @@ def test_portal_figures_are_stored_and_rerun_replaces_them(small_ws: Path) -> No
     problems, _ = wh.portal_issues(2025)
     assert "hong.xlsx" in set(problems["file"])
     assert len(list((small_ws / "archive" / "portal").glob("*/*"))) == 3
+
+
+def test_cli_run_takes_in_the_portal_exports_and_reports_their_figures(small_ws: Path) -> None:
+    """`dvctt run` is the whole pipeline: the portal's export lands in the report without a separate step."""
+    (small_ws / "portal").mkdir()
+    shutil.copy(SAMPLES / "mau_hoso_chitiet.csv", small_ws / "portal")
+    result = CliRunner().invoke(app, ["run", "--workspace", str(small_ws), "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["portal"]["files"] == 1 and out["portal"]["facts"] > 0
+    assert set(out["portal"]["timings"]) == {"portal_archive", "portal_aggregate", "portal_load"}
+    stored = Warehouse(connect(warehouse_url(small_ws))).portal_facts(2025)
+    dossiers = stored.loc[stored["indicator_code"] == "HOSO_TRUCTUYEN", "denominator"].sum()
+    data = read_data_sheet(Path(out["report"]["path"])).set_index(["unit_code", "indicator_code"])
+    assert data.loc[("12", "HOSO_TRUCTUYEN"), "denominator"] == dossiers > 0  # the province: every agency's own
