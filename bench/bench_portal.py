@@ -39,10 +39,10 @@ def _lit(values: list[str]) -> str:
     return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
 
 
-def generate(path: Path, rows: int, dirty: bool = False) -> None:
-    """Write the CSV with DuckDB (pseudo-random from hash(i), so the file is deterministic).
-    `dirty` spoils about 0.15% of rows (unknown channel, impossible date) to exercise the
-    problem-reporting pass."""
+def generate(path: Path, rows: int, dirty: bool = False, units: list[str] = UNITS) -> None:
+    """Write the CSV with DuckDB (pseudo-random from hash(i), so the file is deterministic), the
+    dossiers spread over `units` (agency codes). `dirty` spoils about 0.15% of rows (unknown
+    channel, impossible date) to exercise the problem-reporting pass."""
     import duckdb
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -59,7 +59,7 @@ COPY (
   )
   SELECT
     'H25.' || lpad(CAST(i AS VARCHAR), 8, '0') AS "Mã hồ sơ",
-    {_lit(UNITS)}[1 + CAST(hash(i, 4) % {len(UNITS)} AS INTEGER)] AS "Mã đơn vị",
+    {_lit(units)}[1 + CAST(hash(i, 4) % {len(units)} AS INTEGER)] AS "Mã đơn vị",
     {_lit(FIELDS)}[1 + CAST(hash(i, 5) % {len(FIELDS)} AS INTEGER)] AS "Lĩnh vực",
     '1.' || CAST(1000 + hash(i, 6) % 9000 AS VARCHAR) AS "Mã TTHC",
     CASE WHEN {dirty} AND hash(i, 13) % 1000 = 0 THEN 'Fax'
