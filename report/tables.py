@@ -151,20 +151,26 @@ def write_table(ws: Worksheet, header_row: int, headers: Sequence[str], rows: Se
     chunks: list[bytes] = []
     out: list[str] = []
     r = header_row
+    aligned = [S.WRAP if c in wrap else TOP for c in range(len(headers))]
+    numeric = [formats.get(c) for c in range(len(headers))]
     for i, values in enumerate(rows):
         r = header_row + 1 + i
         lines = 1
         font = S.BOLD if i in bold else S.NORMAL
         cells = []
         for c, value in enumerate(values):
+            if (type(value) is float and math.isfinite(value)) or type(value) is int:  # most cells: the fast path
+                style = styles.id(font, fill(i, c, value) if fill else None, aligned[c], numeric[c], False)
+                cells.append(f'<c r="{letters[c]}{r}" s="{style}"><v>{value!r}</v></c>')
+                continue
             value = _clean(value)
             if isinstance(value, datetime):
                 number_format: str | None = "dd/mm/yyyy hh:mm"
             elif isinstance(value, date):
                 number_format = "dd/mm/yyyy"
             else:
-                number_format = formats.get(c)
-            alignment = S.WRAP if c in wrap else TOP
+                number_format = numeric[c]
+            alignment = aligned[c]
             text = isinstance(value, str)
             if text and (len(value) > widths[c] or "\n" in value):
                 alignment = S.WRAP
