@@ -2,8 +2,9 @@
 
 A national workbook's long table has ~400,000 rows × 10 columns, millions of cells; rendering them
 one Python call per cell took seconds, so each chunk of rows is built with whole-column string
-operations instead. The rows are rendered while the workbook is saved, a chunk at a time, so they
-are never all in memory as text. Text goes in as inline strings (CellXml's escaping), which no
+operations and joined once. A blank is an empty `<c r="E5"/>`, which every reader takes as blank.
+The rows are rendered while the workbook is saved, a chunk at a time, so they are never all in
+memory as text. Text goes in as inline strings (CellXml's escaping), which no
 spreadsheet evaluates as a formula, so a name starting with "=" stays text; numbers are written
 as Python's shortest round-trip repr. The output depends only on the frame: the same figures give
 the same bytes.
@@ -23,28 +24,31 @@ from dvctt.xlsx import CellXml, RowBlock, stream_rows
 CHUNK_ROWS = 20000
 
 
-def _column(values: pd.Series, ref: np.ndarray, render: CellXml) -> np.ndarray:
-    """`<c>` elements of one column ("" for a blank); `ref` holds each row's `<c r="A2"` opening."""
+def _bodies(values: pd.Series, render: CellXml) -> np.ndarray:
+    """Each cell of a column after `<c r="A2`: `"><v>1.5</v></c>`, `" t="inlineStr">…` or `"/>` for a blank."""
     if pd.api.types.is_integer_dtype(values):
-        return ref + ("><v>" + values.astype(str).to_numpy(dtype=object) + "</v></c>")
+        return '"><v>' + values.astype(str).to_numpy(dtype=object) + "</v></c>"
     if pd.api.types.is_float_dtype(values):
-        finite = np.isfinite(values.to_numpy())
-        return np.where(finite, ref + ("><v>" + values.map(repr).to_numpy(dtype=object) + "</v></c>"), "")
+        numbers = '"><v>' + values.map(repr).to_numpy(dtype=object) + "</v></c>"
+        return np.where(np.isfinite(values.to_numpy()), numbers, '"/>')
     codes, uniques = pd.factorize(values)  # each distinct value rendered once; a blank is code -1
-    bodies = np.array([*(render.body(v) for v in uniques), ""], dtype=object)[codes]
-    return np.where(bodies != "", ref + bodies, "")
+    return np.array([*('"' + (render.body(v) or "/>") for v in uniques), '"/>'], dtype=object)[codes]
 
 
 def _chunks(frame: pd.DataFrame, first_row: int) -> Iterator[bytes]:
-    letters = [get_column_letter(c) for c in range(1, frame.shape[1] + 1)]
+    """Rows as one join of pieces per chunk: `<row r="`, n, `">`, then per cell `<c r="A`, n, body, then `</row>`."""
+    width = frame.shape[1]
     render = CellXml()
     for start in range(0, len(frame), CHUNK_ROWS):
         chunk = frame.iloc[start:start + CHUNK_ROWS]
         numbers = np.arange(first_row + start, first_row + start + len(chunk)).astype(str).astype(object)
-        rows = '<row r="' + numbers + '">'
-        for letter, column in zip(letters, chunk.columns, strict=True):
-            rows = rows + _column(chunk[column], f'<c r="{letter}' + numbers + '"', render)
-        yield ("</row>".join(rows) + "</row>").encode()
+        pieces = np.empty((len(chunk), 3 * width + 4), dtype=object)
+        pieces[:, 0], pieces[:, 1], pieces[:, 2], pieces[:, -1] = '<row r="', numbers, '">', "</row>"
+        for c, column in enumerate(chunk.columns):
+            at = 3 + 3 * c
+            pieces[:, at], pieces[:, at + 1] = f'<c r="{get_column_letter(c + 1)}', numbers
+            pieces[:, at + 2] = _bodies(chunk[column], render)
+        yield "".join(pieces.ravel().tolist()).encode()
 
 
 def stream_frame(ws: Worksheet, frame: pd.DataFrame, first_row: int) -> None:
