@@ -13,9 +13,11 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from openpyxl import Workbook
 
+import transform.portal
 from extract.portal import PortalFormatError, parse_period_text, read_portal_file
 from transform.portal import check_aggregated_row, derive_aggregated, parse_count, portal_measures
 
@@ -533,3 +535,19 @@ def test_line_numbers_survive_quoted_line_breaks_and_late_cp1258(tmp_path):
     assert export.csv is not None and export.csv.encoding == "cp1258"
     assert got[("105", "PORTAL_BCCI")] == (60_000, 60_000)
     assert got[("106", "PORTAL_TRUCTIEP")] == (1, 1)
+
+
+def test_first_row_of_unknown_agencies_is_the_same_whether_found_early_or_by_a_full_scan(tmp_path, monkeypatch):
+    """A few unknown codes are found by early-stopping scans, many by one full numbered scan: same rows."""
+    ws, we = date(2025, 1, 1), date(2025, 3, 31)
+    oracle = Oracle(ws, we)
+    rows = random_dossiers(random.Random(5), 400, oracle, ["105", "99-LA", "99-LB", "99-LC"])
+    write_dossier_csv(tmp_path / "hoso.csv", rows, "utf-8", blank_after=7)
+    early = portal_measures([read_portal_file(tmp_path / "hoso.csv")], ws, we, KNOWN).unknown_agencies
+    monkeypatch.setattr(transform.portal, "FEW_UNKNOWN", 0)
+    scanned = portal_measures([read_portal_file(tmp_path / "hoso.csv")], ws, we, KNOWN).unknown_agencies
+    pd.testing.assert_frame_equal(early, scanned)
+    line_of = {i: i + 2 + (1 if i > 6 else 0) for i in range(len(rows))}
+    for code in ("99-LA", "99-LB", "99-LC"):
+        first = min(i for i, r in enumerate(rows) if r[1] == code and _in(r[4], ws, we))
+        assert int(early.set_index("agency_code").loc[code, "first_row"]) == line_of[first], code

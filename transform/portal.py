@@ -37,9 +37,11 @@ exactly, case-insensitively, or with the leading zeros Excel drops ("3386" → "
 are plain data (AGGREGATED_RULES, `check_aggregated_row`) and SQL conditions (DOSSIER_RULES) so a
 Great Expectations suite can express them later.
 
-Dossier CSVs are streamed by DuckDB, never loaded into pandas: one pass reads the distinct values
-of the categorical columns (classified in Python by `ValueReader`), one aggregates per unit, and
-only when some rows fail a numbered pass fetches their line numbers. Memory stays bounded by
+Dossier CSVs are read by DuckDB, never loaded into pandas: the file is parsed once, on all threads,
+into a temporary table; one pass over it reads the distinct values of the categorical columns
+(classified in Python by `ValueReader`), one aggregates per unit, and only when some rows fail or
+an agency is unknown does a numbered (single-threaded) scan of the file fetch line numbers, which
+stops early when only the first rows of a few unknown agencies are wanted. Memory stays bounded by
 DuckDB's memory_limit (default 1 GB, env DVCTT_PORTAL_MEMORY_LIMIT) with spilling to a temporary
 directory. A denominator can be 0 (e.g. a unit with no ratings); ratios must guard for it.
 """
@@ -902,12 +904,27 @@ SELECT rule, _row, v FROM u QUALIFY row_number() OVER (PARTITION BY rule ORDER B
 """
 
 
-def _unknown_first_sql(ws: date, we: date, formats: dict[str, str]) -> str:
-    """First row, within the window, of each unknown unit code: a cheap numbered scan that parses
-    only the reception date of the rows it keeps."""
+FEW_UNKNOWN = 20  # up to this many unknown codes, one early-stopping scan each beats one full numbered scan
+
+
+def _unknown_first(rel: duckdb.DuckDBPyRelation, ws: date, we: date, formats: dict[str, str], codes: list[str]
+                   ) -> list[tuple[str, int]]:
+    """First row, within the window, of each unknown unit code, from the numbered scan (which parses
+    only the reception date of the rows it keeps). That scan is single-threaded, so rows arrive in
+    file order: for a few codes, `LIMIT 1` per code stops at the first match, near the top of a
+    10-million-row file rather than at its end."""
     rd = _sane(_date_sql("trim(received_at)", formats["received_at"]))
-    return (f"SELECT unit_code, min(_row) FROM src WHERE unit_code IN (SELECT raw FROM portal_unknown) "
-            f"AND {rd} BETWEEN DATE '{ws.isoformat()}' AND DATE '{we.isoformat()}' GROUP BY unit_code")
+    where = f"{rd} BETWEEN DATE '{ws.isoformat()}' AND DATE '{we.isoformat()}'"
+    if len(codes) > FEW_UNKNOWN:
+        sql = f"SELECT unit_code, min(_row) FROM src WHERE unit_code IN (SELECT raw FROM portal_unknown) AND {where} " \
+              "GROUP BY unit_code"
+        return [tuple(r) for r in rel.query("src", sql).fetchall()]  # type: ignore[misc]
+    out = []
+    for code in sorted(codes):
+        literal = code.replace("'", "''")
+        out += [tuple(r) for r in rel.query("src", f"SELECT unit_code, _row FROM src WHERE unit_code = '{literal}' "
+                                                   f"AND {where} LIMIT 1").fetchall()]
+    return out  # type: ignore[return-value]
 
 
 def _classify(rel: duckdb.DuckDBPyRelation, export: PortalExport, reader: ValueReader
@@ -962,15 +979,19 @@ def _passes(con: duckdb.DuckDBPyConnection, export: PortalExport, ws: date, we: 
             ) -> tuple[list[dict], list[str], list[DossierRule], list[tuple[str, int, str | None]], dict[int, int]]:
     """The passes over one file (see `_run`); returns groups, measures, rules, samples, line map."""
     with export.dossier_relation(con, parallel=parallel, numbered=False) as rel:
-        mapping, formats, records = _classify(rel, export, reader)
-        sql, base, measures, rules = _dossier_sql(export, ws, we, formats)
-        con.register("portal_map", mapping)
         try:
-            result = rel.query("src", sql)
-            names = [d[0] for d in result.description]
-            groups = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+            rel = _parsed_once(con, rel) if export.csv is not None else rel
+            mapping, formats, records = _classify(rel, export, reader)
+            sql, base, measures, rules = _dossier_sql(export, ws, we, formats)
+            con.register("portal_map", mapping)
+            try:
+                result = rel.query("src", sql)
+                names = [d[0] for d in result.description]
+                groups = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+            finally:
+                con.unregister("portal_map")
         finally:
-            con.unregister("portal_map")
+            con.execute(f"DROP TABLE IF EXISTS {_PARSED}")
     codes = {g["unit_code"]: normalise_code(g["unit_code"]) for g in groups}
     known_raw = [raw for raw, code in codes.items() if matcher.match(code)]
     unknown_raw = [raw for raw, code in codes.items() if code is not None and not matcher.match(code)]
@@ -990,7 +1011,7 @@ def _passes(con: duckdb.DuckDBPyConnection, export: PortalExport, ws: date, we: 
                     samples = [tuple(r) for r in rel.query("src", _samples_sql(base, rules)).fetchall()]
                 if unknown_raw:
                     samples += [("unit_unknown", row, raw)
-                                for raw, row in rel.query("src", _unknown_first_sql(ws, we, formats)).fetchall()]
+                                for raw, row in _unknown_first(rel, ws, we, formats, unknown_raw)]
             finally:
                 for name in ("portal_map", "portal_known", "portal_unknown"):
                     con.unregister(name)
@@ -998,6 +1019,17 @@ def _passes(con: duckdb.DuckDBPyConnection, export: PortalExport, ws: date, we: 
     shown = sorted({row for _, row, _ in samples})
     lines = export.data_line(shown, records) if export.csv is not None and shown else {}
     return groups, measures, rules, samples, lines  # type: ignore[return-value]
+
+
+_PARSED = "portal_parsed"
+
+
+def _parsed_once(con: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+    """The CSV parsed once, on all threads, into a temporary table (spilled to the temp directory
+    past the memory limit): the classifying and aggregating passes then scan columns instead of
+    re-parsing text. Unordered, so it has no record ordinals; the numbered pass reads the file."""
+    rel.create(_PARSED)
+    return con.table(_PARSED)
 
 
 _UNIT_MISSING = DossierRule("unit_missing", "ok AND coalesce(trim(unit_code), '') = ''", "NULL", "unit_code",
