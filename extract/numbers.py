@@ -17,16 +17,18 @@ _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 
 
 def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not _SPACES.sub("", value)) or (
-        isinstance(value, float) and math.isnan(value)
-    )
+    if isinstance(value, str):
+        return not value.strip()  # str.strip() drops exactly what `_SPACES` matches, NBSPs included
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def parse_number(value: object) -> float | None:
     """Return the number in `value`, or None when it is blank or not a readable number."""
+    if isinstance(value, float):  # most cells: calamine gives numbers as floats
+        return None if math.isnan(value) else value
     if is_blank(value) or isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
+    if isinstance(value, int):
         return float(value)
     text = _SPACES.sub("", str(value))
     scale = 1.0
@@ -47,8 +49,17 @@ def parse_number(value: object) -> float | None:
 
 def cell_text(value: object) -> str | None:
     """The cell as the clerk sees it, for feedback messages; None when blank."""
+    if isinstance(value, str):  # the common case first: one strip, no second look
+        return value.strip() or None
     if is_blank(value):
         return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def text_and_number(value: object) -> tuple[str | None, float | None]:
+    """`cell_text` and `parse_number` of one cell: a figure needs both, and a float (most are) one short path."""
+    if isinstance(value, float) and not math.isnan(value):
+        return (str(int(value)) if value.is_integer() else str(value)), value
+    return cell_text(value), parse_number(value)

@@ -45,9 +45,10 @@ def read_one(job: ReadJob) -> ReadResult:
             sub = read_csv_submission(job.path, job.key, unit_code=job.unit_code, year=job.year,
                                       catalogue=catalogue, max_rows=job.limits.max_rows)
         else:
-            found = inspect_file(job.path, job.limits)
+            found, package = inspect_file(job.path, job.limits)
             sub = read_submission(job.path, job.key, unit_code=job.unit_code, year=job.year, catalogue=catalogue,
-                                  max_rows=job.limits.max_rows, hidden_formulas=found.hidden_formulas)
+                                  max_rows=job.limits.max_rows, hidden_formulas=found.hidden_formulas,
+                                  package=package)
     except Rejected as exc:
         return ReadResult(job.key, None, None, Finding(job.key, "error", exc.rule, "", "", exc.found, exc.expected,
                                                        exc.fix))

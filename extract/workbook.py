@@ -7,6 +7,7 @@ value keeps its sheet and A1 cell so a problem can be reported where the clerk w
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from python_calamine import CalamineWorkbook
 from dvctt.catalogue import Catalogue, Kind
 from dvctt.text import fold, nfc
 from expectations import Finding
-from extract.numbers import cell_text, parse_number
+from extract.numbers import cell_text, parse_number, text_and_number
 from templates import layout as L
 
 YES_WORDS = {"co", "x", "yes", "dat"}
@@ -56,19 +57,24 @@ def _at(row: list, col: int) -> object:
     return row[col] if 0 <= col < len(row) else None
 
 
-def _find_sheet(names: list[str], wanted: str) -> str | None:
-    target = fold(wanted)
-    return next((n for n in names if fold(n) == target), None)
-
-
-def _find_header(rows: list[list], headers: list[str]) -> tuple[int, dict[str, int]]:
+def _find_header(rows: list[list], wanted: frozenset[str]) -> tuple[int, dict[str, int]]:
     """Locate the header row by its folded labels; return (row index, folded label -> column)."""
-    wanted = {fold(h) for h in headers}
     for r, row in enumerate(rows[:30]):
-        cols = {fold(v): c for c, v in enumerate(row) if fold(v) in wanted}
+        cols = {f: c for c, v in enumerate(row) if v and (f := fold(v)) in wanted}  # blank, 0, False: no label
         if len(cols) >= len(wanted) - 1:
             return r, cols
     return -1, {}
+
+
+# The template's labels, folded once here rather than for every file.
+_INFO_KEYS = {fold(label): key for label, key in L.INFO_ROWS if key}
+_TARGET_WANTED = frozenset(map(fold, L.TARGET_HEADERS[1:6]))
+_T_CODE, _T_NUM, _T_DEN, _T_YN = (fold(L.TARGET_HEADERS[i]) for i in (1, 3, 4, 5))
+_A_CODE, _A_QTY = fold(L.ACTIVITY_HEADERS[1]), fold(L.ACTIVITY_HEADERS[4])
+_ACTIVITY_WANTED = frozenset((_A_CODE, _A_QTY))
+_TEXT_WANTED = frozenset(map(fold, L.TEXT_HEADERS[1:]))
+_X_KIND, _X_TEXT = fold("Loại"), fold("Nội dung")
+_TEXT_KINDS = {fold(v): k for k, v in L.TEXT_KINDS.items()}
 
 
 def _fatal(file_id: str, sheet: str, cell: str, found: str, expected: str, fix: str) -> UnreadableWorkbook:
@@ -79,30 +85,44 @@ FORMULA_NO_VALUE = "(công thức chưa có kết quả)"
 
 
 def read_submission(path: Path, file_id: str, *, unit_code: str, year: int, catalogue: Catalogue,
-                    max_rows: int = 5000, hidden_formulas: dict[str, set[str]] | None = None) -> Submission:
+                    max_rows: int = 5000, hidden_formulas: dict[str, set[str]] | None = None,
+                    package: bytes | None = None) -> Submission:
     """Read one workbook. Raises UnreadableWorkbook when its structure is not our template.
 
     `hidden_formulas` lists formula cells saved without a result: calamine shows them blank,
     but they are not blank, so they are reported as unreadable rather than read as missing.
+    `package`, when given, is the checked copy of the file's content (see `inspect_file`) and is
+    read instead of `path`.
     """
     hidden_formulas = hidden_formulas or {}
+
+    def unreadable(exc: Exception) -> UnreadableWorkbook:
+        return _fatal(file_id, "", "", path.suffix, "Tệp Excel (.xlsx) đọc được",
+                      f"Tệp bị hỏng hoặc không phải bảng tính Excel ({type(exc).__name__}). "
+                      "Hãy mở lại tệp bằng Excel, lưu dạng .xlsx theo biểu mẫu và nộp lại.")
+
     try:
-        wb = CalamineWorkbook.from_path(str(path))
+        wb = (CalamineWorkbook.from_filelike(io.BytesIO(package)) if package is not None
+              else CalamineWorkbook.from_path(str(path)))
     except Exception as exc:  # calamine raises several private error types for corrupt files
-        raise _fatal(file_id, "", "", path.suffix, "Tệp Excel (.xlsx) đọc được",
-                     f"Tệp bị hỏng hoặc không phải bảng tính Excel ({type(exc).__name__}). "
-                     "Hãy mở lại tệp bằng Excel, lưu dạng .xlsx theo biểu mẫu và nộp lại.") from exc
+        raise unreadable(exc) from exc
     sub = Submission(file_id)
     names = list(wb.sheet_names)
+    by_folded: dict[str, str] = {}
+    for n in names:
+        by_folded.setdefault(fold(n), n)  # the first sheet of a folded name, as the clerk sees them
 
     def sheet_rows(title: str, required: bool = True) -> tuple[str, list[list]]:
-        name = _find_sheet(names, title)
+        name = by_folded.get(fold(title))
         if name is None and not required:
             return title, []
         if name is None:
             raise _fatal(file_id, title, "", ", ".join(names), f"Có trang tính «{title}»",
                          f"Không tìm thấy trang «{title}». Hãy dùng đúng biểu mẫu, không đổi tên trang tính.")
-        sheet = wb.get_sheet_by_name(name)
+        try:  # a sheet is parsed only now, so a broken one (bad XML, unknown encoding) surfaces here
+            sheet = wb.get_sheet_by_name(name)
+        except Exception as exc:
+            raise unreadable(exc) from exc
         if sheet.height > max_rows:
             raise _fatal(file_id, name, f"A{sheet.height}", f"{sheet.height} dòng", f"Không quá {max_rows} dòng",
                          f"Trang «{name}» có quá nhiều dòng. Hãy xóa các dòng thừa và dùng đúng biểu mẫu.")
@@ -114,31 +134,32 @@ def read_submission(path: Path, file_id: str, *, unit_code: str, year: int, cata
         return name, rows
 
     info_name, info = sheet_rows(L.SHEET_INFO)
-    keys = {fold(label): key for label, key in L.INFO_ROWS if key}
     expected = {"MA_DON_VI": unit_code, "NAM_BAO_CAO": str(year)}
     fields = {"MA_DON_VI": "unit_code", "NAM_BAO_CAO": "year"}
     for r, row in enumerate(info):
-        key = keys.get(fold(row[0])) if row else None
+        key = _INFO_KEYS.get(fold(row[0])) if row else None
         if key is None:
             continue
         raw = cell_text(row[1]) if len(row) > 1 else None
         sub.meta[key] = raw
         if key in fields:
-            sub.cells.append(dict(file_id=file_id, sheet=info_name, cell=_ref(r, 1), item_code=key, field=fields[key],
-                                  raw=raw, value=parse_number(row[1]) if key == "NAM_BAO_CAO" and len(row) > 1 else None,
-                                  required=True, expected=expected[key]))
+            sub.cells.append({"file_id": file_id, "sheet": info_name, "cell": _ref(r, 1), "item_code": key,
+                              "field": fields[key], "raw": raw,
+                              "value": parse_number(row[1]) if key == "NAM_BAO_CAO" and len(row) > 1 else None,
+                              "required": True, "expected": expected[key]})
     for key, fld in fields.items():
         if key not in sub.meta:  # the label row itself was deleted: report it against column B
-            sub.cells.append(dict(file_id=file_id, sheet=info_name, cell="B", item_code=key, field=fld,
-                                  raw=None, value=None, required=True, expected=expected[key]))
+            sub.cells.append({"file_id": file_id, "sheet": info_name, "cell": "B", "item_code": key, "field": fld,
+                              "raw": None, "value": None, "required": True, "expected": expected[key]})
             sub.meta[key] = None
 
     tname, trows = sheet_rows(L.SHEET_TARGETS)
-    hrow, cols = _find_header(trows, L.TARGET_HEADERS[1:6])
+    hrow, cols = _find_header(trows, _TARGET_WANTED)
     if hrow < 0:
         raise _fatal(file_id, tname, f"A{L.HEADER_ROW}", "", "Dòng tiêu đề: " + ", ".join(L.TARGET_HEADERS),
                      "Không tìm thấy dòng tiêu đề của bảng chỉ tiêu. Hãy dùng đúng biểu mẫu.")
-    c_code, c_num, c_den, c_yn = (cols.get(fold(L.TARGET_HEADERS[i]), -1) for i in (1, 3, 4, 5))
+    c_code, c_num, c_den, c_yn = (cols.get(h, -1) for h in (_T_CODE, _T_NUM, _T_DEN, _T_YN))
+    cells = sub.cells
     for r in range(hrow + 1, len(trows)):
         row = trows[r]
         code = cell_text(row[c_code]) if c_code < len(row) else None
@@ -151,46 +172,47 @@ def read_submission(path: Path, file_id: str, *, unit_code: str, year: int, cata
             raw = cell_text(_at(row, c_yn))
             word = fold(raw)
             value = 1.0 if word in YES_WORDS else 0.0 if word in NO_WORDS else None
-            sub.cells.append(dict(file_id=file_id, sheet=tname, cell=_ref(r, c_yn), item_code=code, field="yes_no",
-                                  raw=raw, value=value, required=False, expected=None))
+            cells.append({"file_id": file_id, "sheet": tname, "cell": _ref(r, c_yn), "item_code": code,
+                          "field": "yes_no", "raw": raw, "value": value, "required": False, "expected": None})
             continue
-        num_raw, den_raw = cell_text(_at(row, c_num)), cell_text(_at(row, c_den))
-        num, den = parse_number(_at(row, c_num)), parse_number(_at(row, c_den))
-        for fld, raw, val, c in (("numerator", num_raw, num, c_num), ("denominator", den_raw, den, c_den)):
-            sub.cells.append(dict(file_id=file_id, sheet=tname, cell=_ref(r, c), item_code=code, field=fld,
-                                  raw=raw, value=val, required=False, expected=None))
+        num_raw, num = text_and_number(_at(row, c_num))
+        den_raw, den = text_and_number(_at(row, c_den))
+        num_cell, den_cell = _ref(r, c_num), _ref(r, c_den)
+        cells.append({"file_id": file_id, "sheet": tname, "cell": num_cell, "item_code": code, "field": "numerator",
+                      "raw": num_raw, "value": num, "required": False, "expected": None})
+        cells.append({"file_id": file_id, "sheet": tname, "cell": den_cell, "item_code": code,
+                      "field": "denominator", "raw": den_raw, "value": den, "required": False, "expected": None})
         if num_raw is not None or den_raw is not None:
-            sub.ratios.append(dict(file_id=file_id, sheet=tname, item_code=code, numerator=num, denominator=den,
-                                   numerator_cell=_ref(r, c_num), denominator_cell=_ref(r, c_den)))
+            sub.ratios.append({"file_id": file_id, "sheet": tname, "item_code": code, "numerator": num,
+                               "denominator": den, "numerator_cell": num_cell, "denominator_cell": den_cell})
 
     aname, arows = sheet_rows(L.SHEET_ACTIVITIES)
-    hrow, cols = _find_header(arows, [L.ACTIVITY_HEADERS[1], L.ACTIVITY_HEADERS[4]])
+    hrow, cols = _find_header(arows, _ACTIVITY_WANTED)
     if hrow < 0:
         raise _fatal(file_id, aname, f"A{L.HEADER_ROW}", "", "Dòng tiêu đề: " + ", ".join(L.ACTIVITY_HEADERS),
                      "Không tìm thấy dòng tiêu đề của bảng hoạt động. Hãy dùng đúng biểu mẫu.")
-    c_code, c_qty = cols.get(fold(L.ACTIVITY_HEADERS[1]), -1), cols.get(fold(L.ACTIVITY_HEADERS[4]), -1)
+    c_code, c_qty = cols.get(_A_CODE, -1), cols.get(_A_QTY, -1)
     for r in range(hrow + 1, len(arows)):
         row = arows[r]
         code = cell_text(row[c_code]) if 0 <= c_code < len(row) else None
         if not code:
             continue
-        value = row[c_qty] if 0 <= c_qty < len(row) else None
-        sub.cells.append(dict(file_id=file_id, sheet=aname, cell=_ref(r, c_qty), item_code=code.upper(), field="count",
-                              raw=cell_text(value), value=parse_number(value), required=False, expected=None))
+        raw, value = text_and_number(_at(row, c_qty))
+        cells.append({"file_id": file_id, "sheet": aname, "cell": _ref(r, c_qty), "item_code": code.upper(),
+                      "field": "count", "raw": raw, "value": value, "required": False, "expected": None})
 
     _, xrows = sheet_rows(L.SHEET_TEXT, required=False)
     if xrows:
-        hrow, cols = _find_header(xrows, L.TEXT_HEADERS[1:])
-        c_kind, c_text = cols.get(fold("Loại"), 1), cols.get(fold("Nội dung"), 2)
-        kinds = {fold(v): k for k, v in L.TEXT_KINDS.items()}
+        hrow, cols = _find_header(xrows, _TEXT_WANTED)
+        c_kind, c_text = cols.get(_X_KIND, 1), cols.get(_X_TEXT, 2)
         for r in range(max(hrow, 0) + 1, len(xrows)):
             row = xrows[r]
             text = row[c_text] if c_text < len(row) else None
             if cell_text(text) is None:
                 continue
             kind_word = fold(row[c_kind]) if c_kind < len(row) else ""
-            kind = kinds.get(kind_word) or ("kien_nghi" if kind_word.startswith("kien nghi") else "kho_khan")
-            sub.texts.append(dict(file_id=file_id, kind=kind, cell=_ref(r, c_text), text=nfc(str(text).strip())))
+            kind = _TEXT_KINDS.get(kind_word) or ("kien_nghi" if kind_word.startswith("kien nghi") else "kho_khan")
+            sub.texts.append({"file_id": file_id, "kind": kind, "cell": _ref(r, c_text), "text": nfc(str(text).strip())})
     return sub
 
 
