@@ -66,6 +66,17 @@ def _find_header(rows: list[list], wanted: frozenset[str]) -> tuple[int, dict[st
     return -1, {}
 
 
+def _require_columns(file_id: str, sheet: str, hrow: int, cols: dict[str, int], labels: list[str]) -> None:
+    """The header row was found by most of its labels; the columns figures are read from must all be there,
+    or their values would be read from the wrong column (or none)."""
+    missing = [label for label in labels if fold(label) not in cols]
+    if missing:
+        names = "», «".join(missing)
+        raise _fatal(file_id, sheet, f"A{hrow + 1}", "", f"Dòng tiêu đề có cột «{names}»",
+                     f"Dòng tiêu đề (dòng {hrow + 1}) không có cột «{names}»: có thể tên cột đã bị sửa. Hãy giữ "
+                     "nguyên dòng tiêu đề như biểu mẫu rồi nộp lại.")
+
+
 # The template's labels, folded once here rather than for every file.
 _INFO_KEYS = {fold(label): key for label, key in L.INFO_ROWS if key}
 _TARGET_WANTED = frozenset(map(fold, L.TARGET_HEADERS[1:6]))
@@ -158,7 +169,8 @@ def read_submission(path: Path, file_id: str, *, unit_code: str, year: int, cata
     if hrow < 0:
         raise _fatal(file_id, tname, f"A{L.HEADER_ROW}", "", "Dòng tiêu đề: " + ", ".join(L.TARGET_HEADERS),
                      "Không tìm thấy dòng tiêu đề của bảng chỉ tiêu. Hãy dùng đúng biểu mẫu.")
-    c_code, c_num, c_den, c_yn = (cols.get(h, -1) for h in (_T_CODE, _T_NUM, _T_DEN, _T_YN))
+    _require_columns(file_id, tname, hrow, cols, [L.TARGET_HEADERS[i] for i in (1, 3, 4, 5)])
+    c_code, c_num, c_den, c_yn = (cols[h] for h in (_T_CODE, _T_NUM, _T_DEN, _T_YN))
     cells = sub.cells
     for r in range(hrow + 1, len(trows)):
         row = trows[r]
@@ -191,10 +203,11 @@ def read_submission(path: Path, file_id: str, *, unit_code: str, year: int, cata
     if hrow < 0:
         raise _fatal(file_id, aname, f"A{L.HEADER_ROW}", "", "Dòng tiêu đề: " + ", ".join(L.ACTIVITY_HEADERS),
                      "Không tìm thấy dòng tiêu đề của bảng hoạt động. Hãy dùng đúng biểu mẫu.")
-    c_code, c_qty = cols.get(_A_CODE, -1), cols.get(_A_QTY, -1)
+    _require_columns(file_id, aname, hrow, cols, [L.ACTIVITY_HEADERS[1], L.ACTIVITY_HEADERS[4]])
+    c_code, c_qty = cols[_A_CODE], cols[_A_QTY]
     for r in range(hrow + 1, len(arows)):
         row = arows[r]
-        code = cell_text(row[c_code]) if 0 <= c_code < len(row) else None
+        code = cell_text(row[c_code]) if c_code < len(row) else None
         if not code:
             continue
         raw, value = text_and_number(_at(row, c_qty))

@@ -164,3 +164,20 @@ def test_formula_without_value_is_flagged_at_its_cell(small_ws: Path, tmp_path: 
                                    float("nan"), float("inf"), 3, True])
 def test_text_and_number_is_cell_text_and_parse_number(value: object) -> None:
     assert text_and_number(value) == (cell_text(value), parse_number(value))
+
+
+@pytest.mark.parametrize(("sheet", "label"), [("Chỉ tiêu", "Tử số"), ("Chỉ tiêu", "Mã chỉ tiêu"),
+                                              ("Hoạt động", "Số lượng")])
+def test_a_retyped_figure_column_header_is_a_layout_error_at_the_header_row(small_ws: Path, tmp_path: Path,
+                                                                             sheet: str, label: str) -> None:
+    """The header row is still found by its other labels, but no figure is read from a column guessed at."""
+    wb = template_for(small_ws, COMMUNE)
+    set_ratio(wb, "CB_TRUYENTHONG", 45, 50)
+    header = next(c for row in wb[sheet].iter_rows() for c in row if c.value == label)
+    header.value = f"{label} (đã sửa)"
+    buf = io.BytesIO()
+    wb.save(buf)
+    result = _read(tmp_path, buf.getvalue())
+    assert result.submission is None and result.problem is not None
+    assert (result.problem.rule, result.problem.sheet, result.problem.cell) == ("layout", sheet, f"A{header.row}")
+    assert label in result.problem.fix
