@@ -44,21 +44,26 @@ def scan_inbox(inbox: Path, *, settle_seconds: float) -> Scan:
     if not inbox.is_dir():
         return Scan(ready, pending)
     now = time.time()
-    for unit_dir in sorted(p for p in inbox.iterdir() if p.is_dir() and not p.is_symlink()):
-        for path in sorted(unit_dir.iterdir()):
-            if path.name == FEEDBACK_DIR and path.is_dir():
-                continue
-            if path.is_symlink():
-                ready.append(Dropped(unit_dir.name, path, 0, 0.0, symlink=True))
-                continue
-            if not path.is_file():
-                continue
-            st = path.stat()
-            item = Dropped(unit_dir.name, path, st.st_size, st.st_mtime)
-            if path.name.startswith("~$") or now - st.st_mtime < settle_seconds:
-                pending.append(item)
-            else:
-                ready.append(item)
+    with os.scandir(inbox) as entries:  # DirEntry answers is_dir/is_symlink from the listing: no stat per folder
+        unit_dirs = sorted((e for e in entries if e.is_dir(follow_symlinks=False)), key=lambda e: e.name)
+    for unit_dir in unit_dirs:
+        folder = inbox / unit_dir.name  # joining names parses only the name, not the whole path again
+        with os.scandir(unit_dir.path) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                path = folder / entry.name
+                if entry.name == FEEDBACK_DIR and entry.is_dir():
+                    continue
+                if entry.is_symlink():
+                    ready.append(Dropped(unit_dir.name, path, 0, 0.0, symlink=True))
+                    continue
+                if not entry.is_file():
+                    continue
+                st = entry.stat()
+                item = Dropped(unit_dir.name, path, st.st_size, st.st_mtime)
+                if entry.name.startswith("~$") or now - st.st_mtime < settle_seconds:
+                    pending.append(item)
+                else:
+                    ready.append(item)
     return Scan(ready, pending)
 
 
