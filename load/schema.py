@@ -52,6 +52,21 @@ files = Table(
     UniqueConstraint("unit_code", "sha256", name="uq_files_unit_sha"),
 )
 
+# What each inbox file hashed to, by its name and stat: an unchanged file is recognised without reading it again
+# (12,000 files take seconds to hash on every run). ctime changes with every write and cannot be set back, so a
+# file rewritten with the same size and its mtime restored (as copy tools do) is still read again.
+inbox_files = Table(
+    "inbox_files",
+    metadata,
+    Column("unit_code", String(40), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("mtime_ns", BigInteger, nullable=False),
+    Column("ctime_ns", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    UniqueConstraint("unit_code", "name", "size", "mtime_ns", "ctime_ns", name="uq_inbox_files_stat"),
+)
+
 submissions = Table(
     "submissions",
     metadata,
@@ -118,6 +133,22 @@ runs = Table(
     Column("quarantined", Integer),
     Column("pending", Integer),
     Column("new_files", Integer),
+)
+
+# Median and MAD of this year's current figures per level and indicator, as the last batch that recomputed them
+# saw them: a small batch is compared against these instead of reading the whole country's figures again.
+peer_stats = Table(
+    "peer_stats",
+    metadata,
+    Column("scope", String(40), nullable=False),  # the workspace's province ("VN": the country)
+    Column("year", Integer, nullable=False),
+    Column("level", String(20), nullable=False),
+    Column("indicator_code", String(40), nullable=False),
+    Column("n", Integer, nullable=False),
+    Column("median", Float),
+    Column("mad", Float),
+    Column("basis", Integer, nullable=False),  # the last submissions.id these statistics include
+    UniqueConstraint("scope", "year", "level", "indicator_code", name="uq_peer_stats"),
 )
 
 # The portal's own statistics, recomputed from the portal/ folder on every portal run, per year.

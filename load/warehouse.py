@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Engine, Select, create_engine, event, func, insert, select, update
+from sqlalchemy import ColumnElement, Engine, Select, create_engine, event, false, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -89,6 +89,10 @@ class FileRecord:
     archive_path: str | None
 
 
+def _float(x: float) -> float | None:
+    return None if pd.isna(x) else float(x)
+
+
 class Warehouse:
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -100,6 +104,20 @@ class Warehouse:
                 rows = conn.execute(select(T.files.c.unit_code, T.files.c.sha256, T.files.c.status))
                 return {(u, s): st for u, s, st in rows}
         return with_retries(read)
+
+    def inbox_hashes(self) -> dict[tuple[str, str, int, int, int], str]:
+        """(unit_code, name, size, mtime_ns, ctime_ns) → sha256 of every inbox file hashed before."""
+        t = T.inbox_files
+        def read() -> dict[tuple[str, str, int, int, int], str]:
+            with self.engine.connect() as conn:
+                rows = conn.execute(select(t.c.unit_code, t.c.name, t.c.size, t.c.mtime_ns, t.c.ctime_ns, t.c.sha256))
+                return {tuple(key): sha for *key, sha in rows}
+        return with_retries(read)
+
+    def remember_inbox(self, conn: Connection, hashed: list[dict]) -> None:
+        """Record newly hashed inbox files (`inbox_files` columns), in the batch's transaction."""
+        if hashed:
+            conn.execute(insert(T.inbox_files), hashed)
 
     def write_batch(self, conn: Connection, year: int, items: list[BatchItem]) -> None:
         """Write a whole intake batch with a handful of bulk statements, not a few per file.
@@ -190,13 +208,46 @@ class Warehouse:
              .where(T.submissions.c.year == year, T.submissions.c.is_current.is_(True)))
         return self._frame(_among(q, T.submissions.c.unit_code, units))
 
-    def current_figures(self) -> pd.DataFrame:
-        """Every year's current figures: the history and peers that quality warnings compare against."""
+    def current_figures(self, units: Collection[str], *, year: int | None = None,
+                        before: int | None = None) -> pd.DataFrame:
+        """Current figures of `units` for `year`, or for every year before `before`: the peers and history
+        quality warnings compare against. Read 500 units at a time, within any driver's parameter limit."""
         q = (select(T.facts.c.unit_code, T.facts.c.year, T.facts.c.indicator_code, T.facts.c.numerator,
                     T.facts.c.denominator)
              .join(T.submissions, T.submissions.c.id == T.facts.c.submission_id)
              .where(T.submissions.c.is_current.is_(True)))
-        return self._frame(q)
+        if year is not None:
+            q = q.where(T.submissions.c.year == year)
+        if before is not None:
+            q = q.where(T.submissions.c.year < before)
+        codes = sorted(units)
+        parts = [self._frame(q.where(T.submissions.c.unit_code.in_(codes[k:k + 500])))
+                 for k in range(0, len(codes), 500)]
+        return pd.concat(parts, ignore_index=True) if parts else self._frame(q.where(false()))
+
+    def peer_stats(self, scope: str, year: int, levels: Collection[str]) -> pd.DataFrame:
+        """The stored peer statistics (level, indicator_code, n, median, mad, basis) of `levels`."""
+        t = T.peer_stats
+        frame = self._frame(select(t.c.level, t.c.indicator_code, t.c.n, t.c.median, t.c.mad, t.c.basis)
+                            .where(t.c.scope == scope, t.c.year == year, t.c.level.in_(sorted(levels))))
+        return frame.astype({"n": "int64", "median": "float64", "mad": "float64", "basis": "int64"})
+
+    def submitted_since(self, year: int, basis: int) -> pd.DataFrame:
+        """(unit_code, id) of the year's submissions loaded after submission `basis`."""
+        return self._frame(select(T.submissions.c.unit_code, T.submissions.c.id)
+                           .where(T.submissions.c.year == year, T.submissions.c.id > basis))
+
+    def replace_peer_stats(self, conn: Connection, scope: str, year: int, stats: pd.DataFrame) -> None:
+        """Store the statistics of the levels in `stats`, in the transaction that loads the figures they include."""
+        if stats.empty:
+            return
+        t = T.peer_stats
+        basis = conn.execute(select(func.coalesce(func.max(T.submissions.c.id), 0))).scalar_one()
+        conn.execute(t.delete().where(t.c.scope == scope, t.c.year == year,
+                                      t.c.level.in_(sorted(set(stats["level"])))))
+        conn.execute(insert(t), [{"scope": scope, "year": year, "level": r.level, "indicator_code": r.indicator_code,
+                                  "n": int(r.n), "median": _float(r.median), "mad": _float(r.mad), "basis": basis}
+                                 for r in stats.itertuples(index=False)])
 
     def current_texts(self, year: int, units: Collection[str] | None = None) -> pd.DataFrame:
         q = (select(T.texts.c.unit_code, T.texts.c.kind, T.texts.c.seq, T.texts.c.text)
@@ -230,5 +281,6 @@ class Warehouse:
         def read() -> pd.DataFrame:
             with self.engine.connect() as conn:
                 result = conn.execute(query)
-                return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+                # plain tuples: pandas probing SQLAlchemy Row objects for attributes is 4x slower than the read
+                return pd.DataFrame([tuple(r) for r in result], columns=list(result.keys()))
         return with_retries(read)

@@ -294,6 +294,27 @@ def test_csv_claiming_another_unit_names_its_cell(small_ws: Path) -> None:
     assert feedback_rows(small_ws, COMMUNE, "gia")[0][2:4] == ("CSV", "A2")
 
 
+def test_unchanged_file_is_not_read_again_but_one_rewritten_in_place_is(small_ws: Path) -> None:
+    row = f"{COMMUNE};2025;HD_TINBAI;;;;{{}};;\n"
+    path = drop_bytes(small_ws, COMMUNE, (CSV_HEADER + row.format(12)).encode(), "bao_cao.csv")
+    sha = outcome(ingest(small_ws), "bao_cao.csv").sha256
+    archived = small_ws / "archive" / sha[:2] / f"{sha}.csv"
+    archived.unlink()  # reading a file copies it into the archive: its absence shows it was not read again
+    again = outcome(ingest(small_ws), "bao_cao.csv")
+    assert (again.status, again.new, again.sha256) == ("accepted", False, sha) and not archived.exists()
+
+    mtime = path.stat().st_mtime_ns
+    path.write_bytes((CSV_HEADER + row.format(13)).encode())  # same size
+    os.utime(path, ns=(mtime, mtime))  # and the old timestamp, as a copy tool keeps it
+    rewritten = outcome(ingest(small_ws), "bao_cao.csv")
+    assert (rewritten.status, rewritten.new) == ("accepted", True) and rewritten.sha256 != sha
+    assert facts(small_ws)[(COMMUNE, "HD_TINBAI")][0] == 13
+
+    settle(path)  # touched: read again, recognised, nothing new
+    assert outcome(ingest(small_ws), "bao_cao.csv").new is False
+    assert list(Warehouse(connect(warehouse_url(small_ws))).sources(2025)["version"]) == [1, 2]
+
+
 def test_legacy_xls_saved_by_an_office_suite_is_read(small_ws: Path, tmp_path: Path) -> None:
     import shutil
     import subprocess

@@ -15,9 +15,15 @@ THRESHOLD = 3.5
 MIN_HISTORY = 3
 MIN_PEERS = 8
 VND_FLOOR = 100_000  # budget below 100.000 đồng was almost surely typed in millions
+# Stored peer statistics serve while at most this share of an indicator's peers changed since they were computed:
+# a median and MAD of 10,000 communes hardly move when 100 of them resubmit, and reading them all again for
+# every file would cost seconds. Groups under 100 peers are recomputed on every change, so stay exact.
+STALE_SHARE = 0.01
+STATS_COLUMNS = ["level", "indicator_code", "median", "n", "mad"]
 
 
-def _robust_stats(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+def robust_stats(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per group of `keys`: the median, count and median absolute deviation of `value`."""
     grouped = frame.groupby(keys)["value"]
     stats = grouped.agg(median="median", n="count").reset_index()
     dev = frame.merge(stats[[*keys, "median"]], on=keys)
@@ -44,13 +50,13 @@ def quality_warnings(batch: pd.DataFrame, history: pd.DataFrame, peers: pd.DataF
 
     `batch`: file_id, unit_code, level, indicator_code, denominator, value, sheet, cell (new figures);
     `history`: unit_code, indicator_code, year, value (earlier years);
-    `peers`: level, indicator_code, unit_code, value (this year's current figures, all units).
+    `peers`: level, indicator_code, median, n, mad: `robust_stats` of this year's current figures, all units.
     """
     batch = batch.dropna(subset=["value"])
     out: list[Finding] = []
     if len(history):
         for r in _flag(
-            batch, _robust_stats(history, ["unit_code", "indicator_code"]), ["unit_code", "indicator_code"], MIN_HISTORY
+            batch, robust_stats(history, ["unit_code", "indicator_code"]), ["unit_code", "indicator_code"], MIN_HISTORY
         ).itertuples(index=False):
             out.append(
                 Finding(
@@ -65,9 +71,7 @@ def quality_warnings(batch: pd.DataFrame, history: pd.DataFrame, peers: pd.DataF
                 )
             )
     if len(peers):
-        for r in _flag(
-            batch, _robust_stats(peers, ["level", "indicator_code"]), ["level", "indicator_code"], MIN_PEERS
-        ).itertuples(index=False):
+        for r in _flag(batch, peers, ["level", "indicator_code"], MIN_PEERS).itertuples(index=False):
             out.append(
                 Finding(
                     r.file_id,
