@@ -1,6 +1,8 @@
-"""One HTML page per ingest run for IT staff: every file seen and every problem found, in one place.
+"""One HTML page per ingest run for IT staff: the run's files and every problem found, in one place.
 
 Answers "why was my file rejected?" without opening a database; plain HTML so it opens anywhere.
+Files already processed by an earlier run are counted, not listed: a national inbox holds 12,000
+files, and listing them all on every run made a page of megabytes for one new file.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ def _table(headers: list[str], rows: list[tuple[str, list[object]]]) -> str:
 def write_intake_summary(outbox: Path, started: datetime, counts: dict, files: list, findings: dict[str, list[Finding]],
                          names: dict[str, tuple[str, str]]) -> Path:
     """`files`: FileOutcome list; `findings`: file key → findings; `names`: file key → (unit, file name)."""
+    listed = [f for f in files if f.new or f.status == "pending"]
+    earlier = len(files) - len(listed)
     problems = [(f.severity, [names.get(key, ("", key))[0], names.get(key, ("", key))[1], SEVERITY.get(f.severity),
                               f.sheet, f.cell, f.found, f.expected, f.fix])
                 for key, found in sorted(findings.items()) for f in found]
@@ -40,10 +44,12 @@ def write_intake_summary(outbox: Path, started: datetime, counts: dict, files: l
         f"{counts['new_quarantined']}.</p><h2>Các vấn đề phát hiện</h2>"
         + (_table(["Đơn vị", "Tệp", "Mức độ", "Trang", "Ô", "Giá trị", "Yêu cầu", "Cách sửa"], problems)
            if problems else "<p>Không có vấn đề nào.</p>")
-        + "<h2>Các tệp</h2>"
+        + "<h2>Các tệp của lượt này</h2>"
         + _table(["Đơn vị", "Tệp", "Tình trạng", "Mới", "SHA-256", "Lý do"],
                  [(f.status, [f.unit_code, f.name, STATUS.get(f.status, f.status), "có" if f.new else "",
-                              f.sha256 or "", f.reason or ""]) for f in files])
+                              f.sha256 or "", f.reason or ""]) for f in listed])
+        + (f"<p>{earlier} tệp khác đã được xử lý ở các lượt trước và không thay đổi (danh sách đầy đủ ở trang "
+           "«Nguồn số liệu» của báo cáo).</p>" if earlier else "")
         + "</html>"
     )
     folder = outbox / "tiep_nhan"

@@ -315,6 +315,18 @@ def test_unchanged_file_is_not_read_again_but_one_rewritten_in_place_is(small_ws
     assert list(Warehouse(connect(warehouse_url(small_ws))).sources(2025)["version"]) == [1, 2]
 
 
+def test_run_page_lists_this_runs_files_and_counts_the_earlier_ones(small_ws: Path) -> None:
+    row = f"{COMMUNE};2025;HD_TINBAI;;;;12;;\n"
+    drop_bytes(small_ws, COMMUNE, (CSV_HEADER + row).encode(), "lan_dau.csv")
+    first = ingest(small_ws).html.read_text(encoding="utf-8")
+    assert "lan_dau.csv" in first and "lượt trước" not in first
+    wb = template_for(small_ws, OTHER_COMMUNE)
+    drop(small_ws, OTHER_COMMUNE, wb, "moi.xlsx")
+    page = ingest(small_ws).html.read_text(encoding="utf-8")
+    assert "moi.xlsx" in page and "lan_dau.csv" not in page
+    assert "1 tệp khác đã được xử lý ở các lượt trước" in page
+
+
 def test_legacy_xls_saved_by_an_office_suite_is_read(small_ws: Path, tmp_path: Path) -> None:
     import shutil
     import subprocess
