@@ -8,7 +8,6 @@ transaction so that a killed run leaves nothing half-loaded and a re-run converg
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 from collections.abc import Iterable
@@ -248,10 +247,9 @@ def _ingest(workspace: Path, now: datetime | None, progress: bool) -> IngestSumm
 
 
 def _stat_key(d: Dropped) -> tuple[str, str, int, int, int]:
-    """What recognises an inbox file hashed before. Taken before hashing: a write after it changes ctime,
-    so the bytes hashed can only be recorded under a stat the file no longer has, never the reverse."""
-    st = os.stat(d.path, follow_symlinks=False)
-    return d.unit_code, d.name, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+    """What recognises an inbox file hashed before, from the scan's stat. Taken before hashing: a write after
+    it changes ctime, so the bytes hashed can only be recorded under a stat the file no longer has."""
+    return d.unit_code, d.name, d.size, d.mtime_ns, d.ctime_ns
 
 
 def _precheck(b: _Batch, d: Dropped, max_bytes: float) -> Finding | None:

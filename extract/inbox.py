@@ -24,6 +24,8 @@ class Dropped:
     size: int
     mtime: float
     symlink: bool = False
+    mtime_ns: int = 0  # with ctime_ns, recognises a file hashed by an earlier run (dvctt.intake)
+    ctime_ns: int = 0
 
     @property
     def name(self) -> str:
@@ -59,7 +61,7 @@ def scan_inbox(inbox: Path, *, settle_seconds: float) -> Scan:
                 if not entry.is_file():
                     continue
                 st = entry.stat()
-                item = Dropped(unit_dir.name, path, st.st_size, st.st_mtime)
+                item = Dropped(unit_dir.name, path, st.st_size, st.st_mtime, False, st.st_mtime_ns, st.st_ctime_ns)
                 if entry.name.startswith("~$") or now - st.st_mtime < settle_seconds:
                     pending.append(item)
                 else:
