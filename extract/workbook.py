@@ -107,9 +107,10 @@ def read_submission(path: Path, file_id: str, *, unit_code: str, year: int, cata
     """
     hidden_formulas = hidden_formulas or {}
 
-    def unreadable(exc: Exception) -> UnreadableWorkbook:
-        return _fatal(file_id, "", "", path.suffix, "Tệp Excel (.xlsx) đọc được",
-                      f"Tệp bị hỏng hoặc không phải bảng tính Excel ({type(exc).__name__}). "
+    def unreadable(exc: Exception, sheet: str = "") -> UnreadableWorkbook:
+        where = f"Trang «{sheet}» bị hỏng" if sheet else "Tệp bị hỏng hoặc không phải bảng tính Excel"
+        return _fatal(file_id, sheet, "", path.suffix, "Tệp Excel (.xlsx) đọc được",
+                      f"{where} ({type(exc).__name__}). "
                       "Hãy mở lại tệp bằng Excel, lưu dạng .xlsx theo biểu mẫu và nộp lại.")
 
     try:
@@ -133,7 +134,7 @@ def read_submission(path: Path, file_id: str, *, unit_code: str, year: int, cata
         try:  # a sheet is parsed only now, so a broken one (bad XML, unknown encoding) surfaces here
             sheet = wb.get_sheet_by_name(name)
         except Exception as exc:
-            raise unreadable(exc) from exc
+            raise unreadable(exc, name) from exc
         if sheet.height > max_rows:
             raise _fatal(file_id, name, f"A{sheet.height}", f"{sheet.height} dòng", f"Không quá {max_rows} dòng",
                          f"Trang «{name}» có quá nhiều dòng. Hãy xóa các dòng thừa và dùng đúng biểu mẫu.")

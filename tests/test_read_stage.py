@@ -143,6 +143,7 @@ def test_sheet_calamine_cannot_parse_is_a_finding(good: bytes, tmp_path: Path) -
     parts[TARGETS_PART] = ('<?xml version="1.0" encoding="UTF-16"?>' + parts[TARGETS_PART].decode()).encode("utf-16")
     res = _read(tmp_path, _zip(parts))
     assert res.problem is not None and res.problem.rule == "layout"
+    assert res.problem.sheet == "Chỉ tiêu" and "Trang «Chỉ tiêu» bị hỏng" in res.problem.fix  # the clerk knows where
 
 
 def test_formula_without_value_is_flagged_at_its_cell(small_ws: Path, tmp_path: Path) -> None:
