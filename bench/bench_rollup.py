@@ -33,9 +33,9 @@ def national_facts(seed: int = 2025):
     import numpy as np
     import pandas as pd
 
-    from dvctt.catalogue import Kind, load_catalogue
-    from dvctt.config import Registry
-    from dvctt.units import load_country
+    from core.catalogue import Kind, load_catalogue
+    from core.config import Registry
+    from core.units import load_country
 
     reg = Registry()
     country = load_country(reg.dir, reg.file, reg.merges)
@@ -58,9 +58,9 @@ def national_facts(seed: int = 2025):
 def run_one(hierarchy: int) -> dict:
     from datetime import date
 
-    from dvctt.catalogue import load_catalogue
-    from dvctt.config import Registry, Window
-    from dvctt.units import build_registry, load_country
+    from core.catalogue import load_catalogue
+    from core.config import Registry, Window
+    from core.units import build_registry, load_country
     from transform import rollup
 
     window = Window(start=date(2024, 12, 15), end=date(2025, 12, 14))

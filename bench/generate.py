@@ -17,10 +17,10 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from dvctt.catalogue import Kind, load_catalogue
-from dvctt.config import WorkspaceConfig
-from dvctt.units import Unit
-from templates import layout as L
+from core import layout as L
+from core.catalogue import Kind, load_catalogue
+from core.config import WorkspaceConfig
+from core.units import Unit
 from templates.submission import build_template
 
 SENTINEL = 9_100_000

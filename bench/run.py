@@ -91,9 +91,9 @@ def prepare(ws: Path, province: str, year: int, dossiers: int) -> tuple[int, Pat
     """
     from bench.bench_portal import generate as generate_dossiers
     from bench.generate import generate
-    from dvctt.config import write_config
+    from core.config import write_config
+    from core.units import load_registry
     from dvctt.demo import demo_config
-    from dvctt.units import load_registry
 
     shutil.rmtree(ws, ignore_errors=True)
     ws.mkdir(parents=True)
@@ -119,9 +119,9 @@ def one_more_file(ws: Path) -> float:
     import random
 
     from bench.generate import KindTemplate
-    from dvctt.config import load_config
+    from core.config import load_config
+    from core.units import load_registry
     from dvctt.pipeline import ingest
-    from dvctt.units import load_registry
 
     config = load_config(ws)
     unit = load_registry(config).of_levels({"commune"})[0]

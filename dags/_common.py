@@ -35,7 +35,7 @@ def smtp_conn_id() -> str:
 
 def on_task_failure(context: Mapping[str, Any]) -> None:
     """Every task's on_failure_callback (after its retries): a Vietnamese + English e-mail to IT."""
-    from dvctt.reminders import notify_task_failure
+    from _mail import notify_task_failure
 
     value = os.environ.get(WORKSPACE_ENV, "").strip()
     notify_task_failure(context, smtp_conn_id(), Path(value) if value else None)
@@ -43,7 +43,7 @@ def on_task_failure(context: Mapping[str, Any]) -> None:
 
 def run_day(dag_run: Any) -> date:
     """The run's calendar day in Vietnam: its logical date, or when it was due for runs that have none."""
-    from dvctt.schedule import vn_day
+    from core.clock import vn_day
 
     return vn_day(dag_run.logical_date or dag_run.run_after)
 
@@ -61,7 +61,7 @@ DEFAULT_ARGS: dict[str, Any] = {
     "retry_policy": ExceptionRetryPolicy(
         rules=[
             RetryRule(
-                exception="dvctt.config.ConfigError",
+                exception="core.config.ConfigError",
                 action=RetryAction.FAIL,
                 reason="workspace.yaml thiếu hoặc sai: sửa cấu hình rồi chạy lại",
             ),

@@ -50,7 +50,9 @@ def dvctt_reminders() -> None:
         @task(task_id="send_reminders")
         def run_send_reminders(*, dag_run: Any = None) -> dict[str, Any]:
             """`dvctt.reminders.send_reminders` for the run's day; who was reminded goes to XCom."""
-            from dvctt.reminders import airflow_mailer, send_reminders
+            from _mail import airflow_mailer
+
+            from dvctt.reminders import send_reminders
 
             return send_reminders(workspace(), run_day(dag_run), airflow_mailer(smtp_conn_id())).to_dict()
 
@@ -61,7 +63,9 @@ def dvctt_reminders() -> None:
         @task(task_id="check_final_report")
         def run_check_final_report(*, dag_run: Any = None) -> list[dict]:
             """`dvctt.reminders.check_final_reports` for the run's day; the alerts sent go to XCom."""
-            from dvctt.reminders import airflow_notifier, check_final_reports
+            from _mail import airflow_notifier
+
+            from dvctt.reminders import check_final_reports
 
             return check_final_reports(workspace(), run_day(dag_run), airflow_notifier(smtp_conn_id()))
 

@@ -1,11 +1,6 @@
-"""dvctt: the yearly DVCTT (dịch vụ công trực tuyến = online public services) reporting pipeline.
+"""dvctt: the application layer of the yearly DVCTT (dịch vụ công trực tuyến = online public services) pipeline.
 
-This package holds what every stage shares: configuration, the indicator catalogue,
-the unit registry, text normalisation and the pipeline entry points used by both the
-CLI and the Airflow DAGs. The stage packages (`extract`, `expectations`, `load`,
-`transform`, `report`, `templates`) each expose a small public surface.
+The CLI, the pipeline's entry points (intake, portal, report, reminders, schedule, demo), which the
+Airflow DAGs call too. The stages it orchestrates live in their own packages: core, extract,
+expectations, load, transform, report, templates.
 """
-
-from dvctt.quiet import silence_noisy_libraries
-
-silence_noisy_libraries()

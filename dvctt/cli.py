@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import nullcontext
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from dvctt.config import ConfigError, load_config
-from dvctt.locking import BusyError
-from dvctt.units import UnknownProvinceError
+from core.clock import parse_day
+from core.config import ConfigError, load_config
+from core.locking import BusyError
+from core.units import UnknownProvinceError
 
 if TYPE_CHECKING:
     from dvctt.pipeline import ReportResult
@@ -32,7 +33,7 @@ Send = Annotated[bool, typer.Option("--send", help="E-mail the workbook to the c
                                     "workspace.yaml; the password comes from the env var smtp.password_env).")]
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     console.print(f"[bold red]Lỗi:[/] {message}")
     raise typer.Exit(code=1)
 
@@ -123,13 +124,10 @@ def _day(text: str | None, option: str) -> date | None:
     """DD/MM/YYYY as clerks write dates (YYYY-MM-DD also accepted)."""
     if text is None:
         return None
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text.strip(), fmt).date()
-        except ValueError:
-            continue
-    _fail(f"Ngày «{text}» ({option}) không hợp lệ: hãy ghi theo dạng DD/MM/YYYY, ví dụ 30/06/2025.")
-    raise AssertionError("unreachable")
+    day = parse_day(text)
+    if day is None:
+        _fail(f"Ngày «{text}» ({option}) không hợp lệ: hãy ghi theo dạng DD/MM/YYYY, ví dụ 30/06/2025.")
+    return day
 
 
 def _build(workspace: Path, year: int | None, hierarchy: int | None, unit: str | None, date_from: str | None,
@@ -216,8 +214,8 @@ def template(
     year: Year = None,
 ) -> None:
     """Write the blank submission workbook for one unit, prefilled with its code, name, level and year."""
-    from dvctt.catalogue import load_catalogue
-    from dvctt.units import load_registry
+    from core.catalogue import load_catalogue
+    from core.units import load_registry
     from templates.submission import write_template
 
     def make() -> Path:

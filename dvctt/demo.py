@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import os
 import random
+import time as clock
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
-from dvctt.catalogue import Catalogue, Kind, load_catalogue
-from dvctt.config import WorkspaceConfig, write_config
-from dvctt.units import Unit, default_agencies, load_registry
-from dvctt.xlsx import save_workbook
-from templates import layout as L
+from core import layout as L
+from core.catalogue import Catalogue, Kind, load_catalogue
+from core.clock import vn_time
+from core.config import WorkspaceConfig, write_config
+from core.units import Unit, default_agencies, load_registry
+from report.xlsx import save_workbook
 from templates.submission import build_template
 
 DIFFICULTIES = [
@@ -122,15 +124,15 @@ def create_demo(workspace: Path, province: str = "12", year: int = 2025, run: bo
         (late if roll < 0.18 else on_time).append(unit)
     first_deadline = min(config.deadlines.values())
     last_deadline = max(config.deadlines.values())
-    batches = [(on_time, datetime.combine(first_deadline - timedelta(days=2), time(9, 0))),
-               (late, datetime.combine(last_deadline + timedelta(days=2), time(9, 0)))]
+    batches = [(on_time, vn_time(first_deadline - timedelta(days=2), time(9, 0))),
+               (late, vn_time(last_deadline + timedelta(days=2), time(9, 0)))]
     for units, when in batches:
         for unit in units:
             path = workspace / "inbox" / unit.code / f"bao_cao_dvctt_{year}_{unit.code}.xlsx"
             if not path.exists():
                 unit_rng = random.Random(f"{province}-{year}-{unit.code}")
                 save_workbook(_fill(unit, config, catalogue, unit_rng), path)
-            past = (datetime.now() - timedelta(minutes=5)).timestamp()
+            past = clock.time() - 300  # settled: copied five minutes ago
             os.utime(path, (past, past))
         if run:
             ingest(workspace, now=when)

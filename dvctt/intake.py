@@ -17,24 +17,23 @@ from pathlib import Path
 
 import pandas as pd
 
-from dvctt.catalogue import load_catalogue
-from dvctt.config import load_config
-from dvctt.locking import workspace_lock
-from dvctt.progress import Stopwatch, progress_bar
-from dvctt.units import load_registry
-from expectations import Finding, validate_submission_cells
+from core import clock
+from core.catalogue import load_catalogue
+from core.config import load_config
+from core.layout import SHEET_INFO, TEMPLATE_VERSION
+from core.locking import file_lock
+from core.progress import Stopwatch, progress_bar
+from core.records import CELL_COLUMNS, RATIO_COLUMNS, STATS_COLUMNS, Finding, Submission
+from core.units import load_registry
+from expectations.submission import validate_submission_cells
 from extract.inbox import SUPPORTED, Dropped, archive_file, scan_inbox
 from extract.reader import ReadJob, read_all
 from extract.safety import Inspection
-from extract.workbook import Submission, submission_facts
+from extract.workbook import submission_facts
 from load.warehouse import BatchItem, FileRecord, Warehouse, connect, warehouse_url, with_retries
 from report.feedback import write_feedback
 from report.intake_summary import write_intake_summary
-from templates.layout import SHEET_INFO, TEMPLATE_VERSION
-from transform.quality import STALE_SHARE, STATS_COLUMNS, quality_warnings, robust_stats
-
-CELL_COLUMNS = ["file_id", "sheet", "cell", "item_code", "field", "raw", "value", "required", "expected"]
-RATIO_COLUMNS = ["file_id", "sheet", "item_code", "numerator", "denominator", "numerator_cell", "denominator_cell"]
+from transform.quality import STALE_SHARE, quality_warnings, robust_stats
 
 
 @dataclass
@@ -104,7 +103,7 @@ class _Batch:
         self.registry = load_registry(self.config)
         self.levels = {u.code: u.level for u in self.registry.units.values()}
         self.wh = Warehouse(connect(warehouse_url(workspace, self.config.warehouse_url)))
-        self.now = now
+        self.now = clock.aware(now) if now is not None else None  # a fixed arrival time (demo, tests)
         self.summary = IngestSummary()
 
     def quarantine_copy(self, archived: Path | None, d: Dropped, sha: str, reason: str) -> None:
@@ -132,86 +131,130 @@ def ingest(workspace: Path, *, now: datetime | None = None, progress: bool = Fal
     One ingest at a time per workspace (the CLI and the DAG may overlap): a second waits.
     """
     workspace = Path(workspace)
-    with workspace_lock(workspace / ".ingest.lock"):
+    with file_lock(workspace / ".ingest.lock"):
         return _ingest(workspace, now, progress)
 
 
 def _ingest(workspace: Path, now: datetime | None, progress: bool) -> IngestSummary:
     b = _Batch(workspace, now)
-    started = datetime.now()
+    started = clock.now()
+    watch = Stopwatch(b.summary.timings)
     scan = scan_inbox(workspace / "inbox", settle_seconds=b.config.limits.settle_seconds)
     for d in scan.pending:
         b.summary.files.append(FileOutcome(d.unit_code, d.name, "pending", new=False))
-    known = b.wh.file_status()
-    hashes = b.wh.inbox_hashes()
-    hashed: list[dict] = []  # inbox files hashed this run, remembered with the batch
-    early: list[tuple[Dropped, FileRecord, list[Finding]]] = []
-    to_read: list[tuple[Dropped, FileRecord]] = []
-    max_bytes = b.config.limits.max_file_mb * 1024 * 1024
-
-    clock = Stopwatch(b.summary.timings)
-    for d in progress_bar(scan.ready, "Lưu trữ tệp", enabled=progress):
-        stat = None if d.symlink else _stat_key(d)
-        sha = hashes.get(stat)
-        if sha is not None and (d.unit_code, sha) in known:  # unchanged since it was processed: not read again
-            b.summary.files.append(FileOutcome(d.unit_code, d.name, known[(d.unit_code, sha)], new=False, sha256=sha))
-            continue
-        arrived = b.now or datetime.now()
-        if stat is None:  # a symlink is never followed: it could point anywhere outside the inbox
-            sha, archived = hashlib.sha256(f"symlink:{d.name}".encode()).hexdigest(), None
-        else:
-            sha, archived = archive_file(d.path, workspace / "archive")
-            if stat not in hashes:
-                hashes[stat] = sha
-                hashed.append(dict(zip(("unit_code", "name", "size", "mtime_ns", "ctime_ns"), stat, strict=True),
-                                   sha256=sha))
-        rec = FileRecord(d.unit_code, sha, d.name, d.size, arrived,
-                         str(archived.relative_to(workspace)) if archived else None)
-        status = known.get((d.unit_code, sha))
-        if status is not None:
-            b.summary.files.append(FileOutcome(d.unit_code, d.name, status, new=False, sha256=sha))
-            continue
-        if d.symlink:
-            known[(d.unit_code, sha)] = "in_batch"
-            early.append((d, rec, [Finding(d.name, "error", "symlink", "", "", d.name, "Tệp thật, không phải lối tắt",
-                                           "Tệp là lối tắt (symlink) nên không được đọc. "
-                                           "Hãy chép chính tệp báo cáo vào thư mục.")]))
-            continue
-        known[(d.unit_code, sha)] = "in_batch"
-        problem = _precheck(b, d, max_bytes)
-        if problem is not None:
-            early.append((d, rec, [problem]))
-        else:
-            to_read.append((d, rec))
-
-    clock.lap("archive")
-    subs: dict[str, tuple[Dropped, FileRecord, Submission]] = {}
-    notes: dict[str, list[Finding]] = {}
-    jobs = [ReadJob(d.unit_code + rec.sha256, workspace / rec.archive_path, d.unit_code, b.config.year,
-                    b.config.limits) for d, rec in to_read]  # read exactly the archived bytes that were hashed
-    for (d, rec), res in zip(to_read, progress_bar(read_all(jobs), "Đọc tệp", enabled=progress, total=len(jobs)),
-                             strict=True):
-        if res.submission is None:
-            early.append((d, rec, [res.problem]))
-            continue
-        subs[res.key] = (d, rec, res.submission)
-        notes[res.key] = _container_warnings(res.key, res.inspection, res.submission)
-
-    clock.lap("read")
+    staged = _archive(b, scan.ready, progress)
+    watch.lap("archive")
+    subs, notes = _read(b, staged, progress)
+    watch.lap("read")
     cells = _frame((c for _, _, s in subs.values() for c in s.cells), CELL_COLUMNS)
     ratios = _frame((r for _, _, s in subs.values() for r in s.ratios), RATIO_COLUMNS)
     by_file: dict[str, list[Finding]] = {}
     for f in validate_submission_cells(cells, ratios, known_codes={i.code for i in b.catalogue.items}):
         by_file.setdefault(f.file_id, []).append(f)
-
-    clock.lap("validate")
+    watch.lap("validate")
     clean = {k: v for k, v in subs.items() if not any(f.severity == "error" for f in by_file.get(k, []))}
     warnings, recomputed = _quality(b, clean)
     for f in warnings:
         by_file.setdefault(f.file_id, []).append(f)
+    items = _judge(staged, subs, notes, by_file)
 
+    def commit() -> None:
+        with b.wh.engine.begin() as conn:
+            b.wh.write_batch(conn, b.config.year, [item for _, item, _ in items])
+            b.wh.remember_inbox(conn, staged.hashed)
+            b.wh.replace_peer_stats(conn, b.config.province, b.config.year, recomputed)
+
+    watch.lap("quality")
+    outcomes = [_write_side_files(b, d, item, found) for d, item, found in items]
+    watch.lap("feedback")
+    with_retries(commit)
+    b.summary.files.extend(outcomes)
+    watch.lap("load")
+    counts = b.summary.counts()
+    if staged.early or subs:
+        problems = {d.unit_code + rec.sha256: f for d, rec, f in staged.early}
+        problems |= {k: notes[k] + by_file.get(k, []) for k in subs if notes[k] or by_file.get(k)}
+        names = {d.unit_code + rec.sha256: (d.unit_code, d.name) for d, rec, _ in staged.early}
+        names |= {k: (d.unit_code, d.name) for k, (d, _, _) in subs.items()}
+        b.summary.html = write_intake_summary(workspace / "outbox", started, counts, b.summary.files, problems, names)
+    b.wh.record_run(started, {k: counts[k] for k in ("seen", "accepted", "quarantined", "pending")}
+                    | {"new_files": counts["new_accepted"] + counts["new_quarantined"]})
+    return b.summary
+
+
+@dataclass
+class _Staged:
+    """New files after archiving: rejected before reading (`early`, with why), to read, and the inbox stats hashed."""
+
+    early: list[tuple[Dropped, FileRecord, list[Finding]]] = field(default_factory=list)
+    to_read: list[tuple[Dropped, FileRecord]] = field(default_factory=list)
+    hashed: list[dict] = field(default_factory=list)
+
+
+def _archive(b: _Batch, ready: list[Dropped], progress: bool) -> _Staged:
+    """Archive every new settled file under its sha256 before anything else; unchanged files are not read again."""
+    staged = _Staged()
+    known = b.wh.file_status()
+    hashes = b.wh.inbox_hashes()
+    max_bytes = b.config.limits.max_file_mb * 1024 * 1024
+    for d in progress_bar(ready, "Lưu trữ tệp", enabled=progress):
+        stat = None if d.symlink else _stat_key(d)
+        sha = hashes.get(stat)
+        if sha is not None and (d.unit_code, sha) in known:  # unchanged since it was processed: not read again
+            b.summary.files.append(FileOutcome(d.unit_code, d.name, known[(d.unit_code, sha)], new=False, sha256=sha))
+            continue
+        arrived = b.now or clock.now()
+        if stat is None:  # a symlink is never followed: it could point anywhere outside the inbox
+            sha, archived = hashlib.sha256(f"symlink:{d.name}".encode()).hexdigest(), None
+        else:
+            sha, archived = archive_file(d.path, b.ws / "archive")
+            if stat not in hashes:
+                hashes[stat] = sha
+                staged.hashed.append(dict(zip(("unit_code", "name", "size", "mtime_ns", "ctime_ns"), stat,
+                                              strict=True), sha256=sha))
+        rec = FileRecord(d.unit_code, sha, d.name, d.size, arrived,
+                         str(archived.relative_to(b.ws)) if archived else None)
+        status = known.get((d.unit_code, sha))
+        if status is not None:
+            b.summary.files.append(FileOutcome(d.unit_code, d.name, status, new=False, sha256=sha))
+            continue
+        known[(d.unit_code, sha)] = "in_batch"
+        problem = _symlink(d) if d.symlink else _precheck(b, d, max_bytes)
+        if problem is not None:
+            staged.early.append((d, rec, [problem]))
+        else:
+            staged.to_read.append((d, rec))
+    return staged
+
+
+def _symlink(d: Dropped) -> Finding:
+    return Finding(d.name, "error", "symlink", "", "", d.name, "Tệp thật, không phải lối tắt",
+                   "Tệp là lối tắt (symlink) nên không được đọc. Hãy chép chính tệp báo cáo vào thư mục.")
+
+
+def _read(b: _Batch, staged: _Staged, progress: bool
+          ) -> tuple[dict[str, tuple[Dropped, FileRecord, Submission]], dict[str, list[Finding]]]:
+    """Read exactly the archived bytes that were hashed; a file that cannot be read joins `staged.early`."""
+    subs: dict[str, tuple[Dropped, FileRecord, Submission]] = {}
+    notes: dict[str, list[Finding]] = {}
+    jobs = [ReadJob(d.unit_code + rec.sha256, b.ws / str(rec.archive_path), d.unit_code, b.config.year,
+                    b.config.limits) for d, rec in staged.to_read]
+    results = progress_bar(read_all(jobs), "Đọc tệp", enabled=progress, total=len(jobs))
+    for (d, rec), res in zip(staged.to_read, results, strict=True):
+        if res.submission is None or res.inspection is None:
+            staged.early.append((d, rec, [res.problem] if res.problem else []))
+            continue
+        subs[res.key] = (d, rec, res.submission)
+        notes[res.key] = _container_warnings(res.key, res.inspection, res.submission)
+    return subs, notes
+
+
+def _judge(staged: _Staged, subs: dict[str, tuple[Dropped, FileRecord, Submission]],
+           notes: dict[str, list[Finding]], by_file: dict[str, list[Finding]]
+           ) -> list[tuple[Dropped, BatchItem, list[Finding]]]:
+    """Each new file accepted or quarantined; read files in arrival order, so a unit's last one becomes current."""
     ordered = sorted(subs.items(), key=lambda kv: (kv[1][1].arrived_at, kv[1][0].mtime, kv[1][0].name))
-    items: list[tuple[Dropped, BatchItem, list[Finding]]] = [(d, _rejected(rec, f), f) for d, rec, f in early]
+    items: list[tuple[Dropped, BatchItem, list[Finding]]] = [(d, _rejected(rec, f), f) for d, rec, f in staged.early]
     for key, (d, rec, sub) in ordered:
         found = notes[key] + by_file.get(key, [])
         if any(f.severity == "error" for f in found):
@@ -221,29 +264,7 @@ def _ingest(workspace: Path, now: datetime | None, progress: bool) -> IngestSumm
                      for n, t in enumerate(sub.texts, 1)]
             items.append((d, BatchItem(rec, "accepted", None, [_finding_row(f) for f in found], sub.meta,
                                        submission_facts(sub), texts), found))
-
-    def commit() -> None:
-        with b.wh.engine.begin() as conn:
-            b.wh.write_batch(conn, b.config.year, [item for _, item, _ in items])
-            b.wh.remember_inbox(conn, hashed)
-            b.wh.replace_peer_stats(conn, b.config.province, b.config.year, recomputed)
-
-    clock.lap("quality")
-    outcomes = [_write_side_files(b, d, item, found) for d, item, found in items]
-    clock.lap("feedback")
-    with_retries(commit)
-    b.summary.files.extend(outcomes)
-    clock.lap("load")
-    counts = b.summary.counts()
-    if early or subs:
-        problems = {d.unit_code + rec.sha256: f for d, rec, f in early}
-        problems |= {k: notes[k] + by_file.get(k, []) for k in subs if notes[k] or by_file.get(k)}
-        names = {d.unit_code + rec.sha256: (d.unit_code, d.name) for d, rec, _ in early}
-        names |= {k: (d.unit_code, d.name) for k, (d, _, _) in subs.items()}
-        b.summary.html = write_intake_summary(workspace / "outbox", started, counts, b.summary.files, problems, names)
-    b.wh.record_run(started, {k: counts[k] for k in ("seen", "accepted", "quarantined", "pending")}
-                    | {"new_files": counts["new_accepted"] + counts["new_quarantined"]})
-    return b.summary
+    return items
 
 
 def _stat_key(d: Dropped) -> tuple[str, str, int, int, int]:

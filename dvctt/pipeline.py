@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from dvctt.catalogue import load_catalogue
-from dvctt.config import Window, WorkspaceConfig, load_config
-from dvctt.progress import Stopwatch
-from dvctt.units import Hierarchy, load_registry, province_name
+from core.catalogue import load_catalogue
+from core.config import Window, WorkspaceConfig, load_config
+from core.progress import Stopwatch
+from core.units import Hierarchy, load_registry, province_name
 from load.warehouse import Warehouse, connect, warehouse_url
-from report import ReportInputs, current_warnings, write_report
-from report.scope import ReportScope, ad_hoc_window, subtree, with_window, within
+from report.workbook import ReportInputs, write_report
 from transform import portal_sourced, reconcile, rollup, split_list, unit_status, unplaced_list
 from transform.completeness import MISSING
+from transform.scope import ReportScope, ad_hoc_window, subtree, with_window, within
 
 if TYPE_CHECKING:
     from dvctt.intake import IngestSummary
@@ -54,7 +54,7 @@ class ReportResult:
 def report_path(workspace: Path, config: WorkspaceConfig, *, unit: str | None = None,
                 hierarchy: Hierarchy | None = None, window: Window | None = None) -> Path:
     """`outbox/<year>/bao_cao_dvctt_<province>_<year>.xlsx` for the yearly report of the whole workspace;
-    a narrower unit, the other hierarchy or an ad hoc window each add a part to the name (report.scope),
+    a narrower unit, the other hierarchy or an ad hoc window each add a part to the name (transform.scope),
     so that one report never overwrites another."""
     suffix = ReportScope.of(config, unit=unit, hierarchy=hierarchy, window=window).file_suffix()
     return Path(workspace) / "outbox" / str(config.year) / f"bao_cao_dvctt_{config.province}_{config.year}{suffix}.xlsx"
@@ -97,7 +97,7 @@ def build_report(workspace: Path, year: int | None = None, *, hierarchy: Hierarc
         portal = wh.portal_facts(config.year, codes)
         problems, unknown = wh.portal_issues(config.year)
     arrivals, texts = wh.first_arrivals(config.year, codes), wh.current_texts(config.year, codes)
-    sources, warnings = wh.sources(config.year, codes), current_warnings(wh.engine, config.year, codes)
+    sources, warnings = wh.sources(config.year, codes), wh.current_warnings(config.year, codes)
     quarantined = within(wh.quarantined(), registry) if scope.unit else wh.quarantined()
     clock.lap("report_read")
     data = rollup(registry, facts, catalogue, portal)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from dvctt.config import Window, load_config
-from dvctt.progress import Stopwatch
-from dvctt.units import UnitRegistry, load_registry
+from core.config import Window, load_config
+from core.progress import Stopwatch
+from core.units import UnitRegistry, load_registry
 from extract.inbox import archive_file
 from extract.portal import read_portal_folder
 from load.warehouse import Warehouse, connect, warehouse_url

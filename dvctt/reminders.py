@@ -3,24 +3,23 @@
 One message, two ways to send it. The CLI (`dvctt reminders`) uses smtplib with workspace.yaml's
 `smtp` settings through `report.delivery.send_report` (which builds the message with `build_message`);
 the Airflow DAGs use an Airflow SMTP connection (`SmtpHook`), so the mail password lives in Airflow's
-secrets, not in the workspace. Every notice is recorded in the warehouse (`load.reminders`) as soon as
+secrets, not in the workspace. Every notice is recorded in the warehouse (`load.notices`) as soon as
 it is sent, so a re-run, a retry or a second run the same day sends nothing twice.
 """
 
 from __future__ import annotations
 
-import html
 import logging
-import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
-from dvctt.config import ConfigError, WorkspaceConfig, load_config
-from dvctt.schedule import FinalRun, alerts_due, reminders_due, vn_day
+from core.clock import now, vn_day
+from core.config import ConfigError, WorkspaceConfig, load_config
+from dvctt.schedule import FinalRun, alerts_due, reminders_due
 
 log = logging.getLogger(__name__)
 
@@ -48,47 +47,6 @@ def smtp_mailer(config: WorkspaceConfig) -> Mailer:
         send_report(attachment, recipients, config.smtp, subject, body)
 
     return send
-
-
-def _html(body: str) -> str:
-    """Plain text as the HTML body SmtpHook sends: paragraphs and line breaks kept, nothing interpreted."""
-    paragraphs = (html.escape(p).replace("\n", "<br>") for p in body.strip().split("\n\n"))
-    return "<html><body>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</body></html>"
-
-
-def _hook_send(conn_id: str, sender: str | None, recipients: Sequence[str], subject: str, body: str,
-               files: list[Path]) -> None:
-    from airflow.providers.smtp.hooks.smtp import SmtpHook
-
-    with SmtpHook(smtp_conn_id=conn_id) as hook:
-        hook.send_email_smtp(to=list(recipients), from_email=hook.from_email or sender, subject=subject,
-                             html_content=_html(body), files=[str(f) for f in files])
-
-
-def airflow_mailer(conn_id: str) -> Callable[[WorkspaceConfig], Mailer]:
-    """The DAGs' way: the Airflow SMTP connection `conn_id`; the sender is the connection's `from_email`
-    extra, else workspace.yaml's `smtp.sender`."""
-
-    def for_config(config: WorkspaceConfig) -> Mailer:
-        def send(recipients: Sequence[str], subject: str, body: str, attachment: Path) -> None:
-            _hook_send(conn_id, config.smtp.sender, recipients, subject, body, [attachment])
-
-        return send
-
-    return for_config
-
-
-def airflow_notifier(conn_id: str) -> Callable[[WorkspaceConfig | None], Notifier]:
-    """Alerts through the Airflow SMTP connection; `None` when workspace.yaml is unreadable (the connection
-    must then name the sender)."""
-
-    def for_config(config: WorkspaceConfig | None) -> Notifier:
-        def send(recipients: Sequence[str], subject: str, body: str) -> None:
-            _hook_send(conn_id, config.smtp.sender if config else None, recipients, subject, body, [])
-
-        return send
-
-    return for_config
 
 
 # --- reminders to units -------------------------------------------------------------------------------
@@ -128,8 +86,8 @@ def it_list_body(*, year: int, today: date, reminded: int, no_contact: list[dict
 def _it_list(rows: list[dict], path: Path) -> Path:
     from openpyxl import Workbook
 
-    from dvctt.xlsx import save_workbook, write_text
-    from templates import styles as S
+    from report import styles as S
+    from report.xlsx import save_workbook, write_text
 
     wb = Workbook()
     ws = wb.active
@@ -180,16 +138,16 @@ def send_reminders(workspace: Path, today: date | None = None,
     A unit gets each reminder once; a unit without an address is listed for IT once (and reminded as
     soon as an address is added). Which day it is comes from the caller, so a run is reproducible.
     """
-    from dvctt.catalogue import load_catalogue
-    from dvctt.units import load_registry
-    from load.reminders import NO_CONTACT, REMINDER, ensure_tables, notified, record_notice
+    from core.catalogue import load_catalogue
+    from core.units import load_registry
+    from load.notices import NO_CONTACT, REMINDER, notified, record_notice
     from load.warehouse import Warehouse, connect, warehouse_url
     from templates.submission import write_template
     from transform.completeness import MISSING, unit_status
 
     workspace = Path(workspace)
     config = load_config(workspace)
-    today = today or vn_day(datetime.now(UTC))
+    today = today or vn_day(now())
     summary = ReminderSummary(today, config.year, reminders_due(config, today))
     if not summary.due:
         return summary
@@ -198,7 +156,7 @@ def send_reminders(workspace: Path, today: date | None = None,
         raise ConfigError("Chưa khai báo địa chỉ nhận danh sách đơn vị chưa nộp (it_recipients hoặc recipients "
                           "trong workspace.yaml).")
     registry, catalogue, window = load_registry(config), load_catalogue(), config.report_window
-    engine = ensure_tables(connect(warehouse_url(workspace, config.warehouse_url)))
+    engine = connect(warehouse_url(workspace, config.warehouse_url))
     status = unit_status(registry, Warehouse(engine).first_arrivals(config.year), config)
     missing = status[(status["status"] == MISSING) & status["level"].isin(list(summary.due))]
     send = mailer_for(config)
@@ -249,7 +207,7 @@ def final_missing_subject(year: int, deadline: date) -> str:
 
 
 def final_missing_body(run: FinalRun, today: date) -> str:
-    from dvctt.units import LEVEL_LABELS
+    from core.units import LEVEL_LABELS
 
     labels, levels = "; ".join(LEVEL_LABELS.get(lv, lv) for lv in run.levels), ", ".join(run.levels)
     return (f"Đến ngày {today:%d/%m/%Y}, chưa có bản báo cáo chính thức năm {run.year} nào được lập thành công "
@@ -273,7 +231,7 @@ def check_final_reports(workspace: Path, today: date,
     run still unfinished at the deadline, but it is attached to every run of the DAG: each draft created
     after the alert time alerts IT at once even when it succeeds in seconds, and no run means no alert.
     """
-    from load.reminders import FINAL_MISSING, ensure_tables, finals_built, notified, record_notice
+    from load.notices import FINAL_MISSING, finals_built, notified, record_notice
     from load.warehouse import connect, warehouse_url
 
     workspace = Path(workspace)
@@ -281,7 +239,7 @@ def check_final_reports(workspace: Path, today: date,
     due = alerts_due(config, today)
     if not due:
         return []
-    engine = ensure_tables(connect(warehouse_url(workspace, config.warehouse_url)))
+    engine = connect(warehouse_url(workspace, config.warehouse_url))
     it, sent, notify = it_recipients(config), [], notifier_for(config)
     if not it:
         raise ConfigError("Chưa khai báo địa chỉ nhận cảnh báo (it_recipients hoặc recipients trong workspace.yaml).")
@@ -315,30 +273,3 @@ def failure_message(*, dag_id: str, task_id: str, run_id: str, try_number: int |
             f"English: task {task_id} of DAG {dag_id} failed for good (run {run_id}, try {try_number}) with "
             f"{kind}. {hint_en}\n")
     return subject, body
-
-
-def notify_task_failure(context: Mapping[str, Any], conn_id: str, workspace: Path | None) -> list[str]:
-    """Airflow's on_failure_callback: e-mail IT a readable account of the failure; returns who was told.
-
-    IT's address comes from workspace.yaml, or from $DVCTT_IT_RECIPIENTS when the failure is that the
-    workspace cannot be read. A callback must never raise, so a mail problem is only logged.
-    """
-    ti = context["ti"]
-    config, recipients = None, [a.strip() for a in os.environ.get(IT_ENV, "").split(",") if a.strip()]
-    try:
-        if workspace is not None:
-            config = load_config(workspace)
-            recipients = it_recipients(config) or recipients
-    except ConfigError:
-        pass
-    if not recipients:
-        log.error("Không có địa chỉ IT để báo lỗi (it_recipients trong workspace.yaml hoặc %s).", IT_ENV)
-        return []
-    subject, body = failure_message(dag_id=ti.dag_id, task_id=ti.task_id, run_id=ti.run_id,
-                                    try_number=ti.try_number, error=context.get("exception"), log_url=ti.log_url)
-    try:
-        airflow_notifier(conn_id)(config)(recipients, subject, body)
-    except Exception:
-        log.exception("Không gửi được thư báo lỗi cho IT qua kết nối SMTP %s", conn_id)
-        return []
-    return recipients

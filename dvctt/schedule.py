@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pendulum
 
-from dvctt.config import ConfigError, WorkspaceConfig, load_config
+from core.config import ConfigError, WorkspaceConfig, load_config
 
 VN = pendulum.timezone("Asia/Ho_Chi_Minh")
 FINAL_HOUR = 6  # 06:00 in Vietnam: the final report is ready when the office opens
@@ -80,11 +80,6 @@ def report_kind(run_type: str, final_param: bool) -> str:
     return "final" if final_param or run_type == "scheduled" else "draft"
 
 
-def vn_day(moment: datetime) -> date:
-    """The calendar day in Vietnam of an aware datetime (Airflow's dates are UTC)."""
-    return pendulum.instance(moment).in_timezone(VN).date()
-
-
 def alerts_due(config: WorkspaceConfig, day: date) -> list[FinalRun]:
     """Final runs whose report must exist by `day`: from the alert day until the deadline itself."""
     return [run for run in final_runs(config) if run.alert_on <= day <= run.deadline]
@@ -104,13 +99,13 @@ def reminders_due(config: WorkspaceConfig, day: date) -> dict[str, date]:
 def keep_final(workspace: Path, year: int, workbook: Path, day: date, run_id: str) -> Path:
     """Keep a final report: copy the workbook to `<name>_chinh_thuc_<YYYYMMDD>.xlsx` beside it (later drafts
     overwrite the plain name) and record it in the warehouse for the deadline check. Idempotent per run."""
-    from load.reminders import ensure_tables, record_final
+    from load.notices import record_final
     from load.warehouse import connect, warehouse_url
 
     kept = workbook.with_name(f"{workbook.stem}_{FINAL_SUFFIX}_{day:%Y%m%d}{workbook.suffix}")
     partial = kept.with_name(f".{kept.name}.tmp")
     shutil.copyfile(workbook, partial)
     os.replace(partial, kept)  # atomic: a reader never sees half a workbook
-    engine = ensure_tables(connect(warehouse_url(workspace, load_config(workspace).warehouse_url)))
+    engine = connect(warehouse_url(workspace, load_config(workspace).warehouse_url))
     record_final(engine, year, day, str(kept), run_id)
     return kept

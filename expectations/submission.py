@@ -8,6 +8,8 @@ every unexpected row index GX reports back to a clerk-facing Finding (file, shee
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 from collections.abc import Callable, Iterator
 from functools import cache
@@ -15,11 +17,13 @@ from typing import Any
 
 import pandas as pd
 
-from dvctt.quiet import silence_noisy_libraries
-from expectations.findings import Finding
+from core.records import CELL_COLUMNS, RATIO_COLUMNS, Finding
 
-# Must run before GX is imported: its import logs INFO lines and reads GX_ANALYTICS_ENABLED.
-silence_noisy_libraries()
+# Before GX is imported: its import reads these and logs INFO lines that clerks and IT need not read.
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("GE_USAGE_STATISTICS_ENABLED", "False")
+for _name in ("great_expectations", "great_expectations._docs_decorators"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 
 import great_expectations as gx  # noqa: E402
 from great_expectations.core.batch_definition import BatchDefinition  # noqa: E402
@@ -30,9 +34,6 @@ from great_expectations.data_context.types.base import (  # noqa: E402
     ProgressBarsConfig,
 )
 from great_expectations.expectations.row_conditions import Column  # noqa: E402
-
-CELL_COLUMNS = ["file_id", "sheet", "cell", "item_code", "field", "raw", "value", "required", "expected"]
-RATIO_COLUMNS = ["file_id", "sheet", "item_code", "numerator", "denominator", "numerator_cell", "denominator_cell"]
 
 NUMERIC_FIELDS = ["numerator", "denominator", "count", "year"]
 CODED_FIELDS = ["numerator", "denominator", "yes_no", "count"]

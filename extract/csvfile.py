@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
-from dvctt.catalogue import Catalogue, Kind
-from dvctt.text import fold, nfc
-from expectations import Finding
+from core.catalogue import Catalogue, Kind
+from core.layout import TEXT_KINDS
+from core.records import Finding, Submission
+from core.text import fold, nfc
 from extract.numbers import cell_text, parse_number
-from extract.workbook import NO_WORDS, YES_WORDS, Submission, UnreadableWorkbook
-from templates.layout import TEXT_KINDS
+from extract.workbook import NO_WORDS, YES_WORDS, UnreadableWorkbook
 
 SHEET = "CSV"
 COLUMNS = {"ma don vi": "unit", "nam bao cao": "year", "ma": "code", "ma chi tieu": "code", "ma hoat dong": "code",
@@ -81,28 +82,34 @@ def read_csv_submission(path: Path, file_id: str, *, unit_code: str, year: int, 
             kind = kinds.get(fold(get(row, "kind")), "kho_khan")
             sub.texts.append(dict(file_id=file_id, kind=kind, cell=ref(r, "text"), text=text_value))
         code = (get(row, "code") or "").upper()
-        if not code:
-            continue
-        item = catalogue.get(code)
-        kind = item.kind if item else None
-        if kind is Kind.YES_NO and "yn" in header:
-            raw = get(row, "yn")
-            word = fold(raw)
-            value = 1.0 if word in YES_WORDS else 0.0 if word in NO_WORDS else None
-            sub.cells.append(dict(file_id=file_id, sheet=SHEET, cell=ref(r, "yn"), item_code=code, field="yes_no",
-                                  raw=raw, value=value, required=False, expected=None))
-        elif kind is Kind.RATIO or (kind is None and "num" in header and get(row, "num")):
-            num_raw, den_raw = get(row, "num"), get(row, "den")
-            for field, raw, key in (("numerator", num_raw, "num"), ("denominator", den_raw, "den")):
-                sub.cells.append(dict(file_id=file_id, sheet=SHEET, cell=ref(r, key) if key in header else f"?{r + 1}",
-                                      item_code=code, field=field, raw=raw, value=parse_number(raw), required=False,
-                                      expected=None))
-            if num_raw is not None or den_raw is not None:
-                sub.ratios.append(dict(file_id=file_id, sheet=SHEET, item_code=code, numerator=parse_number(num_raw),
-                                       denominator=parse_number(den_raw), numerator_cell=ref(r, "num"),
-                                       denominator_cell=ref(r, "den")))
-        elif "qty" in header:
-            raw = get(row, "qty")
-            sub.cells.append(dict(file_id=file_id, sheet=SHEET, cell=ref(r, "qty"), item_code=code, field="count",
-                                  raw=raw, value=parse_number(raw), required=False, expected=None))
+        if code:
+            _figure_row(sub, catalogue, code, r, row, header, get, ref)
     return sub
+
+
+def _figure_row(sub: Submission, catalogue: Catalogue, code: str, r: int, row: list[str], header: dict[str, int],
+                get: Callable[[list[str], str], str | None], ref: Callable[[int, str], str]) -> None:
+    """One figure row: a yes/no answer, a ratio's two cells, or a count, by the code's kind in the catalogue."""
+    file_id = sub.file_id
+    item = catalogue.get(code)
+    kind = item.kind if item else None
+    if kind is Kind.YES_NO and "yn" in header:
+        raw = get(row, "yn")
+        word = fold(raw)
+        value = 1.0 if word in YES_WORDS else 0.0 if word in NO_WORDS else None
+        sub.cells.append(dict(file_id=file_id, sheet=SHEET, cell=ref(r, "yn"), item_code=code, field="yes_no",
+                              raw=raw, value=value, required=False, expected=None))
+    elif kind is Kind.RATIO or (kind is None and "num" in header and get(row, "num")):
+        num_raw, den_raw = get(row, "num"), get(row, "den")
+        for field, raw, key in (("numerator", num_raw, "num"), ("denominator", den_raw, "den")):
+            sub.cells.append(dict(file_id=file_id, sheet=SHEET, cell=ref(r, key) if key in header else f"?{r + 1}",
+                                  item_code=code, field=field, raw=raw, value=parse_number(raw), required=False,
+                                  expected=None))
+        if num_raw is not None or den_raw is not None:
+            sub.ratios.append(dict(file_id=file_id, sheet=SHEET, item_code=code, numerator=parse_number(num_raw),
+                                   denominator=parse_number(den_raw), numerator_cell=ref(r, "num"),
+                                   denominator_cell=ref(r, "den")))
+    elif "qty" in header:
+        raw = get(row, "qty")
+        sub.cells.append(dict(file_id=file_id, sheet=SHEET, cell=ref(r, "qty"), item_code=code, field="count",
+                              raw=raw, value=parse_number(raw), required=False, expected=None))

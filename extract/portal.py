@@ -38,12 +38,12 @@ import pandas as pd
 import yaml
 from python_calamine import CalamineWorkbook
 
-from dvctt.paths import CONFIG_DIR
-from dvctt.text import fold
+from core.resources import read_text
+from core.text import fold
 
 Shape = Literal["aggregated", "dossier"]
 
-COLUMNS_FILE = CONFIG_DIR / "portal_columns.yaml"
+COLUMNS_FILE = "portal_columns.yaml"
 HEADER_SCAN_ROWS = 40
 MAX_HEADER_DEPTH = 3
 SNIFF_BYTES = 1 << 20
@@ -115,9 +115,9 @@ def header_key(text: object) -> str:
 
 
 @lru_cache(maxsize=4)
-def load_portal_columns(path: Path = COLUMNS_FILE) -> PortalColumns:
+def load_portal_columns(name: str = COLUMNS_FILE) -> PortalColumns:
     """Load and expand the alias file; `{group} > Column` expands to every alias of the group."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = yaml.safe_load(read_text(name))
     groups = {g: [header_key(a) for a in aliases] for g, aliases in raw.get("groups", {}).items()}
     columns: dict[str, ColumnSpec] = {}
     for name, aliases in raw["columns"].items():

@@ -11,12 +11,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from dvctt.catalogue import load_catalogue
-from dvctt.config import Limits
-from expectations import Finding
+from core.catalogue import load_catalogue
+from core.config import Limits
+from core.records import Finding, Submission
 from extract.csvfile import read_csv_submission
 from extract.safety import Inspection, Rejected, inspect_file
-from extract.workbook import Submission, UnreadableWorkbook, read_submission
+from extract.workbook import UnreadableWorkbook, read_submission
 
 
 @dataclass(frozen=True)

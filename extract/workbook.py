@@ -8,18 +8,17 @@ value keeps its sheet and A1 cell so a problem can be reported where the clerk w
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple
 from python_calamine import CalamineWorkbook
 
-from dvctt.catalogue import Catalogue, Kind
-from dvctt.text import fold, nfc
-from expectations import Finding
+from core import layout as L
+from core.catalogue import Catalogue, Kind
+from core.records import Finding, Submission
+from core.text import fold, nfc
 from extract.numbers import cell_text, parse_number, text_and_number
-from templates import layout as L
 
 YES_WORDS = {"co", "x", "yes", "dat"}
 NO_WORDS = {"khong", "no", "chua"}
@@ -31,17 +30,6 @@ class UnreadableWorkbook(Exception):
     def __init__(self, finding: Finding):
         super().__init__(finding.expected)
         self.finding = finding
-
-
-@dataclass
-class Submission:
-    """What one file says, before validation."""
-
-    file_id: str
-    cells: list[dict] = field(default_factory=list)
-    ratios: list[dict] = field(default_factory=list)
-    texts: list[dict] = field(default_factory=list)
-    meta: dict[str, str | None] = field(default_factory=dict)
 
 
 def _ref(row: int, col: int) -> str:
@@ -105,129 +93,154 @@ def read_submission(path: Path, file_id: str, *, unit_code: str, year: int, cata
     `package`, when given, is the checked copy of the file's content (see `inspect_file`) and is
     read instead of `path`.
     """
-    hidden_formulas = hidden_formulas or {}
+    reader = _WorkbookReader(path, file_id, max_rows, hidden_formulas or {}, package)
+    sub = Submission(file_id)
+    reader.info(sub, {"MA_DON_VI": unit_code, "NAM_BAO_CAO": str(year)})
+    reader.targets(sub, catalogue)
+    reader.activities(sub)
+    reader.texts(sub)
+    return sub
 
-    def unreadable(exc: Exception, sheet: str = "") -> UnreadableWorkbook:
+
+class _WorkbookReader:
+    """One workbook's sheets, found by folded name and parsed only when asked for."""
+
+    def __init__(self, path: Path, file_id: str, max_rows: int, hidden_formulas: dict[str, set[str]],
+                 package: bytes | None):
+        self.path, self.file_id, self.max_rows, self.hidden_formulas = path, file_id, max_rows, hidden_formulas
+        try:
+            self.wb = (CalamineWorkbook.from_filelike(io.BytesIO(package)) if package is not None
+                       else CalamineWorkbook.from_path(str(path)))
+        except Exception as exc:  # calamine raises several private error types for corrupt files
+            raise self._unreadable(exc) from exc
+        self.names = list(self.wb.sheet_names)
+        self.by_folded: dict[str, str] = {}
+        for n in self.names:
+            self.by_folded.setdefault(fold(n), n)  # the first sheet of a folded name, as the clerk sees them
+
+    def _unreadable(self, exc: Exception, sheet: str = "") -> UnreadableWorkbook:
         where = f"Trang «{sheet}» bị hỏng" if sheet else "Tệp bị hỏng hoặc không phải bảng tính Excel"
-        return _fatal(file_id, sheet, "", path.suffix, "Tệp Excel (.xlsx) đọc được",
+        return _fatal(self.file_id, sheet, "", self.path.suffix, "Tệp Excel (.xlsx) đọc được",
                       f"{where} ({type(exc).__name__}). "
                       "Hãy mở lại tệp bằng Excel, lưu dạng .xlsx theo biểu mẫu và nộp lại.")
 
-    try:
-        wb = (CalamineWorkbook.from_filelike(io.BytesIO(package)) if package is not None
-              else CalamineWorkbook.from_path(str(path)))
-    except Exception as exc:  # calamine raises several private error types for corrupt files
-        raise unreadable(exc) from exc
-    sub = Submission(file_id)
-    names = list(wb.sheet_names)
-    by_folded: dict[str, str] = {}
-    for n in names:
-        by_folded.setdefault(fold(n), n)  # the first sheet of a folded name, as the clerk sees them
-
-    def sheet_rows(title: str, required: bool = True) -> tuple[str, list[list]]:
-        name = by_folded.get(fold(title))
+    def rows(self, title: str, required: bool = True) -> tuple[str, list[list]]:
+        """(the sheet's name, its rows as values, A1 at [0][0]); a formula without a result shows as such."""
+        name = self.by_folded.get(fold(title))
         if name is None and not required:
             return title, []
         if name is None:
-            raise _fatal(file_id, title, "", ", ".join(names), f"Có trang tính «{title}»",
+            raise _fatal(self.file_id, title, "", ", ".join(self.names), f"Có trang tính «{title}»",
                          f"Không tìm thấy trang «{title}». Hãy dùng đúng biểu mẫu, không đổi tên trang tính.")
         try:  # a sheet is parsed only now, so a broken one (bad XML, unknown encoding) surfaces here
-            sheet = wb.get_sheet_by_name(name)
+            sheet = self.wb.get_sheet_by_name(name)
         except Exception as exc:
-            raise unreadable(exc, name) from exc
-        if sheet.height > max_rows:
-            raise _fatal(file_id, name, f"A{sheet.height}", f"{sheet.height} dòng", f"Không quá {max_rows} dòng",
+            raise self._unreadable(exc, name) from exc
+        if sheet.height > self.max_rows:
+            raise _fatal(self.file_id, name, f"A{sheet.height}", f"{sheet.height} dòng",
+                         f"Không quá {self.max_rows} dòng",
                          f"Trang «{name}» có quá nhiều dòng. Hãy xóa các dòng thừa và dùng đúng biểu mẫu.")
         rows = sheet.to_python(skip_empty_area=False)
-        for ref in hidden_formulas.get(name, ()):
+        for ref in self.hidden_formulas.get(name, ()):
             r, c = _rowcol(ref)
             if r < len(rows) and c < len(rows[r]) and cell_text(rows[r][c]) is None:
                 rows[r][c] = FORMULA_NO_VALUE
         return name, rows
 
-    info_name, info = sheet_rows(L.SHEET_INFO)
-    expected = {"MA_DON_VI": unit_code, "NAM_BAO_CAO": str(year)}
-    fields = {"MA_DON_VI": "unit_code", "NAM_BAO_CAO": "year"}
-    for r, row in enumerate(info):
-        key = _INFO_KEYS.get(fold(row[0])) if row else None
-        if key is None:
-            continue
-        raw = cell_text(row[1]) if len(row) > 1 else None
-        sub.meta[key] = raw
-        if key in fields:
-            sub.cells.append({"file_id": file_id, "sheet": info_name, "cell": _ref(r, 1), "item_code": key,
-                              "field": fields[key], "raw": raw,
-                              "value": parse_number(row[1]) if key == "NAM_BAO_CAO" and len(row) > 1 else None,
-                              "required": True, "expected": expected[key]})
-    for key, fld in fields.items():
-        if key not in sub.meta:  # the label row itself was deleted: report it against column B
-            sub.cells.append({"file_id": file_id, "sheet": info_name, "cell": "B", "item_code": key, "field": fld,
-                              "raw": None, "value": None, "required": True, "expected": expected[key]})
-            sub.meta[key] = None
+    def header(self, title: str, rows: list[list], wanted: frozenset[str], headers: list[str],
+               required: list[str], what: str) -> tuple[int, dict[str, int]]:
+        hrow, cols = _find_header(rows, wanted)
+        if hrow < 0:
+            raise _fatal(self.file_id, title, f"A{L.HEADER_ROW}", "", "Dòng tiêu đề: " + ", ".join(headers),
+                         f"Không tìm thấy dòng tiêu đề của bảng {what}. Hãy dùng đúng biểu mẫu.")
+        _require_columns(self.file_id, title, hrow, cols, required)
+        return hrow, cols
 
-    tname, trows = sheet_rows(L.SHEET_TARGETS)
-    hrow, cols = _find_header(trows, _TARGET_WANTED)
-    if hrow < 0:
-        raise _fatal(file_id, tname, f"A{L.HEADER_ROW}", "", "Dòng tiêu đề: " + ", ".join(L.TARGET_HEADERS),
-                     "Không tìm thấy dòng tiêu đề của bảng chỉ tiêu. Hãy dùng đúng biểu mẫu.")
-    _require_columns(file_id, tname, hrow, cols, [L.TARGET_HEADERS[i] for i in (1, 3, 4, 5)])
-    c_code, c_num, c_den, c_yn = (cols[h] for h in (_T_CODE, _T_NUM, _T_DEN, _T_YN))
-    cells = sub.cells
-    for r in range(hrow + 1, len(trows)):
-        row = trows[r]
-        code = cell_text(row[c_code]) if c_code < len(row) else None
-        if not code:
-            continue
-        code = code.upper()
-        item = catalogue.get(code)
-        kind = item.kind if item is not None else None
-        if kind is Kind.YES_NO:
-            raw = cell_text(_at(row, c_yn))
-            word = fold(raw)
-            value = 1.0 if word in YES_WORDS else 0.0 if word in NO_WORDS else None
-            cells.append({"file_id": file_id, "sheet": tname, "cell": _ref(r, c_yn), "item_code": code,
-                          "field": "yes_no", "raw": raw, "value": value, "required": False, "expected": None})
-            continue
-        num_raw, num = text_and_number(_at(row, c_num))
-        den_raw, den = text_and_number(_at(row, c_den))
-        num_cell, den_cell = _ref(r, c_num), _ref(r, c_den)
-        cells.append({"file_id": file_id, "sheet": tname, "cell": num_cell, "item_code": code, "field": "numerator",
-                      "raw": num_raw, "value": num, "required": False, "expected": None})
-        cells.append({"file_id": file_id, "sheet": tname, "cell": den_cell, "item_code": code,
-                      "field": "denominator", "raw": den_raw, "value": den, "required": False, "expected": None})
-        if num_raw is not None or den_raw is not None:
-            sub.ratios.append({"file_id": file_id, "sheet": tname, "item_code": code, "numerator": num,
-                               "denominator": den, "numerator_cell": num_cell, "denominator_cell": den_cell})
+    def info(self, sub: Submission, expected: dict[str, str]) -> None:
+        """The identity block: the unit code and year the file claims, checked against where it was dropped."""
+        name, info = self.rows(L.SHEET_INFO)
+        fields = {"MA_DON_VI": "unit_code", "NAM_BAO_CAO": "year"}
+        for r, row in enumerate(info):
+            key = _INFO_KEYS.get(fold(row[0])) if row else None
+            if key is None:
+                continue
+            raw = cell_text(row[1]) if len(row) > 1 else None
+            sub.meta[key] = raw
+            if key in fields:
+                sub.cells.append({"file_id": self.file_id, "sheet": name, "cell": _ref(r, 1), "item_code": key,
+                                  "field": fields[key], "raw": raw,
+                                  "value": parse_number(row[1]) if key == "NAM_BAO_CAO" and len(row) > 1 else None,
+                                  "required": True, "expected": expected[key]})
+        for key, fld in fields.items():
+            if key not in sub.meta:  # the label row itself was deleted: report it against column B
+                sub.cells.append({"file_id": self.file_id, "sheet": name, "cell": "B", "item_code": key,
+                                  "field": fld, "raw": None, "value": None, "required": True,
+                                  "expected": expected[key]})
+                sub.meta[key] = None
 
-    aname, arows = sheet_rows(L.SHEET_ACTIVITIES)
-    hrow, cols = _find_header(arows, _ACTIVITY_WANTED)
-    if hrow < 0:
-        raise _fatal(file_id, aname, f"A{L.HEADER_ROW}", "", "Dòng tiêu đề: " + ", ".join(L.ACTIVITY_HEADERS),
-                     "Không tìm thấy dòng tiêu đề của bảng hoạt động. Hãy dùng đúng biểu mẫu.")
-    _require_columns(file_id, aname, hrow, cols, [L.ACTIVITY_HEADERS[1], L.ACTIVITY_HEADERS[4]])
-    c_code, c_qty = cols[_A_CODE], cols[_A_QTY]
-    for r in range(hrow + 1, len(arows)):
-        row = arows[r]
-        code = cell_text(row[c_code]) if c_code < len(row) else None
-        if not code:
-            continue
-        raw, value = text_and_number(_at(row, c_qty))
-        cells.append({"file_id": file_id, "sheet": aname, "cell": _ref(r, c_qty), "item_code": code.upper(),
-                      "field": "count", "raw": raw, "value": value, "required": False, "expected": None})
+    def targets(self, sub: Submission, catalogue: Catalogue) -> None:
+        """Ratios as numerator and denominator cells; yes/no as 1 or 0 (anything else: unreadable)."""
+        name, rows = self.rows(L.SHEET_TARGETS)
+        hrow, cols = self.header(name, rows, _TARGET_WANTED, L.TARGET_HEADERS,
+                                 [L.TARGET_HEADERS[i] for i in (1, 3, 4, 5)], "chỉ tiêu")
+        c_code, c_num, c_den, c_yn = (cols[h] for h in (_T_CODE, _T_NUM, _T_DEN, _T_YN))
+        cells, fid = sub.cells, self.file_id
+        for r in range(hrow + 1, len(rows)):
+            row = rows[r]
+            code = cell_text(row[c_code]) if c_code < len(row) else None
+            if not code:
+                continue
+            code = code.upper()
+            item = catalogue.get(code)
+            if item is not None and item.kind is Kind.YES_NO:
+                raw = cell_text(_at(row, c_yn))
+                word = fold(raw)
+                value = 1.0 if word in YES_WORDS else 0.0 if word in NO_WORDS else None
+                cells.append({"file_id": fid, "sheet": name, "cell": _ref(r, c_yn), "item_code": code,
+                              "field": "yes_no", "raw": raw, "value": value, "required": False, "expected": None})
+                continue
+            num_raw, num = text_and_number(_at(row, c_num))
+            den_raw, den = text_and_number(_at(row, c_den))
+            num_cell, den_cell = _ref(r, c_num), _ref(r, c_den)
+            cells.append({"file_id": fid, "sheet": name, "cell": num_cell, "item_code": code, "field": "numerator",
+                          "raw": num_raw, "value": num, "required": False, "expected": None})
+            cells.append({"file_id": fid, "sheet": name, "cell": den_cell, "item_code": code,
+                          "field": "denominator", "raw": den_raw, "value": den, "required": False, "expected": None})
+            if num_raw is not None or den_raw is not None:
+                sub.ratios.append({"file_id": fid, "sheet": name, "item_code": code, "numerator": num,
+                                   "denominator": den, "numerator_cell": num_cell, "denominator_cell": den_cell})
 
-    _, xrows = sheet_rows(L.SHEET_TEXT, required=False)
-    if xrows:
-        hrow, cols = _find_header(xrows, _TEXT_WANTED)
+    def activities(self, sub: Submission) -> None:
+        name, rows = self.rows(L.SHEET_ACTIVITIES)
+        hrow, cols = self.header(name, rows, _ACTIVITY_WANTED, L.ACTIVITY_HEADERS,
+                                 [L.ACTIVITY_HEADERS[1], L.ACTIVITY_HEADERS[4]], "hoạt động")
+        c_code, c_qty = cols[_A_CODE], cols[_A_QTY]
+        for r in range(hrow + 1, len(rows)):
+            row = rows[r]
+            code = cell_text(row[c_code]) if c_code < len(row) else None
+            if not code:
+                continue
+            raw, value = text_and_number(_at(row, c_qty))
+            sub.cells.append({"file_id": self.file_id, "sheet": name, "cell": _ref(r, c_qty),
+                              "item_code": code.upper(), "field": "count", "raw": raw, "value": value,
+                              "required": False, "expected": None})
+
+    def texts(self, sub: Submission) -> None:
+        """Difficulties and proposals, word for word; the sheet is optional."""
+        _, rows = self.rows(L.SHEET_TEXT, required=False)
+        if not rows:
+            return
+        hrow, cols = _find_header(rows, _TEXT_WANTED)
         c_kind, c_text = cols.get(_X_KIND, 1), cols.get(_X_TEXT, 2)
-        for r in range(max(hrow, 0) + 1, len(xrows)):
-            row = xrows[r]
+        for r in range(max(hrow, 0) + 1, len(rows)):
+            row = rows[r]
             text = row[c_text] if c_text < len(row) else None
             if cell_text(text) is None:
                 continue
             kind_word = fold(row[c_kind]) if c_kind < len(row) else ""
             kind = _TEXT_KINDS.get(kind_word) or ("kien_nghi" if kind_word.startswith("kien nghi") else "kho_khan")
-            sub.texts.append({"file_id": file_id, "kind": kind, "cell": _ref(r, c_text), "text": nfc(str(text).strip())})
-    return sub
+            sub.texts.append({"file_id": self.file_id, "kind": kind, "cell": _ref(r, c_text),
+                              "text": nfc(str(text).strip())})
 
 
 def submission_facts(sub: Submission) -> list[dict]:

@@ -1,10 +1,15 @@
-"""The warehouse schema (SQLAlchemy Core): SQLite by default, PostgreSQL in production.
+"""The warehouse schema (SQLAlchemy Core), every table in one place: SQLite by default, PostgreSQL in production.
 
 Every figure keeps the file, sheet and cell it came from, so a number in the report can be
-traced back to a unit's workbook; superseded submissions are kept, never overwritten.
+traced back to a unit's workbook; superseded submissions are kept, never overwritten. The
+tables are created and changed only by the migrations in `load/migrations` (`load.migrate`);
+a test checks that the migrated database matches these definitions.
 """
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -20,22 +25,31 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
+
+from core.clock import aware
 
 metadata = MetaData()
 
-units = Table(
-    "units",
-    metadata,
-    Column("code", String(40), primary_key=True),
-    Column("name", String(200), nullable=False),
-    Column("level", String(20), nullable=False),
-    Column("parent_code", String(40)),
-    Column("type", String(60)),
-    Column("valid_from", Date),
-    Column("valid_to", Date),
-)
+
+class Instant(TypeDecorator[datetime]):
+    """An aware datetime, stored as naive UTC so SQLite and PostgreSQL hold the same value; read back as UTC.
+
+    A naive datetime is refused rather than stored: which zone it meant would be a guess.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else aware(value).astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
 
 files = Table(
     "files",
@@ -45,7 +59,7 @@ files = Table(
     Column("sha256", String(64), nullable=False),
     Column("original_name", String(300), nullable=False),
     Column("size", BigInteger, nullable=False),
-    Column("arrived_at", DateTime, nullable=False),
+    Column("arrived_at", Instant, nullable=False),
     Column("status", String(20), nullable=False),  # accepted | quarantined
     Column("archive_path", String(300)),
     Column("reason", Text),
@@ -78,7 +92,7 @@ submissions = Table(
     Column("is_current", Boolean, nullable=False),
     Column("template_version", String(40)),
     Column("preparer", String(200)),
-    Column("arrived_at", DateTime, nullable=False),
+    Column("arrived_at", Instant, nullable=False),
     UniqueConstraint("unit_code", "year", "version", name="uq_submission_version"),
 )
 Index("ix_submissions_current", submissions.c.year, submissions.c.is_current)
@@ -126,8 +140,8 @@ runs = Table(
     "runs",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("started_at", DateTime, nullable=False),
-    Column("finished_at", DateTime),
+    Column("started_at", Instant, nullable=False),
+    Column("finished_at", Instant),
     Column("seen", Integer),
     Column("accepted", Integer),
     Column("quarantined", Integer),
@@ -187,4 +201,32 @@ portal_unknown = Table(
     Column("first_row", Integer),
     Column("source_file", String(300)),
     Column("shape", String(20)),
+)
+
+# What the scheduled jobs already did, so re-runs repeat nothing: every reminder, IT list entry and alert sent,
+# one row per (kind, year, deadline, unit), so a unit gets a given reminder once however often the daily job runs.
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),  # reminder | no_contact | final_missing
+    Column("year", Integer, nullable=False),
+    Column("deadline", Date, nullable=False),
+    Column("unit_code", String(40), nullable=False),  # "" for a province-wide notice
+    Column("recipients", Text),
+    Column("sent_at", Instant, nullable=False),
+    UniqueConstraint("kind", "year", "deadline", "unit_code", name="uq_notices"),
+)
+
+# Every final report built, which the "final report missing" check reads.
+final_reports = Table(
+    "final_reports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year", Integer, nullable=False),
+    Column("built_on", Date, nullable=False),  # the run's date in Vietnam: what the deadline check compares
+    Column("path", Text, nullable=False),
+    Column("run_id", String(250), nullable=False),
+    Column("built_at", Instant, nullable=False),
+    UniqueConstraint("run_id", name="uq_final_reports_run"),
 )

@@ -9,14 +9,16 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Engine, Select, create_engine, event, false, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from core.clock import now
 from load import schema as T
+from load.migrate import upgrade
 
 WAREHOUSE_ENV = "DVCTT_WAREHOUSE_URL"
 
@@ -27,16 +29,23 @@ def warehouse_url(workspace: Path, configured: str | None = None) -> str:
 
 
 def connect(url: str) -> Engine:
+    """An engine on the warehouse, migrated to the current schema (`load.migrate`)."""
     engine = create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn, _record) -> None:  # WAL lets the report read while ingest writes
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:  # WAL lets the report read while ingest writes
+            dbapi_conn.isolation_level = None  # the driver's own transaction handling off: see `_begin`
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
-    with_retries(lambda: T.metadata.create_all(engine))
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Connection) -> None:
+            # SQLAlchemy's recipe for pysqlite: a real BEGIN, so a migration's DDL and a batch are all-or-nothing.
+            conn.exec_driver_sql("BEGIN")
+    with_retries(lambda: upgrade(engine))
     return engine
 
 
@@ -168,7 +177,7 @@ class Warehouse:
     def record_run(self, started: datetime, counts: dict[str, int]) -> None:
         def write() -> None:
             with self.engine.begin() as conn:
-                conn.execute(insert(T.runs).values(started_at=started, finished_at=datetime.now(), **counts))
+                conn.execute(insert(T.runs).values(started_at=started, finished_at=now(), **counts))
         with_retries(write)
 
     def replace_portal(self, year: int, facts: pd.DataFrame, problems: pd.DataFrame, unknown: pd.DataFrame) -> None:
@@ -255,6 +264,16 @@ class Warehouse:
              .where(T.submissions.c.year == year, T.submissions.c.is_current.is_(True))
              .order_by(T.texts.c.unit_code, T.texts.c.seq))
         return self._frame(_among(q, T.submissions.c.unit_code, units))
+
+    def current_warnings(self, year: int, units: Collection[str] | None = None) -> pd.DataFrame:
+        """Warnings raised on the files behind the current submissions for `year` (WARNING_COLUMNS): the
+        figures were accepted, but leaders should know which ones a clerk was asked to check."""
+        f, fi, s = T.findings, T.files, T.submissions
+        q = (select(s.c.unit_code, fi.c.original_name, f.c.sheet, f.c.cell, f.c.found, f.c.expected, f.c.fix)
+             .select_from(f).join(fi, fi.c.id == f.c.file_id).join(s, s.c.file_id == fi.c.id)
+             .where(f.c.severity == "warning", s.c.year == year, s.c.is_current.is_(True))
+             .order_by(s.c.unit_code, f.c.sheet, f.c.cell, f.c.rule, f.c.found))
+        return self._frame(_among(q, s.c.unit_code, units))
 
     def sources(self, year: int, units: Collection[str] | None = None) -> pd.DataFrame:
         """Every version of every accepted submission for the year (current and superseded)."""

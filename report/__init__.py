@@ -1,5 +1,2 @@
-"""Report stage: the leadership workbook, its delivery by e-mail, and the clerks' feedback files."""
-
-from report.workbook import SHEET_DATA, ReportInputs, current_warnings, write_report
-
-__all__ = ["SHEET_DATA", "ReportInputs", "current_warnings", "write_report"]
+"""Report stage: rendering only. The leadership workbook, its delivery by e-mail, the clerks' feedback
+files and the IT run page; every figure comes computed from `transform`."""

@@ -1,4 +1,4 @@
-"""The "Dữ liệu" sheet's rows: a frame rendered as sheet XML column by column, unstyled (dvctt.xlsx).
+"""The "Dữ liệu" sheet's rows: a frame rendered as sheet XML column by column, unstyled (report.xlsx).
 
 A national workbook's long table has ~400,000 rows × 10 columns, millions of cells; rendering them
 one Python call per cell took seconds, so each chunk of rows is built with whole-column string
@@ -19,7 +19,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dvctt.xlsx import CellXml, RowBlock, stream_rows
+from report.xlsx import CellXml, RowBlock, stream_rows
 
 CHUNK_ROWS = 20000
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from dvctt.xlsx import save_workbook, write_text
-from expectations import Finding
-from templates import styles as S
+from core.clock import vn_wall
+from core.records import Finding
+from report import styles as S
+from report.xlsx import save_workbook, write_text
 
 HEADERS = ["STT", "Mức độ", "Trang tính", "Ô", "Giá trị tìm thấy", "Yêu cầu", "Cách sửa"]
 SEVERITY = {"error": "Lỗi (tệp bị từ chối)", "warning": "Cảnh báo (tệp vẫn được nhận)"}
@@ -25,7 +26,7 @@ def write_feedback(path: Path, *, unit_name: str, file_name: str, arrived_at: da
                else "BỊ TỪ CHỐI – chưa ghi nhận số liệu. Hãy sửa các lỗi dưới đây rồi nộp lại tệp.")
     ws["A1"] = f"PHẢN HỒI VỀ TỆP BÁO CÁO: {file_name}"
     ws["A1"].font = S.TITLE
-    ws["A2"] = f"Đơn vị: {unit_name} – Thời điểm nhận: {arrived_at:%d/%m/%Y %H:%M}"
+    ws["A2"] = f"Đơn vị: {unit_name} – Thời điểm nhận: {vn_wall(arrived_at):%d/%m/%Y %H:%M}"
     ws["A3"] = f"Kết quả: {verdict}"
     ws["A3"].font = S.BOLD
     for col, (text, width) in enumerate(zip(HEADERS, [6, 22, 20, 8, 24, 50, 70], strict=True), start=1):

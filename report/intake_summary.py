@@ -11,8 +11,9 @@ from datetime import datetime
 from html import escape
 from pathlib import Path
 
-from dvctt.xlsx import atomic_write_bytes
-from expectations import Finding
+from core.clock import vn_wall
+from core.records import Finding
+from report.xlsx import atomic_write_bytes
 
 STATUS = {"accepted": "Đã nhận", "quarantined": "Bị từ chối", "pending": "Đang chờ (tệp đang được chép)"}
 SEVERITY = {"error": "Lỗi", "warning": "Cảnh báo"}
@@ -30,7 +31,9 @@ def _table(headers: list[str], rows: list[tuple[str, list[object]]]) -> str:
 
 def write_intake_summary(outbox: Path, started: datetime, counts: dict, files: list, findings: dict[str, list[Finding]],
                          names: dict[str, tuple[str, str]]) -> Path:
-    """`files`: FileOutcome list; `findings`: file key → findings; `names`: file key → (unit, file name)."""
+    """`files`: FileOutcome list; `findings`: file key → findings; `names`: file key → (unit, file name).
+    `started` is an instant; the page and its name show it in Vietnamese time."""
+    started = vn_wall(started)
     listed = [f for f in files if f.new or f.status == "pending"]
     earlier = len(files) - len(listed)
     problems = [(f.severity, [names.get(key, ("", key))[0], names.get(key, ("", key))[1], SEVERITY.get(f.severity),

@@ -17,8 +17,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dvctt.xlsx import FORMULA_PREFIXES, CellXml, RowBlock, row_xml, stream_rows, write_text
-from templates import styles as S
+from core.clock import vn_wall
+from report import styles as S
+from report.xlsx import FORMULA_PREFIXES, CellXml, RowBlock, row_xml, stream_rows, write_text
 
 CHUNK_ROWS = 5000  # streamed rows are joined into bytes this many at a time
 LINE_PT = 15.0  # one line of 12 pt Times New Roman, with leading
@@ -43,7 +44,7 @@ def _clean(value: object) -> object:
     if hasattr(value, "item") and not isinstance(value, str | bytes):  # numpy scalar → Python
         return _clean(value.item())
     if isinstance(value, datetime):
-        return value.replace(microsecond=0)
+        return (vn_wall(value) if value.tzinfo else value).replace(microsecond=0)
     return value
 
 
@@ -137,7 +138,7 @@ def write_table(ws: Worksheet, header_row: int, headers: Sequence[str], rows: Se
                 bold_rows: Collection[int] = (), wrap_columns: Collection[int] = ()) -> int:
     """Write a bordered table; returns the last row written. `formats` maps 0-based column → number format;
     `fill(i, c, value)` may colour the cell of row `i`, column `c` (both 0-based); `bold_rows` are 0-based;
-    `wrap_columns` always wrap. The header is openpyxl cells; the rows are streamed (dvctt.xlsx)."""
+    `wrap_columns` always wrap. The header is openpyxl cells; the rows are streamed (report.xlsx)."""
     formats = formats or {}
     for col, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
         cell = ws.cell(row=header_row, column=col)

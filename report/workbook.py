@@ -18,21 +18,31 @@ from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
-from sqlalchemy import Engine, select
 
-from dvctt.catalogue import Catalogue, Kind
-from dvctt.config import WorkspaceConfig
-from dvctt.progress import progress_bar
-from dvctt.units import LEVEL_LABELS, UnitRegistry
-from dvctt.xlsx import save_workbook, write_text
-from load import schema as T
+from core.catalogue import Catalogue, Kind
+from core.config import WorkspaceConfig
+from core.layout import TEXT_KINDS
+from core.progress import progress_bar
+from core.records import (
+    FACT_COLUMNS,
+    PORTAL_PROBLEM_COLUMNS,
+    PORTAL_UNKNOWN_COLUMNS,
+    RECONCILE_COLUMNS,
+    SPLIT_COLUMNS,
+    UNPLACED_COLUMNS,
+    WARNING_COLUMNS,
+)
+from core.units import LEVEL_LABELS, UnitRegistry
+from report import styles as S
 from report.charts import RankingPanel, embed_png, ranking_png, target_chart
 from report.datasheet import stream_frame
 from report.tables import PageLabels, setup_print, setup_sheet, write_note, write_table
-from templates import styles as S
-from templates.layout import TEXT_KINDS
+from report.xlsx import save_workbook, write_text
+from transform.comparison import portal_comparison
 from transform.completeness import LATE, MISSING, ON_TIME, summary
-from transform.rollup import RECONCILE_COLUMNS, portal_sourced, portal_totals, raised_list
+from transform.ranking import rank_units
+from transform.rollup import portal_sourced, raised_list
+from transform.targets import EPS, MET, goals, verdict
 
 SHEET_SUMMARY = "Tổng hợp"
 SHEET_BY_UNIT = "Theo đơn vị"
@@ -43,21 +53,13 @@ SHEET_PORTAL_CHECKS = "Kiểm tra tệp Cổng DVC"
 SHEET_RECONCILE = "Đối chiếu số liệu"
 SHEET_CROSSWALK = "Sáp nhập, chia tách"
 SHEET_DATA = "Dữ liệu"
-MET, NOT_MET = "Đạt", "Chưa đạt"
 ESTIMATED = "Ước tính"
-PORTAL_COLUMNS = ["unit_code", "indicator_code", "numerator", "denominator"]
-PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "message", "rule", "excluded"]
-UNKNOWN_COLUMNS = ["agency_code", "rows", "first_row", "source_file", "shape"]
-SPLIT_COLUMNS = ["source_code", "source_name", "unit_code", "unit_name", "weight"]
-UNPLACED_COLUMNS = ["unit_code", "unit_name", "level", "reason"]
-WARNING_COLUMNS = ["unit_code", "original_name", "sheet", "cell", "found", "expected", "fix"]
 RANKED_LEVELS = ["province", "district", "department", "district_office", "commune", "press"]  # print order
 AGGREGATE_LEVELS = {"country", "province", "district"}
 SIGNED_PCT_FMT = "+0.0%;-0.0%;0.0%"
 SIGNED_INT_FMT = "+#,##0;-#,##0;0"
 DATA_WIDTHS = {"unit_code": 12, "unit_name": 40, "level": 16, "indicator_code": 24}
 PX_PER_CHAR = 7  # an Excel column-width unit in pixels, to size a picture to its table
-EPS = 1e-12
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
@@ -81,11 +83,11 @@ class ReportInputs:
     texts: pd.DataFrame
     sources: pd.DataFrame
     quarantined: pd.DataFrame
-    warnings: pd.DataFrame = field(default_factory=lambda: _empty(WARNING_COLUMNS))  # current_warnings()
-    # The portal's own figures per unit code (Warehouse.portal_facts): PORTAL_COLUMNS, extra columns ignored.
-    portal_facts: pd.DataFrame = field(default_factory=lambda: _empty(PORTAL_COLUMNS))
-    portal_problems: pd.DataFrame = field(default_factory=lambda: _empty(PROBLEM_COLUMNS))
-    portal_unknown: pd.DataFrame = field(default_factory=lambda: _empty(UNKNOWN_COLUMNS))
+    warnings: pd.DataFrame = field(default_factory=lambda: _empty(WARNING_COLUMNS))  # Warehouse.current_warnings()
+    # The portal's own figures per unit code (Warehouse.portal_facts): FACT_COLUMNS, extra columns ignored.
+    portal_facts: pd.DataFrame = field(default_factory=lambda: _empty(FACT_COLUMNS))
+    portal_problems: pd.DataFrame = field(default_factory=lambda: _empty(PORTAL_PROBLEM_COLUMNS))
+    portal_unknown: pd.DataFrame = field(default_factory=lambda: _empty(PORTAL_UNKNOWN_COLUMNS))
     reconciliation: pd.DataFrame = field(default_factory=lambda: _empty(RECONCILE_COLUMNS))  # transform.reconcile
     splits: pd.DataFrame = field(default_factory=lambda: _empty(SPLIT_COLUMNS))  # transform.split_list
     unplaced: pd.DataFrame = field(default_factory=lambda: _empty(UNPLACED_COLUMNS))  # transform.unplaced_list
@@ -95,33 +97,6 @@ class ReportInputs:
         """A unit's name in this report, old codes included ("" for a code the registry does not know)."""
         unit = self.registry.get(code)
         return unit.name if unit else ""
-
-
-def current_warnings(engine: Engine, year: int, units: set[str] | None = None) -> pd.DataFrame:
-    """Warnings raised on the files behind the current submissions for `year` (of `units` only, when
-    given): the figures were accepted, but leaders should know which ones a clerk was asked to check."""
-    f, fi, s = T.findings, T.files, T.submissions
-    q = (select(s.c.unit_code, fi.c.original_name, f.c.sheet, f.c.cell, f.c.found, f.c.expected, f.c.fix)
-         .select_from(f).join(fi, fi.c.id == f.c.file_id).join(s, s.c.file_id == fi.c.id)
-         .where(f.c.severity == "warning", s.c.year == year, s.c.is_current.is_(True))
-         .order_by(s.c.unit_code, f.c.sheet, f.c.cell, f.c.rule, f.c.found))
-    if units is not None:
-        q = q.where(s.c.unit_code.in_(sorted(units)))
-    with engine.connect() as conn:
-        result = conn.execute(q)
-        return pd.DataFrame(result.fetchall(), columns=WARNING_COLUMNS)
-
-
-def verdict(value: float | None, goal: float | None) -> str:
-    if goal is None or value is None or pd.isna(value):
-        return ""
-    return MET if value >= goal - EPS else NOT_MET
-
-
-def _goals(inp: ReportInputs) -> dict[str, tuple[int, float]]:
-    """indicator code → (target year, goal) for the report year: 2025's goal in 2025, 2030's after."""
-    year = inp.config.year
-    return {i.code: t for i in inp.catalogue.indicators if (t := i.target_for(year)) is not None}
 
 
 def _verdict_fill(value: object, goal: float | None) -> PatternFill | None:
@@ -142,46 +117,6 @@ def ranking_rule(year: int, levels: list[str]) -> str:
             f"Cùng điểm thì đơn vị có mã nhỏ hơn xếp trước. Đơn vị chưa có số liệu nào không được xếp hạng.")
 
 
-def rank_units(inp: ReportInputs) -> pd.DataFrame:
-    """One row per unit below the root: targets met, targets applicable, share, rank within its level.
-
-    Transparent on purpose (the rule is printed next to the table, see `ranking_rule`): leaders
-    must be able to redo a unit's rank by hand from the "Theo đơn vị" sheet. Only the units' own
-    reports count: the portal's indicators are in no template, and portal figures alone do not
-    make a unit "reported".
-    """
-    goals = _goals(inp)
-    applies = {i.code: set(i.applies_to) for i in inp.catalogue.indicators if i.code in goals}
-    d = inp.data
-    own = d[~d["indicator_code"].isin(portal_sourced(inp.catalogue))]
-    has_data = own.groupby("unit_code", sort=False)["reporting_units"].max() > 0
-    d = d[d["indicator_code"].isin(goals) & (d["unit_code"] != inp.registry.root)]
-    in_template = [lvl in applies[code] for lvl, code in zip(d["level"], d["indicator_code"], strict=True)]
-    zero_base = d["numerator"].notna() & (d["denominator"] == 0)
-    applicable = pd.Series(in_template, index=d.index) & ~zero_base
-    goal = d["indicator_code"].map(lambda c: goals[c][1])
-    met = applicable & (d["value"] >= goal - EPS)
-    scores = (pd.DataFrame({"unit_code": d["unit_code"], "met": met, "applicable": applicable})
-              .groupby("unit_code", sort=False).sum().astype(int))
-    units = [u for u in inp.registry.walk() if u.code != inp.registry.root]
-    parents = {u.code: inp.registry.units[u.parent_code].name if u.parent_code else "" for u in units}
-    out = pd.DataFrame([(u.code, u.name, u.level, parents[u.code]) for u in units],
-                       columns=["unit_code", "unit_name", "level", "parent_name"])
-    out = out.merge(scores, on="unit_code", how="left").fillna({"met": 0, "applicable": 0})
-    out = out.astype({"met": int, "applicable": int})
-    reported = out["unit_code"].map(has_data).fillna(False).astype(bool)
-    rankable = reported & (out["applicable"] > 0)
-    out["share"] = (out["met"] / out["applicable"]).where(rankable)
-    out["note"] = None
-    out.loc[~reported, "note"] = "Chưa có số liệu"
-    out.loc[reported & ~rankable, "note"] = "Không có chỉ tiêu áp dụng"
-    out = out.sort_values(["level", "share", "unit_code"], ascending=[True, False, True], na_position="last",
-                          kind="stable")
-    out["rank"] = (out.groupby("level").cumcount() + 1).astype(object)
-    out.loc[out["share"].isna(), "rank"] = None
-    return out.reset_index(drop=True)
-
-
 def _labels(inp: ReportInputs) -> tuple[str, str, PageLabels]:
     """(period, subtitle, page labels): a yearly report names its year, an ad hoc one its dates."""
     cfg, window = inp.config, inp.config.report_window
@@ -197,7 +132,7 @@ def _labels(inp: ReportInputs) -> tuple[str, str, PageLabels]:
 
 def build_workbook(inp: ReportInputs, *, progress: bool = False) -> Workbook:
     period, subtitle, page = _labels(inp)
-    ranking = rank_units(inp)
+    ranking = rank_units(inp.data, inp.registry, inp.catalogue, inp.config.year)
     wb = Workbook()
     sheets: list[tuple[str, Callable[[Worksheet], None]]] = [
         (SHEET_SUMMARY, lambda ws: _summary(ws, inp, period, subtitle, page)),
@@ -224,11 +159,11 @@ def build_workbook(inp: ReportInputs, *, progress: bool = False) -> Workbook:
 def _summary(ws: Worksheet, inp: ReportInputs, period: str, subtitle: str, page: PageLabels) -> None:
     setup_sheet(ws, f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU ĐỀ ÁN 1588/QĐ-TTg {period.upper()}", subtitle, 4, page)
     root = inp.data[inp.data["unit_code"] == inp.registry.root].set_index("indicator_code")
-    goals = _goals(inp)
+    goal_of = goals(inp.catalogue, inp.config.year)
     rows = []
     for n, ind in enumerate(inp.catalogue.indicators, start=1):
         r = root.loc[ind.code]
-        target_year, goal = goals.get(ind.code, (None, None))
+        target_year, goal = goal_of.get(ind.code, (None, None))
         rows.append([n, ind.code, ind.label, goal, target_year, r["value"], r["numerator"], r["denominator"],
                      verdict(r["value"], goal), int(r["reporting_units"]),
                      "Cổng DVC" if ind.source == "portal" else "Đơn vị báo cáo"])
@@ -258,7 +193,7 @@ def _by_unit(ws: Worksheet, inp: ReportInputs, ranking: pd.DataFrame, subtitle: 
     """Each unit's ratios, the portal's included, coloured against the target, with its rank; a unit
     whose figures include shares of split old communes is marked as estimated."""
     setup_sheet(ws, "KẾT QUẢ CHỈ TIÊU THEO ĐƠN VỊ VÀ XẾP HẠNG", subtitle, 4, page)
-    goals = _goals(inp)
+    goal_of = goals(inp.catalogue, inp.config.year)
     from_portal = portal_sourced(inp.catalogue)
     inds = [i for i in inp.catalogue.indicators if i.kind is not Kind.COUNT]
     d = inp.data
@@ -277,9 +212,9 @@ def _by_unit(ws: Worksheet, inp: ReportInputs, ranking: pd.DataFrame, subtitle: 
     write_note(ws, 3, f"Ô màu xanh: đạt mục tiêu năm {year}; ô màu đỏ: chưa đạt. Chỉ tiêu ghi (Cổng DVC) lấy từ số "
                       f"liệu thống kê của Cổng DVC (hồ sơ của chính đơn vị và các đơn vị trực thuộc) và không tính vào "
                       f"xếp hạng. {ranking_rule(year, ranked_levels(ranking))}", len(headers), sum(widths))
-    goal_of = [goals.get(i.code, (None, None))[1] for i in inds]
+    goal_values = [goal_of.get(i.code, (None, None))[1] for i in inds]
     write_table(ws, 4, headers, rows, widths, {**{k: S.PCT_FMT for k in range(3, first_score)}, first_score + 2: S.PCT_FMT},
-                fill=lambda _i, c, v: _verdict_fill(v, goal_of[c - 3]) if 3 <= c < first_score else None,
+                fill=lambda _i, c, v: _verdict_fill(v, goal_values[c - 3]) if 3 <= c < first_score else None,
                 bold_rows=[n for n, u in enumerate(units) if u.level in AGGREGATE_LEVELS])
     ws.freeze_panes = "D5"
 
@@ -399,42 +334,10 @@ def _texts(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) ->
                 wrap_columns=[4])
 
 
-def portal_comparison(inp: ReportInputs) -> pd.DataFrame:
-    """Units' own figures beside the portal's for the same unit and indicator, and the difference.
-
-    Both sides cover the unit and everything under it: the units' side is the report's rollup of
-    their files, the portal's the unit's own dossiers plus its descendants' (`portal_totals`). The
-    units' side of a portal-sourced indicator is blank (no template carries it). Rows: the root and
-    its direct children for every indicator the portal gives, and any unit where both sides have
-    a figure (per-unit portal figures are on "Theo đơn vị" and "Dữ liệu"). `inp.portal_facts` may be
-    empty (no export loaded yet); then the portal columns stay blank.
-    """
-    from_portal = portal_sourced(inp.catalogue)
-    totals = portal_totals(inp.registry, inp.portal_facts, inp.catalogue)
-    own = inp.data[["unit_code", "unit_name", "indicator_code", "numerator", "denominator", "value"]]
-    own = own[~own["indicator_code"].isin(from_portal)]
-    claimed = set(zip(*(own.loc[own["numerator"].notna() | own["denominator"].notna(), c]
-                        for c in ("unit_code", "indicator_code")), strict=True))
-    top = {inp.registry.root} | {u.code for u in inp.registry.children(inp.registry.root)}
-    keys = {(inp.registry.root, code) for code in from_portal}
-    keys |= {k for k in zip(totals["unit_code"], totals["indicator_code"], strict=True) if k[0] in top or k in claimed}
-    unit_order = {u.code: n for n, u in enumerate(inp.registry.walk())}
-    ind_order = {i.code: n for n, i in enumerate(inp.catalogue.indicators)}
-    frame = pd.DataFrame(sorted(keys, key=lambda k: (unit_order[k[0]], ind_order[k[1]])),
-                         columns=["unit_code", "indicator_code"])
-    frame["unit_name"] = frame["unit_code"].map(inp.name)
-    frame = frame.merge(own.drop(columns="unit_name"), on=["unit_code", "indicator_code"], how="left")
-    portal = totals.drop(columns="reporting_units").rename(columns={c: f"{c}_portal" for c in
-                                                                      ("numerator", "denominator", "value")})
-    frame = frame.merge(portal, on=["unit_code", "indicator_code"], how="left")
-    frame["difference"] = frame["value_portal"] - frame["value"]
-    return frame
-
-
 def _portal(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) -> None:
     """Units' figures beside the portal's (`portal_comparison`), for the area and its direct units."""
     setup_sheet(ws, "SO SÁNH SỐ LIỆU CỔNG DỊCH VỤ CÔNG VỚI SỐ LIỆU ĐƠN VỊ BÁO CÁO", subtitle, 4, page)
-    frame = portal_comparison(inp)
+    frame = portal_comparison(inp.data, inp.portal_facts, inp.registry, inp.catalogue)
     labels = {i.code: i.label for i in inp.catalogue.indicators}
     widths = [9, 26, 44, 13, 13, 10, 13, 13, 10, 13]
     note = ("Số liệu của Cổng DVC là số liệu thống kê độc lập với số liệu các đơn vị tự báo cáo; số liệu của một đơn vị "

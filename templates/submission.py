@@ -2,7 +2,7 @@
 
 It is prefilled with the unit's identity so the reader can check a unit only submits for
 itself, carries Excel data validation so most mistakes are caught while typing, and keeps
-its layout in `templates.layout` so writer and reader cannot drift apart.
+its layout in `core.layout` so writer and reader cannot drift apart.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dvctt.catalogue import Catalogue, Kind
-from dvctt.config import Window
-from dvctt.units import Unit
-from dvctt.xlsx import save_workbook
-from templates import layout as L
-from templates import styles as S
+from core import layout as L
+from core.catalogue import Catalogue, Kind
+from core.config import Window
+from core.units import Unit
+from report import styles as S
+from report.xlsx import save_workbook
 
 GUIDE = [
     "HƯỚNG DẪN ĐIỀN BIỂU MẪU BÁO CÁO KẾT QUẢ THỰC HIỆN ĐỀ ÁN 1588/QĐ-TTg",

@@ -40,7 +40,7 @@ def fresh_ws(demo_template, tmp_path) -> Path:
 @pytest.fixture
 def small_ws(tmp_path) -> Path:
     """An empty Lai Châu 2025 workspace (config only) for tests that drop their own files."""
-    from dvctt.config import write_config
+    from core.config import write_config
     from dvctt.demo import demo_config
 
     ws = tmp_path / "small"

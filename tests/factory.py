@@ -8,10 +8,10 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from dvctt.catalogue import load_catalogue
-from dvctt.config import load_config
-from dvctt.units import load_registry
-from templates import layout as L
+from core import layout as L
+from core.catalogue import load_catalogue
+from core.config import load_config
+from core.units import load_registry
 from templates.submission import build_template
 
 

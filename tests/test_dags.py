@@ -120,7 +120,7 @@ def test_without_a_readable_workspace_the_report_dag_still_parses_and_says_why(d
 def test_only_transient_errors_are_retried(dagbag: Any) -> None:
     from airflow.sdk import RetryAction
 
-    from dvctt.config import ConfigError
+    from core.config import ConfigError
 
     policy = dagbag.dags["dvctt_report"].task_dict["report.build_report"].retry_policy
     assert policy.evaluate(ConfigError("workspace.yaml"), 1, 3).action == RetryAction.FAIL

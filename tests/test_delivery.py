@@ -18,11 +18,11 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
+from core.config import ConfigError, Smtp
 from dvctt.cli import app
-from dvctt.config import ConfigError, Smtp
 from dvctt.pipeline import deliver_report
-from dvctt.xlsx import save_workbook
 from report.delivery import build_message, report_subject, send_report
+from report.xlsx import save_workbook
 
 USER, PASSWORD, PASSWORD_ENV = "vanthu", "mat-khau-dung", "DVCTT_TEST_SMTP_PASSWORD"
 

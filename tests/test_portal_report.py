@@ -18,11 +18,11 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from dvctt.catalogue import load_catalogue
-from dvctt.config import load_config
+from core.catalogue import load_catalogue
+from core.config import load_config
+from core.units import UnitRegistry, load_registry
 from dvctt.pipeline import build_report, report_path
 from dvctt.portal import ingest_portal
-from dvctt.units import UnitRegistry, load_registry
 from load import connect
 from load.warehouse import Warehouse, warehouse_url
 from report.workbook import SHEET_BY_UNIT, SHEET_CROSSWALK, SHEET_PORTAL, SHEET_PORTAL_CHECKS, SHEET_SUMMARY

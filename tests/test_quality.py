@@ -8,14 +8,15 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
+from core.config import load_config
+from core.records import STATS_COLUMNS
+from core.units import load_registry
 from dvctt import intake
-from dvctt.config import load_config
-from dvctt.units import load_registry
 from load import connect
 from load import schema as T
 from load.warehouse import Warehouse, warehouse_url
 from tests.factory import drop, set_count, template_for
-from transform.quality import STALE_SHARE, STATS_COLUMNS, quality_warnings, robust_stats
+from transform.quality import STALE_SHARE, quality_warnings, robust_stats
 
 
 def _batch(value: float, code: str = "HD_TINBAI", denominator: float | None = None) -> pd.DataFrame:

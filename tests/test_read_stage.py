@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from dvctt.catalogue import load_catalogue
-from dvctt.config import Limits
+from core.catalogue import load_catalogue
+from core.config import Limits
 from extract.numbers import cell_text, parse_number, text_and_number
 from extract.reader import ReadJob, ReadResult, read_one
 from extract.safety import MAX_PARTS, inspect_file

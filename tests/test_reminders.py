@@ -21,17 +21,12 @@ import yaml
 from aiosmtpd.controller import Controller
 from typer.testing import CliRunner
 
+from core.config import ConfigError, load_config
+from core.units import load_registry
+from dags._mail import airflow_mailer, airflow_notifier, notify_task_failure
 from dvctt.cli import app
-from dvctt.config import ConfigError, load_config
-from dvctt.reminders import (
-    airflow_mailer,
-    airflow_notifier,
-    check_final_reports,
-    notify_task_failure,
-    send_reminders,
-)
+from dvctt.reminders import check_final_reports, send_reminders
 from dvctt.schedule import keep_final
-from dvctt.units import load_registry
 from tests.airflow_env import airflow_env, free_port
 from tests.test_delivery import Mailbox
 
@@ -92,7 +87,7 @@ def _text(msg: EmailMessage) -> str:
 
 
 def test_late_units_get_their_blank_template_and_it_gets_the_list(ws: Path, smtp, tmp_path: Path) -> None:
-    from dvctt.catalogue import load_catalogue
+    from core.catalogue import load_catalogue
     from templates.submission import write_template
 
     mailbox, _ = smtp

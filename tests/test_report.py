@@ -14,27 +14,28 @@ import subprocess
 import time
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from dvctt.catalogue import Kind, load_catalogue
-from dvctt.config import WorkspaceConfig, load_config
+from core.catalogue import Kind, load_catalogue
+from core.config import WorkspaceConfig, load_config
+from core.layout import HEADER_ROW, INFO_FIRST_ROW, INFO_ROWS, SHEET_INFO, SHEET_TEXT
+from core.records import FACT_COLUMNS, Finding
+from core.units import load_registry
 from dvctt.pipeline import build_report, ingest, report_path
-from dvctt.units import load_registry
-from dvctt.xlsx import save_workbook, write_text
-from expectations.findings import Finding
+from report import styles as S
 from report.charts import RankingPanel, ranking_png, vn_percent
 from report.feedback import write_feedback
-from report.workbook import PORTAL_COLUMNS, SHEET_DATA, ReportInputs, portal_comparison, write_report
-from templates import styles as S
-from templates.layout import HEADER_ROW, INFO_FIRST_ROW, INFO_ROWS, SHEET_INFO, SHEET_TEXT
+from report.workbook import SHEET_DATA, ReportInputs, write_report
+from report.xlsx import save_workbook, write_text
 from tests.factory import drop, set_count, set_ratio, template_for
 from tests.helpers import read_data_sheet
 from transform import rollup, split_list, unit_status, unplaced_list
+from transform.comparison import portal_comparison
 
 ROOT = "12"
 CUTOFF = "14/12/2025"
@@ -103,7 +104,7 @@ def rendered(resubmitted: Resubmission, tmp_path_factory) -> Rendered:
     tmp = tmp_path_factory.mktemp("pdf")
     feedback = write_feedback(
         tmp / "bao_cao.phan_hoi.xlsx", unit_name="UBND xã Tân Hòa", file_name="bao_cao.xlsx",
-        arrived_at=datetime(2025, 12, 6, 9, 0), accepted=False,
+        arrived_at=datetime(2025, 12, 6, 2, 0, tzinfo=UTC), accepted=False,
         findings=[Finding("k", "error", "not_a_number", "Chỉ tiêu", "D7", "=1+1", "Số nguyên không âm",
                           "Nhập con số, không nhập công thức.")])
     out = tmp / "out"
@@ -266,7 +267,7 @@ def test_portal_comparison_shows_both_figures_and_the_difference(demo_run: Path,
                           pd.DataFrame(columns=["unit_code", "version", "is_current", "arrived_at", "original_name",
                                                 "sha256"]),
                           pd.DataFrame(columns=["unit_code", "original_name", "arrived_at", "sha256", "reason"]))
-    empty = portal_comparison(inputs)
+    empty = portal_comparison(data, inputs.portal_facts, registry, inputs.catalogue)
     portal_codes = [i.code for i in load_catalogue().indicators if i.source == "portal"]
     assert list(empty["indicator_code"]) == portal_codes and set(empty["unit_code"]) == {ROOT}
     assert empty["value_portal"].isna().all()
@@ -275,8 +276,9 @@ def test_portal_comparison_shows_both_figures_and_the_difference(demo_run: Path,
     inputs.portal_facts = pd.DataFrame(
         [(ROOT, "HOSO_TRUCTUYEN", 800, 1000), ("105", "HOSO_TRUCTUYEN", 30, 40), ("03386", "HOSO_TRUCTUYEN", 5, 10),
          (ROOT, "NGUOIDAN_SUDUNG", 150000, 250000), (commune.unit_code, "NGUOIDAN_SUDUNG", 10, 20),
-         (ROOT, "PORTAL_RECEIVED_TOTAL", 1000, None)], columns=PORTAL_COLUMNS)
-    frame = portal_comparison(inputs).set_index(["unit_code", "indicator_code"])
+         (ROOT, "PORTAL_RECEIVED_TOTAL", 1000, None)], columns=FACT_COLUMNS)
+    frame = portal_comparison(data, inputs.portal_facts, registry, inputs.catalogue)
+    frame = frame.set_index(["unit_code", "indicator_code"])
     assert frame.loc[(ROOT, "HOSO_TRUCTUYEN"), "value_portal"] == pytest.approx(835 / 1050)  # own + descendants
     assert frame.loc[("105", "HOSO_TRUCTUYEN"), ["numerator_portal", "denominator_portal"]].tolist() == [35, 50]
     assert ("03386", "HOSO_TRUCTUYEN") not in frame.index  # below the root's children: "Theo đơn vị" has it

@@ -6,19 +6,19 @@ import json
 import shutil
 import subprocess
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from dvctt.config import Window, load_config, write_config
+from core.config import Window, load_config, write_config
+from core.units import load_registry
 from dvctt.demo import demo_config
 from dvctt.pipeline import build_report, report_path
-from dvctt.units import load_registry
-from report.scope import UnknownUnitError
 from tests.helpers import read_data_sheet
+from transform.scope import UnknownUnitError
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "portal"
 DISTRICT = "105"  # Thành phố Lai Châu, a district of the 3-level demo
@@ -113,7 +113,7 @@ def test_ad_hoc_window_drives_portal_figures_deadlines_and_says_so(scoped: Path)
     assert "ĐỘT XUẤT" in book["Tổng hợp"]["A1"].value and "số liệu năm 2025 hiện có" in book["Tổng hợp"]["A3"].value
     assert "Số liệu đến ngày 30/06/2025" in str(book["Tổng hợp"].oddHeader.right.text)
     statuses = _status_rows(result.path)
-    assert {s[1] for s in statuses.values()} == {datetime(2025, 6, 30)}
+    assert {s[1].date() for s in statuses.values()} == {date(2025, 6, 30)}
     assert all(s[0] == "Trễ hạn" for s in statuses.values() if s[2] is not None)  # every file came after 30/06
 
 

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dvctt.config import load_config
-from dvctt.schedule import alerts_due, final_run_times, final_runs, keep_final, reminders_due, report_kind, vn_day
+from core.clock import vn_day
+from core.config import load_config
+from dvctt.schedule import alerts_due, final_run_times, final_runs, keep_final, reminders_due, report_kind
 from tests.airflow_env import airflow_env
 
 D8, D15 = date(2025, 12, 8), date(2025, 12, 15)

@@ -8,7 +8,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from dvctt.config import load_config
+from core.config import load_config
 from dvctt.pipeline import build_report, report_path
 from load import connect
 from load import schema as T
@@ -91,8 +91,8 @@ def test_rerun_is_idempotent(demo_run: Path) -> None:
 
 
 def test_data_sheet_covers_every_unit_and_item(demo_run: Path) -> None:
-    from dvctt.catalogue import load_catalogue
-    from dvctt.units import load_registry
+    from core.catalogue import load_catalogue
+    from core.units import load_registry
 
     config = load_config(demo_run)
     data = read_data_sheet(report_path(demo_run, config))

@@ -1,4 +1,4 @@
-"""Streamed rows (dvctt.xlsx): they land between openpyxl's rows, styled, and never overwrite a cell."""
+"""Streamed rows (report.xlsx): they land between openpyxl's rows, styled, and never overwrite a cell."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from dvctt.xlsx import CellXml, RowBlock, row_xml, save_workbook, stream_rows
 from report.tables import write_table
+from report.xlsx import CellXml, RowBlock, row_xml, save_workbook, stream_rows
 
 
 def test_streamed_rows_land_in_order_with_styles_and_the_sheet_dimension(tmp_path: Path) -> None:
@@ -22,7 +22,7 @@ def test_streamed_rows_land_in_order_with_styles_and_the_sheet_dimension(tmp_pat
     path = save_workbook(wb, tmp_path / "t.xlsx")
     back = load_workbook(path).active
     assert [[c.value for c in row] for row in back.iter_rows(min_row=4, max_row=5)] == \
-        [["=1+1", 2.5, datetime(2025, 6, 30)], ["b", None, None]]  # a date reads back as midnight
+        [["=1+1", 2.5, datetime(2025, 6, 30)], ["b", None, None]]  # noqa: DTZ001 - a date reads back as midnight
     assert back["A4"].data_type == "s" and back["A4"].quotePrefix  # text, and stays text when edited
     assert back["B4"].number_format == "0.0%" and back["A5"].font.b and not back["A4"].font.b
     assert back["B5"].border.left.style == "thin"  # a blank table cell keeps its border

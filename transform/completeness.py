@@ -3,7 +3,7 @@
 A unit is expected only if its level reports and it existed during the window: under the new
 hierarchy the old communes that merged are not expected separately, and district offices are not
 expected at all. On time means the first accepted file counting for the unit reached our archive
-by the end of its level's deadline day; a file submitted under an old code counts for every new
+by the end of its level's deadline day in Vietnam; a file submitted under an old code counts for every new
 commune the crosswalk maps it to (a split commune's file for each of its shares). `via` lists those
 codes, and `missing_via` the old communes of a new one that sent nothing, so that a new commune
 reported by some of its old communes shows what is still missing.
@@ -11,17 +11,15 @@ reported by some of its old communes shows what is still missing.
 
 from __future__ import annotations
 
-from datetime import datetime, time
-
 import pandas as pd
 
-from dvctt.config import WorkspaceConfig
-from dvctt.units import UnitRegistry
+from core.clock import end_of_vn_day
+from core.config import WorkspaceConfig
+from core.records import STATUS_COLUMNS
+from core.units import UnitRegistry
 from transform.crosswalk import links_frame
 
 ON_TIME, LATE, MISSING = "Đúng hạn", "Trễ hạn", "Chưa nộp"
-STATUS_COLUMNS = ["unit_code", "unit_name", "level", "parent_code", "parent_name", "deadline", "arrived_at", "status",
-                  "via", "missing_via"]
 
 
 def _codes(links: pd.DataFrame) -> dict[str, str]:
@@ -50,7 +48,7 @@ def unit_status(registry: UnitRegistry, arrivals: pd.DataFrame, config: Workspac
             status = MISSING
         else:
             arrived = pd.Timestamp(arrived).to_pydatetime()
-            status = ON_TIME if arrived <= datetime.combine(deadline, time.max) else LATE
+            status = ON_TIME if arrived <= end_of_vn_day(deadline) else LATE
         parent = registry.get(unit.parent_code) if unit.parent_code else None
         rows.append(dict(unit_code=unit.code, unit_name=unit.name, level=unit.level,
                          parent_code=unit.parent_code, parent_name=parent.name if parent else "",

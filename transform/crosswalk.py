@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dvctt.units import NEW, UnitRegistry
+from core.units import NEW, UnitRegistry
 
 PLACED_COLUMNS = ["source_code", "unit_code", "indicator_code", "numerator", "denominator", "partial"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from expectations import Finding
+from core.records import Finding
 
 THRESHOLD = 3.5
 MIN_HISTORY = 3
@@ -19,7 +19,6 @@ VND_FLOOR = 100_000  # budget below 100.000 đồng was almost surely typed in m
 # a median and MAD of 10,000 communes hardly move when 100 of them resubmit, and reading them all again for
 # every file would cost seconds. Groups under 100 peers are recomputed on every change, so stay exact.
 STALE_SHARE = 0.01
-STATS_COLUMNS = ["level", "indicator_code", "median", "n", "mad"]
 
 
 def robust_stats(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

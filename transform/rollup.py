@@ -18,19 +18,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dvctt.catalogue import Catalogue, Kind
-from dvctt.units import UnitRegistry
+from core.catalogue import Catalogue, Kind
+from core.records import DATA_COLUMNS, RAISED_COLUMNS, RECONCILE_COLUMNS
+from core.units import UnitRegistry
 from transform.crosswalk import PLACED_COLUMNS, links_frame, place
 
 PORTAL = "portal"  # the catalogue `source` of the indicators the portal alone supplies
-# split_units: how many split (partially merged) old units the figure includes a share of; > 0 means estimated.
-DATA_COLUMNS = ["unit_code", "unit_name", "level", "parent_code", "indicator_code",
-                "numerator", "denominator", "value", "reporting_units", "split_units"]
-RECONCILE_COLUMNS = ["unit_code", "unit_name", "level", "indicator_code",
-                     "own_numerator", "own_denominator", "own_value",
-                     "children_numerator", "children_denominator", "children_value",
-                     "numerator_difference", "denominator_difference", "difference"]
-RAISED_COLUMNS = ["source_code", "source_name", "unit_code", "unit_name"]
 _SUMMED = ["numerator", "denominator", "reporting_units", "split_units"]
 
 

@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from dvctt.xlsx import save_workbook  # noqa: E402
+from core.clock import VN  # noqa: E402
+from report.xlsx import save_workbook  # noqa: E402
 
 SEED = 20251214
 UNITS = [
@@ -170,7 +171,7 @@ RATINGS = ["Rất hài lòng", "Hài lòng", "Hài lòng", "Không hài lòng", 
 def dossier_rows(rng: random.Random, n: int, year: int = 2025) -> list[list[str]]:
     """`n` dossiers received during `year`, a few finished late, some still in progress."""
     rows = []
-    start = datetime(year, 1, 1, 7, 30)
+    start = datetime(year, 1, 1, 7, 30, tzinfo=VN)  # Vietnamese wall time, written out as text
     for i in range(n):
         code, name = rng.choice(UNITS[1:])
         received = start + timedelta(days=rng.randint(0, 364), minutes=rng.randint(0, 600))

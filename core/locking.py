@@ -1,4 +1,4 @@
-"""A per-workspace lock so two ingests (CLI and DAG, or two DAG runs) never interleave."""
+"""An exclusive file lock: two ingests (CLI and DAG, or two DAG runs), or two schema upgrades, never interleave."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ class BusyError(RuntimeError):
 
 
 @contextmanager
-def workspace_lock(path: Path, timeout: float = 600.0) -> Iterator[None]:
+def file_lock(path: Path, timeout: float = 600.0, busy: str = "Một lượt tiếp nhận khác") -> Iterator[None]:
+    """Hold an exclusive lock on `path` (created if missing), waiting up to `timeout` seconds; `busy` names
+    the holder in the Vietnamese message of the BusyError raised after that."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as fh:
         deadline = time.monotonic() + timeout
@@ -24,7 +26,7 @@ def workspace_lock(path: Path, timeout: float = 600.0) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise BusyError(f"Một lượt tiếp nhận khác vẫn đang chạy trên {path.parent} "
+                    raise BusyError(f"{busy} vẫn đang chạy trên {path.parent} "
                                     f"sau {timeout:.0f} giây; hãy thử lại sau.") from None
                 time.sleep(0.5)
         try:

@@ -14,7 +14,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from dvctt.paths import DEFAULT_REGISTRY_DIR
+from core.resources import MERGES_FILE, REGISTRY_FILE
 
 CONFIG_FILE = "workspace.yaml"
 UnitKind = Literal["department", "press", "district_office"]
@@ -39,9 +39,9 @@ class Agency(BaseModel):
 
 class Registry(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    dir: Path = DEFAULT_REGISTRY_DIR
-    file: str = "dvhcvn-2025-03-01.json"
-    merges: str = "merges-2025-07-01.json"
+    dir: Path | None = None  # None: the registries shipped with the package (core/data/units)
+    file: str = REGISTRY_FILE
+    merges: str = MERGES_FILE
 
 
 class Window(BaseModel):
@@ -170,7 +170,7 @@ def load_config(workspace: Path) -> WorkspaceConfig:
         config = WorkspaceConfig.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(f"Cấu hình {path} không hợp lệ:\n{_describe(exc)}") from exc
-    if not config.registry.dir.is_absolute():
+    if config.registry.dir is not None and not config.registry.dir.is_absolute():
         config.registry.dir = (path.parent / config.registry.dir).resolve()
     return config
 

@@ -14,8 +14,8 @@ from datetime import date
 import pandas as pd
 from pydantic import ValidationError
 
-from dvctt.config import ConfigError, Window, WorkspaceConfig
-from dvctt.units import NEW, OLD, Hierarchy, UnitRegistry, report_hierarchy
+from core.config import ConfigError, Window, WorkspaceConfig
+from core.units import NEW, OLD, Hierarchy, UnitRegistry, report_hierarchy
 
 
 class UnknownUnitError(ConfigError):

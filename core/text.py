@@ -32,3 +32,8 @@ def _fold(text: str) -> str:
 def nfc(text: str) -> str:
     """Normalise to NFC so stored text compares equal whatever form the clerk's machine produced."""
     return unicodedata.normalize("NFC", text)
+
+
+def vn_count(n: int | float | None) -> str:
+    """A whole number as Vietnamese write it: 1.234.567."""
+    return f"{n:,.0f}".replace(",", ".") if n is not None else ""

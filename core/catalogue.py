@@ -1,4 +1,4 @@
-"""The catalogue of indicators (chỉ tiêu) and activities (hoạt động), loaded from `config/catalogue.yaml`.
+"""The catalogue of indicators (chỉ tiêu) and activities (hoạt động), loaded from `core/data/catalogue.yaml`.
 
 The catalogue is data, not code, so a province can add a row without a release.
 """
@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 from functools import cached_property, lru_cache
-from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, Field
 
-from dvctt.paths import CONFIG_DIR
+from core.resources import read_text
 
 
 class Kind(StrEnum):
@@ -68,5 +67,5 @@ class Catalogue(BaseModel):
 
 
 @lru_cache(maxsize=4)
-def load_catalogue(path: Path = CONFIG_DIR / "catalogue.yaml") -> Catalogue:
-    return Catalogue.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+def load_catalogue() -> Catalogue:
+    return Catalogue.model_validate(yaml.safe_load(read_text("catalogue.yaml")))

@@ -11,6 +11,7 @@ new unit that is one whole old unit), because a new commune cannot be cut back i
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -21,8 +22,8 @@ from typing import Literal
 
 import yaml
 
-from dvctt.config import Agency, ConfigError, Window, WorkspaceConfig
-from dvctt.paths import CONFIG_DIR
+from core.config import Agency, ConfigError, Window, WorkspaceConfig
+from core.resources import read_text, registry_text
 
 DISTRICTS_ABOLISHED = date(2025, 7, 1)
 OLD_UNTIL = DISTRICTS_ABOLISHED - timedelta(days=1)
@@ -160,16 +161,21 @@ class Country:
     sources: dict[str, list[Merge]]  # new commune → the old units merged into it
 
 
-@lru_cache(maxsize=8)
-def _read_json(path: Path) -> dict:
+def _read_json(directory: Path | None, name: str) -> dict:
+    """A registry file: the shipped copy when `directory` is None, else `<directory>/<name>` (or `<name>.gz`)."""
+    if directory is None:
+        return json.loads(registry_text(name))
+    path = directory / name
+    if not path.is_file() and (directory / f"{name}.gz").is_file():
+        return json.loads(gzip.decompress((directory / f"{name}.gz").read_bytes()))
     return json.loads(path.read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=4)
-def load_country(directory: Path, old_file: str, merges_file: str) -> Country:
+def load_country(directory: Path | None, old_file: str, merges_file: str) -> Country:
     old: dict[str, Unit] = {}
     old_province: dict[str, str] = {}
-    for p in _read_json(directory / old_file)["data"]:
+    for p in _read_json(directory, old_file)["data"]:
         pc = p["level1_id"]
         old[pc] = Unit(pc, p["name"], "province", None, p["type"], None, OLD_UNTIL)
         old_province[pc] = pc
@@ -185,7 +191,7 @@ def load_country(directory: Path, old_file: str, merges_file: str) -> Country:
     province_merges: dict[str, str] = {}
     targets: dict[str, list[Merge]] = {}
     sources: dict[str, list[Merge]] = {}
-    for p in _read_json(directory / merges_file)["data"]:
+    for p in _read_json(directory, merges_file)["data"]:
         pc = p["level1_id"]
         kind = "Thành phố" if p["name"].startswith("Thành phố") else "Tỉnh"
         new[pc] = Unit(pc, p["name"], "province", None, kind, DISTRICTS_ABOLISHED)
@@ -258,29 +264,10 @@ def build_registry(country: Country, hierarchy: Hierarchy, province: str | None,
             raise UnknownProvinceError(_unknown_province(country, hierarchy, province))
         units = {c: u for c, u in own.items() if own_province[c] == province}
     root_code = province or NATION
-    outside: dict[str, Unit] = {}
-    links: dict[str, tuple[Link, ...]] = {}
     if hierarchy == NEW:
-        reused = sorted(set(weights) & set(units))
-        if reused:
-            raise CrosswalkError(f"merge_weights: {', '.join(reused)} cũng là mã của đơn vị mới; tệp nộp theo mã này "
-                                 "được tính cho đơn vị mới nên không chia.")
-        for old_code, merges in country.targets.items():
-            old_unit = country.old.get(old_code)
-            inside = [m for m in merges if m.new in units]
-            if old_code in units or old_unit is None or not inside or not old_unit.valid_in(window):
-                continue
-            share = _shares(old_code, merges, weights)
-            links[old_code] = tuple(Link(old_code, m.new, share[m.new], m.partial) for m in inside)
-        outside = {c: country.old[c] for c in _with_ancestors(links, country.old) if c not in units}
+        links, outside = _old_into_new(country, units, window, weights)
     else:
-        for new_code, merges in country.sources.items():
-            new_unit = country.new[new_code]
-            if new_code in units or not new_unit.valid_in(window) or not any(m.old in units for m in merges):
-                continue
-            exact = len(merges) == 1 and not merges[0].partial
-            links[new_code] = (Link(new_code, merges[0].old, 1.0, False),) if exact else ()
-            outside[new_code] = new_unit
+        links, outside = _new_into_old(country, units, window)
     for a in agencies:
         parent = a.parent or root_code
         if hierarchy == NEW and a.kind != "district_office" and country.province_merges.get(parent) in units:
@@ -300,6 +287,39 @@ def build_registry(country: Country, hierarchy: Hierarchy, province: str | None,
     return UnitRegistry(root=root_code, units=units, hierarchy=hierarchy, outside=outside, links=links)
 
 
+def _old_into_new(country: Country, units: dict[str, Unit], window: Window, weights: dict[str, dict[str, float]]
+                  ) -> tuple[dict[str, tuple[Link, ...]], dict[str, Unit]]:
+    """Under the new hierarchy: each old code valid in the window → its new communes here, with shares."""
+    reused = sorted(set(weights) & set(units))
+    if reused:
+        raise CrosswalkError(f"merge_weights: {', '.join(reused)} cũng là mã của đơn vị mới; tệp nộp theo mã này "
+                             "được tính cho đơn vị mới nên không chia.")
+    links: dict[str, tuple[Link, ...]] = {}
+    for old_code, merges in country.targets.items():
+        old_unit = country.old.get(old_code)
+        inside = [m for m in merges if m.new in units]
+        if old_code in units or old_unit is None or not inside or not old_unit.valid_in(window):
+            continue
+        share = _shares(old_code, merges, weights)
+        links[old_code] = tuple(Link(old_code, m.new, share[m.new], m.partial) for m in inside)
+    return links, {c: country.old[c] for c in _with_ancestors(links, country.old) if c not in units}
+
+
+def _new_into_old(country: Country, units: dict[str, Unit], window: Window
+                  ) -> tuple[dict[str, tuple[Link, ...]], dict[str, Unit]]:
+    """Under the old hierarchy: a new commune that is exactly one old one maps back; any other has no place."""
+    links: dict[str, tuple[Link, ...]] = {}
+    outside: dict[str, Unit] = {}
+    for new_code, merges in country.sources.items():
+        new_unit = country.new[new_code]
+        if new_code in units or not new_unit.valid_in(window) or not any(m.old in units for m in merges):
+            continue
+        exact = len(merges) == 1 and not merges[0].partial
+        links[new_code] = (Link(new_code, merges[0].old, 1.0, False),) if exact else ()
+        outside[new_code] = new_unit
+    return links, outside
+
+
 def _unknown_province(country: Country, hierarchy: Hierarchy, province: str) -> str:
     if hierarchy == NEW and province in country.province_merges:
         into = country.province_merges[province]
@@ -315,7 +335,7 @@ def _country(config: WorkspaceConfig) -> Country:
 
 def default_agencies(province: str, province_name: str, district_codes: list[str]) -> list[Agency]:
     """The demo's realistic default list of departments, press and district offices."""
-    spec = yaml.safe_load((CONFIG_DIR / "agencies.yaml").read_text(encoding="utf-8"))
+    spec = yaml.safe_load(read_text("agencies.yaml"))
     short = province_name.removeprefix("Tỉnh ").removeprefix("Thành phố ")
     agencies = [
         Agency(code=a["code"].format(p=province), name=a["name"].format(name=short), kind=a["kind"], parent=province)

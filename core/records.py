@@ -1,0 +1,67 @@
+"""Record types and table contracts shared across the stages, each defined once.
+
+Every intermediate table the pipeline hands from one stage to the next is a DataFrame whose
+columns are declared here (dbt-style contracts); the tests check each stage's output against
+them. `Finding` is the problem record every stage reports to a clerk or to IT.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one cell of one submitted file, worded for the clerk who must fix it."""
+
+    file_id: str
+    severity: str  # "error" (file is quarantined) or "warning" (file loads, flagged)
+    rule: str  # short stable code, e.g. "required_missing"
+    sheet: str
+    cell: str  # A1 reference, e.g. "D7"
+    found: str  # the value as found ("" when blank)
+    expected: str  # Vietnamese: what is expected
+    fix: str  # Vietnamese: how the clerk fixes it
+
+
+@dataclass
+class Submission:
+    """What one file says, before validation: rows of CELL_COLUMNS, RATIO_COLUMNS and TEXT_COLUMNS."""
+
+    file_id: str
+    cells: list[dict] = field(default_factory=list)
+    ratios: list[dict] = field(default_factory=list)
+    texts: list[dict] = field(default_factory=list)
+    meta: dict[str, str | None] = field(default_factory=dict)
+
+
+# --- extract → expectations: one row per value read, and per ratio, with where it was read ---------
+CELL_COLUMNS = ["file_id", "sheet", "cell", "item_code", "field", "raw", "value", "required", "expected"]
+RATIO_COLUMNS = ["file_id", "sheet", "item_code", "numerator", "denominator", "numerator_cell", "denominator_cell"]
+TEXT_COLUMNS = ["file_id", "kind", "cell", "text"]
+
+# --- load → transform: a unit's figure (a count has no denominator; yes/no is 1/1 or 0/1) -----------
+FACT_COLUMNS = ["unit_code", "indicator_code", "numerator", "denominator"]
+# The portal's figures per unit code, and what its exports could not give.
+PORTAL_FACT_COLUMNS = [*FACT_COLUMNS, "source_file"]
+PORTAL_PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "message", "rule", "excluded"]
+PORTAL_UNKNOWN_COLUMNS = ["agency_code", "rows", "first_row", "source_file", "shape"]
+# Warnings on the files behind the current submissions.
+WARNING_COLUMNS = ["unit_code", "original_name", "sheet", "cell", "found", "expected", "fix"]
+
+# --- transform → report -----------------------------------------------------------------------------
+# The rollup: every unit × every catalogue item. split_units: how many split (partially merged) old units
+# the figure includes a share of; > 0 means estimated.
+DATA_COLUMNS = ["unit_code", "unit_name", "level", "parent_code", "indicator_code",
+                "numerator", "denominator", "value", "reporting_units", "split_units"]
+RECONCILE_COLUMNS = ["unit_code", "unit_name", "level", "indicator_code",
+                     "own_numerator", "own_denominator", "own_value",
+                     "children_numerator", "children_denominator", "children_value",
+                     "numerator_difference", "denominator_difference", "difference"]
+STATUS_COLUMNS = ["unit_code", "unit_name", "level", "parent_code", "parent_name", "deadline", "arrived_at", "status",
+                  "via", "missing_via"]
+SPLIT_COLUMNS = ["source_code", "source_name", "unit_code", "unit_name", "weight"]
+UNPLACED_COLUMNS = ["unit_code", "unit_name", "level", "reason"]
+RAISED_COLUMNS = ["source_code", "source_name", "unit_code", "unit_name"]
+# Peer statistics for outlier warnings, per level and indicator.
+STATS_COLUMNS = ["level", "indicator_code", "median", "n", "mad"]

@@ -1,0 +1,427 @@
+"""Dossier-level exports: one row per hồ sơ, millions a year, aggregated by DuckDB in bounded memory.
+
+The CSV is parsed once, on all threads, into a temporary table; one pass reads the distinct values
+of the categorical columns (classified in Python by `ValueReader`), one aggregates per unit, and
+only when some rows fail a rule (`expectations.portal.DOSSIER_RULES`) or an agency is unknown does
+a numbered (single-threaded) scan fetch line numbers, stopping early when only the first rows of a
+few unknown agencies are wanted. Memory stays bounded by DuckDB's memory_limit (default 1 GB, env
+DVCTT_PORTAL_MEMORY_LIMIT) with spilling to a temporary directory.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import time
+from collections import defaultdict
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from core.text import fold, vn_count
+from expectations.portal import DOSSIER_RULES, UNIT_MISSING, DossierRule
+from extract.portal import PortalColumns, PortalExport
+from transform.portal_measures import MEASURES, measures_needing
+from transform.portal_results import MAX_PROBLEMS_PER_RULE, Collector, PortalProblem, UnitMatcher, normalise_code
+
+
+class Duck:
+    """A private in-memory DuckDB with a memory cap and spill directory, closed after use."""
+
+    def __enter__(self) -> duckdb.DuckDBPyConnection:
+        self._tmp = tempfile.TemporaryDirectory(prefix="dvctt-duckdb-")
+        self.con = duckdb.connect(config={
+            "memory_limit": os.environ.get("DVCTT_PORTAL_MEMORY_LIMIT", "1GB"),
+            "temp_directory": self._tmp.name,
+            "preserve_insertion_order": False,
+        })
+        return self.con
+
+    def __exit__(self, *exc: object) -> None:
+        self.con.close()
+        self._tmp.cleanup()
+
+
+def _phrase_re(words: list[str]) -> re.Pattern[str]:
+    """Any of the folded phrases as whole words."""
+    alts = "|".join(re.escape(w) for w in sorted({fold(w) for w in words}, key=len, reverse=True))
+    return re.compile(rf"(^| )({alts})( |$)")
+
+
+class ValueReader:
+    """How dossier cells are read (config/portal_columns.yaml `values`), as plain functions.
+
+    The SQL never folds text per row: the distinct values of each categorical column are read
+    once, classified here, and joined back, which keeps a 10-million-row pass fast.
+    """
+
+    def __init__(self, config: PortalColumns):
+        v = config.values
+        self.channel = [(kind, _phrase_re(v["channel"][kind])) for kind in ("post", "in_person", "online")]
+        self.unsatisfied = _phrase_re(v["rating"]["unsatisfied"])
+        self.satisfied = _phrase_re(v["rating"]["satisfied"])
+        self.cancelled = _phrase_re(v["status"]["cancelled"])
+        self.done = _phrase_re(v["status"]["done"])
+        self.yes = {fold(w) for w in v["boolean"]["yes"]}
+        self.no = {fold(w) for w in v["boolean"]["no"]}
+        self.ddxddt = _phrase_re(v["ddxddt_fields"])
+
+    def channel_of(self, raw: str | None) -> str:
+        """'online' | 'in_person' | 'post' | 'invalid' (blank is invalid: the channel is required)."""
+        f = fold(raw)
+        return next((kind for kind, rx in self.channel if f and rx.search(f)), "invalid")
+
+    def rating_of(self, raw: str | None) -> str | None:
+        """'sat' | 'unsat' | None (not rated) | 'invalid'. Stars: 4–5 satisfied, 1–3 not."""
+        f = fold(raw)
+        if not f:
+            return None
+        if m := re.fullmatch(r"([1-5])( 0+)?( sao)?", f):
+            return "sat" if int(m.group(1)) >= 4 else "unsat"
+        if self.unsatisfied.search(f):
+            return "unsat"
+        return "sat" if self.satisfied.search(f) else "invalid"
+
+    def status_of(self, raw: str | None) -> str | None:
+        f = fold(raw)
+        if f and self.cancelled.search(f):
+            return "cancelled"
+        return "done" if f and self.done.search(f) else None
+
+    def yes_no(self, raw: str | None) -> str:
+        """'y' | 'n' | 'invalid'; blank is no, and a number (a fee amount) is yes when above zero."""
+        f = fold(raw)
+        if not f or f in self.no:
+            return "n"
+        if re.fullmatch(r"[0-9 ]+", f):
+            return "y" if re.search(r"[1-9]", f) else "n"
+        return "y" if f in self.yes else "invalid"
+
+    def is_ddxddt(self, raw: str | None) -> str:
+        f = fold(raw)
+        return "y" if f and self.ddxddt.search(f) else "n"
+
+
+_CATEGORICAL = {  # dossier column -> ValueReader method
+    "channel": "channel_of", "rating": "rating_of", "status": "status_of", "field": "is_ddxddt",
+    "fee_bearing": "yes_no", "paid_online": "yes_no", "digitised": "yes_no", "online_identified": "yes_no",
+}
+_DATE_FORMATS = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
+                 "%Y-%m-%d %H:%M", "%Y-%m-%d", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y", "%d.%m.%Y",
+                 "%H:%M:%S %d/%m/%Y", "%H:%M %d/%m/%Y", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d"]
+
+
+def _dominant_format(values: list[str | None]) -> str:
+    """The format most of the first values use; tried first so most rows parse with one attempt."""
+    sample = [v.strip() for v in values if v and v.strip()][:300]
+    best, hits = _DATE_FORMATS[0], -1
+    for fmt in _DATE_FORMATS:
+        n = 0
+        for v in sample:
+            try:
+                time.strptime(v, fmt)
+                n += 1
+            except ValueError:
+                pass
+        if n > hits:
+            best, hits = fmt, n
+        if hits >= 0.9 * len(sample):
+            break
+    return best
+
+
+def _date_sql(col: str, dominant: str) -> str:
+    """Parse a trimmed text column to DATE: the dominant format, then ISO, then every known format,
+    then an Excel serial number. COALESCE only evaluates later arguments for rows still NULL."""
+    fmts = ", ".join(f"'{f}'" for f in _DATE_FORMATS)
+    return (f"CAST(coalesce(try_strptime({col}, '{dominant}'), try_cast({col} AS TIMESTAMP), "
+            f"try_strptime({col}, [{fmts}]), "
+            rf"try_cast(regexp_replace({col}, '(Z|[+-]\d{{2}}:?\d{{2}})$', '') AS TIMESTAMP), "
+            rf"CASE WHEN regexp_full_match({col}, '\d{{5}}(\.\d+)?') "
+            f"THEN CAST(DATE '1899-12-30' + CAST(floor(CAST({col} AS DOUBLE)) AS INTEGER) AS TIMESTAMP) END) AS DATE)")
+
+
+def _sane(col: str) -> str:
+    return f"CASE WHEN year({col}) BETWEEN 1990 AND 2100 THEN {col} END"
+
+
+
+_ALIAS = {"channel": "ch", "rating": "rt", "status": "st", "field": "ddx", "fee_bearing": "fee", "paid_online": "paid",
+          "digitised": "digi", "online_identified": "ident"}
+_DEFAULT = {"channel": "'invalid'", "rating": "NULL", "status": "NULL", "field": "'n'", "fee_bearing": "'n'",
+            "paid_online": "'n'", "digitised": "'n'", "online_identified": "'n'"}
+
+
+def _dossier_sql(export: PortalExport, ws: date, we: date, formats: dict[str, str]
+                 ) -> tuple[str, str, list[str], list[DossierRule]]:
+    """The aggregation pass: classified and parsed rows (CTE `t`), the window filter, and per raw
+    unit code the measure counts and each rule's failure count. Codes are normalised and matched
+    in Python afterwards (there are few). Also returns the CTE text for the samples pass."""
+    has = export.has
+    joins, cats = [], []
+    for col, alias in _ALIAS.items():
+        if has(col):
+            joins.append(f"LEFT JOIN (SELECT raw, cls FROM portal_map WHERE col = '{col}') m_{alias} "
+                         f"ON s.{col} = m_{alias}.raw")
+            cats.append(f"coalesce(m_{alias}.cls, {_DEFAULT[col]}) AS {alias}")
+        else:
+            cats.append(f"CAST(NULL AS VARCHAR) AS {alias}")
+    measures = [m for m in MEASURES if m.sql and all(has(n) for n in m.needs)]
+    sel_measures = "".join(
+        f",\n  count(*) FILTER (WHERE ok AND ({m.sql[0]})) AS \"{m.code}__num\""  # type: ignore[index]
+        f",\n  count(*) FILTER (WHERE ok AND ({m.sql[1]})) AS \"{m.code}__den\"" for m in measures  # type: ignore[index]
+    )
+    rules = [r for r in DOSSIER_RULES if all(has(n) for n in r.needs)]
+    sel_rules = "".join(f",\n  count(*) FILTER (WHERE {r.condition}) AS \"{r.code}__n\"" for r in rules)
+    wsd, wed = f"DATE '{ws.isoformat()}'", f"DATE '{we.isoformat()}'"
+    base = f"""
+WITH p AS (
+  SELECT s._row, s.unit_code, s.status, s.fee_bearing, s.paid_online, s.digitised, s.online_identified, s._overflow,
+    nullif(trim(s.received_at), '') AS r_raw, nullif(trim(s.finished_at), '') AS f_raw,
+    nullif(trim(s.due_at), '') AS d_raw, s.channel AS ch_raw, s.rating AS rt_raw,
+    {", ".join(cats)}
+  FROM src s {" ".join(joins)}
+), d0 AS (
+  SELECT *, {_date_sql("r_raw", formats["received_at"])} AS rd0, {_date_sql("f_raw", formats["finished_at"])} AS fd0,
+    {_date_sql("d_raw", formats["due_at"])} AS dd0
+  FROM p
+), d AS (
+  SELECT * EXCLUDE (rd0, fd0, dd0), {_sane("rd0")} AS rd, {_sane("fd0")} AS fd, {_sane("dd0")} AS dd FROM d0
+), q AS (
+  SELECT *,
+    rd IS NOT NULL AS ok,
+    coalesce(st = 'cancelled', false) AS cancelled,
+    (f_raw IS NOT NULL AND fd IS NULL) OR coalesce(fd < rd, false) OR (f_raw IS NULL AND coalesce(st = 'done', false))
+      AS fin_bad,
+    coalesce(dd >= rd, false) AS due_ok
+  FROM d
+  WHERE rd IS NULL OR rd BETWEEN {wsd} AND {wed}
+), w AS (
+  SELECT *,
+    NOT cancelled AND NOT fin_bad AND fd IS NOT NULL AND fd <= {wed} AS res,
+    NOT cancelled AND NOT fin_bad AND (fd IS NULL OR fd > {wed}) AS pend,
+    ddx = 'y' AS in_ddx
+  FROM q
+), t AS (
+  SELECT *,
+    res AND due_ok AS res_t,
+    res AND due_ok AND fd < dd AS early,
+    res AND due_ok AND fd = dd AS ontime,
+    res AND due_ok AND fd > dd AS late,
+    pend AND due_ok AS pend_t,
+    pend AND due_ok AND dd >= {wed} AS pend_in,
+    pend AND due_ok AND dd < {wed} AS pend_over
+  FROM w
+)"""
+    sql = base + f"""
+SELECT unit_code, count(*) FILTER (WHERE ok) AS n_rows{sel_measures}{sel_rules}
+FROM t GROUP BY unit_code
+"""
+    return sql, base, [m.code for m in measures], rules
+
+
+def _samples_sql(base: str, rules: list[DossierRule]) -> str:
+    """The samples pass, run only when some rule failed: the first MAX_PROBLEMS_PER_RULE failing
+    rows of each rule with the raw value. Failing rows are few, so `f` is materialised once.
+    Rules other than the reception date only look at units in `portal_known` (an unknown unit's
+    rows are left out whole and listed once)."""
+    rules = [*rules, UNIT_MISSING]
+    flags = ", ".join(f"({r.condition}) AS b{i}, CAST({r.value} AS VARCHAR) AS v{i}" for i, r in enumerate(rules))
+    any_bad = " OR ".join(f"({r.condition})" for r in rules)
+    known = "unit_code IN (SELECT raw FROM portal_known)"
+    union = "\n  UNION ALL ".join(
+        f"SELECT '{r.code}' AS rule, _row, v{i} AS v FROM f WHERE b{i}"
+        + ("" if r.code in ("received_unreadable", "unit_missing") else f" AND {known}")
+        for i, r in enumerate(rules))
+    return base + f""", f AS MATERIALIZED (
+  SELECT unit_code, _row, {flags} FROM t WHERE {any_bad}
+), u AS (
+  {union}
+)
+SELECT rule, _row, v FROM u QUALIFY row_number() OVER (PARTITION BY rule ORDER BY _row) <= {MAX_PROBLEMS_PER_RULE}
+"""
+
+
+FEW_UNKNOWN = 20  # up to this many unknown codes, one early-stopping scan each beats one full numbered scan
+
+
+def _unknown_first(rel: duckdb.DuckDBPyRelation, ws: date, we: date, formats: dict[str, str], codes: list[str]
+                   ) -> list[tuple[str, int]]:
+    """First row, within the window, of each unknown unit code, from the numbered scan (which parses
+    only the reception date of the rows it keeps). That scan is single-threaded, so rows arrive in
+    file order: for a few codes, `LIMIT 1` per code stops at the first match, near the top of a
+    10-million-row file rather than at its end."""
+    rd = _sane(_date_sql("trim(received_at)", formats["received_at"]))
+    where = f"{rd} BETWEEN DATE '{ws.isoformat()}' AND DATE '{we.isoformat()}'"
+    if len(codes) > FEW_UNKNOWN:
+        sql = f"SELECT unit_code, min(_row) FROM src WHERE unit_code IN (SELECT raw FROM portal_unknown) AND {where} " \
+              "GROUP BY unit_code"
+        return [tuple(r) for r in rel.query("src", sql).fetchall()]  # type: ignore[misc]
+    out = []
+    for code in sorted(codes):
+        literal = code.replace("'", "''")
+        out += [tuple(r) for r in rel.query("src", f"SELECT unit_code, _row FROM src WHERE unit_code = '{literal}' "
+                                                   f"AND {where} LIMIT 1").fetchall()]
+    return out  # type: ignore[return-value]
+
+
+def _classify(rel: duckdb.DuckDBPyRelation, export: PortalExport, reader: ValueReader
+              ) -> tuple[pd.DataFrame, dict[str, str], int]:
+    """First pass: the distinct values of the categorical columns, classified in Python, the
+    number of records, and the dominant date format of each date column (from the first rows)."""
+    present = [c for c in _CATEGORICAL if export.has(c)]
+    lists = "".join(f", list(DISTINCT {c})" for c in present)
+    row = rel.query("src", f"SELECT count(*){lists} FROM src").fetchall()[0]
+    mapping: list[tuple[str, str, str]] = []
+    for col, values in zip(present, row[1:], strict=True):
+        method = getattr(reader, _CATEGORICAL[col])
+        for raw in values or []:
+            if raw is None:
+                continue  # NULL never joins; each column's default covers it
+            cls = method(raw)
+            if cls is not None:
+                mapping.append((col, raw, cls))
+    frame = pd.DataFrame(mapping, columns=["col", "raw", "cls"], dtype=object)
+    head = rel.query("src", "SELECT received_at, finished_at, due_at FROM src LIMIT 2000").fetchall()
+    formats = {c: _dominant_format([r[i] for r in head]) for i, c in enumerate(("received_at", "finished_at", "due_at"))}
+    return frame, formats, int(row[0])
+
+
+def _run(con: duckdb.DuckDBPyConnection, export: PortalExport, ws: date, we: date, reader: ValueReader,
+         matcher: UnitMatcher
+         ) -> tuple[list[dict], list[str], list[DossierRule], list[tuple[str, int, str | None]], dict[int, int]]:
+    """Classify, aggregate, and (only if something failed) fetch sample rows.
+
+    The first two passes run on all threads; only the samples pass numbers the rows, which makes
+    DuckDB read the CSV on one thread. Retries the two recoverable DuckDB CSV failures: a file
+    that is not UTF-8 after all (transcode from cp1258) and quoted line breaks (single thread)."""
+    parallel = True
+    for _ in range(3):
+        try:
+            with export.streaming():
+                return _passes(con, export, ws, we, reader, matcher, parallel)
+        except duckdb.Error as exc:
+            text = str(exc).lower()
+            if export.csv is not None and "unicode" in text and export.csv.encoding == "utf-8":
+                export.csv.encoding = "cp1258"
+                continue
+            if "parallel=false" in text and parallel:
+                parallel = False
+                continue
+            raise
+    raise RuntimeError("unreachable")
+
+
+def _passes(con: duckdb.DuckDBPyConnection, export: PortalExport, ws: date, we: date, reader: ValueReader,
+            matcher: UnitMatcher, parallel: bool
+            ) -> tuple[list[dict], list[str], list[DossierRule], list[tuple[str, int, str | None]], dict[int, int]]:
+    """The passes over one file (see `_run`); returns groups, measures, rules, samples, line map."""
+    with export.dossier_relation(con, parallel=parallel, numbered=False) as rel:
+        try:
+            rel = _parsed_once(con, rel) if export.csv is not None else rel
+            mapping, formats, records = _classify(rel, export, reader)
+            sql, base, measures, rules = _dossier_sql(export, ws, we, formats)
+            con.register("portal_map", mapping)
+            try:
+                result = rel.query("src", sql)
+                names = [d[0] for d in result.description]
+                groups = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+            finally:
+                con.unregister("portal_map")
+        finally:
+            con.execute(f"DROP TABLE IF EXISTS {_PARSED}")
+    codes = {g["unit_code"]: normalise_code(g["unit_code"]) for g in groups}
+    known_raw = [raw for raw, code in codes.items() if matcher.match(code)]
+    unknown_raw = [raw for raw, code in codes.items() if code is not None and not matcher.match(code)]
+    failing = any(
+        (codes[g["unit_code"]] is None and g["n_rows"])
+        or any(g[f"{r.code}__n"] and (r.code == "received_unreadable" or g["unit_code"] in known_raw)
+               for r in rules)
+        for g in groups)
+    samples: list[tuple[str, int, str | None]] = []
+    if failing or unknown_raw:
+        with export.dossier_relation(con, parallel=parallel, numbered=True) as rel:
+            con.register("portal_map", mapping)
+            con.register("portal_known", pd.DataFrame({"raw": pd.Series(known_raw, dtype=object)}))
+            con.register("portal_unknown", pd.DataFrame({"raw": pd.Series(unknown_raw, dtype=object)}))
+            try:
+                if failing:
+                    samples = [tuple(r) for r in rel.query("src", _samples_sql(base, rules)).fetchall()]
+                if unknown_raw:
+                    samples += [("unit_unknown", row, raw)
+                                for raw, row in _unknown_first(rel, ws, we, formats, unknown_raw)]
+            finally:
+                for name in ("portal_map", "portal_known", "portal_unknown"):
+                    con.unregister(name)
+    # Ordinals of a CSV become line numbers, only for the rows we show.
+    shown = sorted({row for _, row, _ in samples})
+    lines = export.data_line(shown, records) if export.csv is not None and shown else {}
+    return groups, measures, rules, samples, lines  # type: ignore[return-value]
+
+
+_PARSED = "portal_parsed"
+
+
+def _parsed_once(con: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+    """The CSV parsed once, on all threads, into a temporary table (spilled to the temp directory
+    past the memory limit): the classifying and aggregating passes then scan columns instead of
+    re-parsing text. Unordered, so it has no record ordinals; the numbered pass reads the file."""
+    rel.create(_PARSED)
+    return con.table(_PARSED)
+
+
+
+
+
+def process_dossiers(con: duckdb.DuckDBPyConnection, export: PortalExport, ws: date, we: date,
+                      matcher: UnitMatcher, config: PortalColumns, out: Collector) -> None:
+    groups, measure_codes, rules, samples, lines = _run(con, export, ws, we, ValueReader(config), matcher)
+    file = export.name
+    unknown: dict[str, int] = defaultdict(int)
+    totals: dict[tuple[str, str], int] = defaultdict(int)
+    for g in groups:
+        code = normalise_code(g["unit_code"])
+        unit = matcher.match(code)
+        n = g["n_rows"]
+        if code is None and n:
+            totals[(file, "unit_missing")] += n
+        elif unit is None and n:
+            unknown[code] += n  # type: ignore[index]
+        elif unit is not None and n:
+            out.sources[unit].add("dossier")
+            for m in measure_codes:
+                out.add_fact(unit, m, g[f"{m}__num"], g[f"{m}__den"], file)
+        for r in rules:
+            if g[f"{r.code}__n"] and (unit is not None or r.code == "received_unreadable"):
+                totals[(file, r.code)] += g[f"{r.code}__n"]
+    problems: list[PortalProblem] = []
+    by_code = {r.code: r for r in [*rules, UNIT_MISSING]}
+    code_label = export.columns.get("unit_code", config.label("unit_code"))
+    first_row: dict[str, int] = {}
+    for code, row, value in samples:
+        if code == "unit_unknown":
+            key = normalise_code(value)
+            line = lines.get(row, row)
+            first_row[key] = min(first_row.get(key, line), line)  # type: ignore[index]
+            continue
+        rule = by_code[code]
+        dropped = measures_needing(rule.drops_with)
+        if rule.drops_all:
+            tail = "hồ sơ không được tính."
+        elif dropped:
+            tail = "hồ sơ không được tính vào: " + ", ".join(dropped) + "."
+        else:
+            tail = "chỉ cảnh báo, hồ sơ vẫn được tính."
+        column = export.columns.get(rule.column, config.label(rule.column)) if rule.column else None
+        problems.append(PortalProblem(file, lines.get(row, row), column, value, f"{rule.message}; {tail}", code,
+                                      rule.drops_all or bool(dropped), export.sheet))
+    for code, n in sorted(unknown.items()):
+        line = first_row.get(code)
+        out.add_unknown(code, n, line, file, "dossier")
+        problems.append(PortalProblem(
+            file, line, code_label, code,
+            f"Mã đơn vị «{code}» không có trong danh mục đơn vị ({vn_count(n)} hồ sơ, dòng đầu tiên {line}); "
+            "các hồ sơ này không được tính.", "unit_unknown", True, export.sheet))
+    out.add_problems(problems, totals)
