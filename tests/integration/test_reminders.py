@@ -27,8 +27,8 @@ from dags._mail import airflow_mailer, airflow_notifier, notify_task_failure
 from dvctt.cli import app
 from dvctt.reminders import check_final_reports, send_reminders
 from dvctt.schedule import keep_final
-from tests.airflow_env import airflow_env, free_port
-from tests.test_delivery import Mailbox
+from tests.integration.test_delivery import Mailbox
+from tests.support.airflow_env import airflow_env, free_port
 
 LATE = {"03598", "03601", "03616", "03434", "106-VP", "112-VHKHTT"}
 CONTACTS = {"03598": "ubnd.tanuyen@example.gov.vn", "106-VP": "vanphong.tamduong@example.gov.vn"}

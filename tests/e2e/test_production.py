@@ -30,10 +30,8 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.airflow_env import airflow_env, free_port
-from tests.pg import scratch_database
-
-pytestmark = pytest.mark.slow
+from tests.support.airflow_env import airflow_env, free_port
+from tests.support.pg import scratch_database
 
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 5  # a database of our own: flushed, never the others

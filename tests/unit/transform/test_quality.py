@@ -15,7 +15,7 @@ from dvctt import intake
 from load import connect
 from load import schema as T
 from load.warehouse import Warehouse, warehouse_url
-from tests.factory import drop, set_count, template_for
+from tests.support.factory import drop, set_count, template_for
 from transform.quality import STALE_SHARE, quality_warnings, robust_stats
 
 

@@ -15,7 +15,7 @@ import yaml
 from core.clock import vn_day
 from core.config import load_config
 from dvctt.schedule import alerts_due, final_run_times, final_runs, keep_final, reminders_due, report_kind
-from tests.airflow_env import airflow_env
+from tests.support.airflow_env import airflow_env
 
 D8, D15 = date(2025, 12, 8), date(2025, 12, 15)
 

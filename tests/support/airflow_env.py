@@ -6,8 +6,8 @@ first imported, so the only robust way to point it at a temporary database from 
 fresh interpreter whose environment is set before `import airflow`. The child also keeps Airflow's
 and GX's log output off the pytest console: it is captured and shown only when a run fails.
 
-Used as a module by `tests/test_dags.py`, and as a script by itself (the child side):
-    AIRFLOW_HOME=... python tests/airflow_env.py PLAN.json RESULT.json
+Used as a module by `tests/e2e/test_dags.py`, and as a script by itself (the child side):
+    AIRFLOW_HOME=... python tests/support/airflow_env.py PLAN.json RESULT.json
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DAGS_FOLDER = REPO / "dags"
 
 #: Set by the pipeline's DAGs at run time; a value inherited from the developer's shell must not leak in.

@@ -19,8 +19,8 @@ from dvctt.pipeline import build_report, ingest
 from load import connect
 from load import schema as T
 from load.warehouse import warehouse_url
-from tests.helpers import read_data_sheet
-from tests.pg import scratch_database, terminate_backends
+from tests.support.oracle_readers import read_data_sheet
+from tests.support.pg import scratch_database, terminate_backends
 
 
 def _state(url: str) -> dict[str, int]:
@@ -127,7 +127,7 @@ def test_full_disk_leaves_no_half_written_report(demo_run: Path, tmp_path: Path)
 
 
 def test_files_dropped_while_ingest_runs_are_all_accounted(fresh_ws: Path) -> None:
-    from tests.factory import drop, template_for
+    from tests.support.factory import drop, template_for
 
     units = ["03387", "03388", "03389"]
     stop = threading.Event()

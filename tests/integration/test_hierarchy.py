@@ -29,10 +29,11 @@ from core.config import Agency, WorkspaceConfig, load_config
 from core.units import CrosswalkError, HierarchyError, build_registry, load_country, load_registry
 from dvctt.pipeline import build_report, report_path
 from load.warehouse import connect, warehouse_url
-from tests.helpers import read_data_sheet
+from tests.support import REPO
+from tests.support.oracle_readers import read_data_sheet
 from transform import reconcile, rollup, split_list, summary, unit_status, unplaced_list
 
-REGISTRY_DIR = Path(__file__).resolve().parents[1] / "core" / "data" / "units"
+REGISTRY_DIR = REPO / "core" / "data" / "units"
 CATALOGUE = load_catalogue()
 KINDS = {i.code: i.kind for i in CATALOGUE.items}
 DEADLINES = {"commune": date(2025, 12, 8), "district_office": date(2025, 12, 8), "department": date(2025, 12, 15),

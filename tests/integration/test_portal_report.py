@@ -26,9 +26,9 @@ from dvctt.portal import ingest_portal
 from load import connect
 from load.warehouse import Warehouse, warehouse_url
 from report.workbook import SHEET_BY_UNIT, SHEET_CROSSWALK, SHEET_PORTAL, SHEET_PORTAL_CHECKS, SHEET_SUMMARY
-from tests.helpers import read_data_sheet
+from tests.support import SAMPLES
+from tests.support.oracle_readers import read_data_sheet
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "portal"
 PORTAL_CODES = [i.code for i in load_catalogue().indicators if i.source == "portal"]
 UNKNOWN_AGENCY = "99-KHONGCO"
 

@@ -21,10 +21,11 @@ from openpyxl import Workbook
 import transform.portal_dossiers
 from expectations.portal import check_aggregated_row
 from extract.portal import PortalFormatError, parse_period_text, read_portal_file
+from tests.support import REPO
 from transform.portal import portal_measures
 from transform.portal_aggregated import derive_aggregated, parse_count
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 KNOWN = {"12", "12-SKHCN", "12-STP", "105", "106", "03386"}
 H1 = (date(2025, 1, 1), date(2025, 6, 30))
 

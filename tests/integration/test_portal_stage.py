@@ -12,9 +12,8 @@ from dvctt.cli import app
 from dvctt.portal import ingest_portal
 from load import connect
 from load.warehouse import Warehouse, warehouse_url
-from tests.helpers import read_data_sheet
-
-SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "portal"
+from tests.support import SAMPLES
+from tests.support.oracle_readers import read_data_sheet
 
 
 def test_portal_figures_are_stored_and_rerun_replaces_them(small_ws: Path) -> None:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
-import pytest
+from tests.support import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 
 
-@pytest.mark.slow
 def test_bench_small_runs() -> None:
     proc = subprocess.run([sys.executable, "-m", "bench.run", "--small"], cwd=ROOT, capture_output=True, text=True,
                           timeout=600, check=False)

@@ -17,10 +17,10 @@ from core.config import Window, load_config, write_config
 from core.units import load_registry
 from dvctt.demo import demo_config
 from dvctt.pipeline import build_report, report_path
-from tests.helpers import read_data_sheet
+from tests.support import SAMPLES
+from tests.support.oracle_readers import read_data_sheet
 from transform.scope import UnknownUnitError
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "portal"
 DISTRICT = "105"  # Thành phố Lai Châu, a district of the 3-level demo
 FIGURES = ["numerator", "denominator", "value", "reporting_units", "split_units"]
 

@@ -2,7 +2,7 @@
 runs write the same consolidated figures as the CLI path, keep final reports, remind units and alert IT
 through a real SMTP server (aiosmtpd) reached via an Airflow SMTP connection.
 
-`dag.test()` runs in a child interpreter (see `tests/airflow_env.py`): Airflow fixes its metadata DB
+`dag.test()` runs in a child interpreter (see `tests/support/airflow_env.py`): Airflow fixes its metadata DB
 when first imported, so a fresh process with AIRFLOW_HOME set first is the robust way to give it a
 throw-away SQLite DB. Parsing and param checks run in-process with the same environment.
 """
@@ -26,8 +26,8 @@ import yaml
 from aiosmtpd.controller import Controller
 from openpyxl import load_workbook
 
-from tests.airflow_env import DAGS_FOLDER, DagTests, airflow_env, free_port
-from tests.test_delivery import Mailbox
+from tests.integration.test_delivery import Mailbox
+from tests.support.airflow_env import DAGS_FOLDER, DagTests, airflow_env, free_port
 
 DATA_COLUMNS = ["unit_code", "unit_name", "level", "parent_code", "indicator_code", "numerator", "denominator", "value"]
 SUBMISSIONS_URI = "dvctt://warehouse/submissions"

@@ -32,8 +32,8 @@ from report.charts import RankingPanel, ranking_png, vn_percent
 from report.feedback import write_feedback
 from report.workbook import SHEET_DATA, ReportInputs, write_report
 from report.xlsx import save_workbook, write_text
-from tests.factory import drop, set_count, set_ratio, template_for
-from tests.helpers import read_data_sheet
+from tests.support.factory import drop, set_count, set_ratio, template_for
+from tests.support.oracle_readers import read_data_sheet
 from transform import rollup, split_list, unit_status, unplaced_list
 from transform.comparison import portal_comparison
 
@@ -347,14 +347,12 @@ def test_same_state_gives_a_byte_identical_workbook(resubmitted: Resubmission) -
 # --- the way a recipient opens it ---------------------------------------------------------------
 
 
-@pytest.mark.slow
 def test_libreoffice_prints_the_report_and_the_feedback_file(rendered: Rendered) -> None:
     assert rendered.returncode == 0, rendered.output
     assert _pdf_pages(rendered.report) > 10
     assert _pdf_pages(rendered.feedback) >= 1
 
 
-@pytest.mark.slow
 def test_pdf_shows_vietnamese_text_and_number_formats(rendered: Rendered, resubmitted: Resubmission) -> None:
     data = read_data_sheet(resubmitted.report)
     row = data[(data["unit_code"] == ROOT) & (data["indicator_code"] == "CB_TRUYENTHONG")].iloc[0]
@@ -365,7 +363,6 @@ def test_pdf_shows_vietnamese_text_and_number_formats(rendered: Rendered, resubm
     assert f"Số liệu đến ngày {CUTOFF}" in page1
 
 
-@pytest.mark.slow
 def test_pdf_shows_formula_looking_text_not_errors(rendered: Rendered) -> None:
     text = _pdf_text(rendered.report)
     for injected in INJECTIONS:

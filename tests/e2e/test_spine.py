@@ -13,7 +13,7 @@ from dvctt.pipeline import build_report, report_path
 from load import connect
 from load import schema as T
 from load.warehouse import warehouse_url
-from tests.helpers import read_data_sheet, unit_file_figures
+from tests.support.oracle_readers import read_data_sheet, unit_file_figures
 
 
 def _close(a, b) -> bool:

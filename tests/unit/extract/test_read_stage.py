@@ -16,7 +16,7 @@ from extract.numbers import cell_text, parse_number, text_and_number
 from extract.reader import ReadJob, ReadResult, read_one
 from extract.safety import MAX_PARTS, inspect_file
 from extract.workbook import FORMULA_NO_VALUE, read_submission
-from tests.factory import set_count, set_ratio, set_yes_no, template_for
+from tests.support.factory import set_count, set_ratio, set_yes_no, template_for
 
 COMMUNE = "03386"
 TARGETS_PART = "xl/worksheets/sheet3.xml"  # «Chỉ tiêu» in the template

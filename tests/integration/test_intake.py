@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 from dvctt.pipeline import build_report, ingest
 from load import connect
 from load.warehouse import Warehouse, warehouse_url
-from tests.factory import drop, drop_bytes, set_count, set_ratio, set_yes_no, settle, template_for
-from tests.helpers import read_data_sheet
+from tests.support.factory import drop, drop_bytes, set_count, set_ratio, set_yes_no, settle, template_for
+from tests.support.oracle_readers import read_data_sheet
 
 COMMUNE, OTHER_COMMUNE, DEPT = "03386", "03387", "12-SKHCN"
 
