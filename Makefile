@@ -31,7 +31,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 test: install lint
-	$(VENV)/bin/python -m pytest
+	UV=$(abspath $(UV)) $(VENV)/bin/python -m pytest
 
 clean:
 	rm -rf $(VENV) .uv-tool demo

@@ -72,7 +72,7 @@ def build_report(workspace: Path, year: int | None = None, *, hierarchy: Hierarc
     expected and their deadlines follow it; unit files are yearly, so their figures are the year's current
     ones, as the workbook says.
     """
-    workspace = Path(workspace)
+    workspace = Path(workspace).resolve()
     timings: dict[str, float] = {}
     clock = Stopwatch(timings)
     config = load_config(workspace)
