@@ -1,7 +1,7 @@
 """Read the portal's statistics exports (Form 06a aggregates or one row per dossier).
 
 The provincial one-stop system and the National Public Service Portal export the same facts in
-many spellings, so columns are found by folded alias (config/portal_columns.yaml), never by
+many spellings, so columns are found by folded alias (core/data/portal_columns.yaml), never by
 position, and the file's shape is decided by which columns are present:
 
 * **aggregated** (Form 06a style): a unit code plus count columns and a period (Từ ngày/Đến ngày,
@@ -488,7 +488,7 @@ def _raise_missing(path: Path, found: set[str], config: PortalColumns, sheet: st
         f"Tệp «{path.name}»{_sheet_txt(sheet)} không đúng mẫu thống kê của Cổng dịch vụ công. "
         f"Mẫu tổng hợp (06a) thiếu cột: {', '.join('«' + m + '»' for m in agg) or 'không'}; "
         f"mẫu chi tiết hồ sơ thiếu cột: {', '.join('«' + m + '»' for m in dos) or 'không'}. "
-        "Kiểm tra dòng tiêu đề hoặc bổ sung tên cột vào config/portal_columns.yaml.",
+        "Kiểm tra dòng tiêu đề hoặc bổ sung tên cột vào core/data/portal_columns.yaml.",
         missing=missing,
     )
 
