@@ -32,6 +32,7 @@ from sqlalchemy import create_engine, text
 
 from tests.support.airflow_env import airflow_env, free_port
 from tests.support.pg import scratch_database
+from tests.support.services import unavailable
 
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 5  # a database of our own: flushed, never the others
@@ -46,7 +47,7 @@ def _redis() -> Any:
     try:
         client.ping()
     except redis.exceptions.ConnectionError as exc:
-        pytest.skip(f"Redis not reachable at {REDIS_HOST}:{REDIS_PORT}: {exc}")
+        unavailable(f"Redis not reachable at {REDIS_HOST}:{REDIS_PORT}: {exc}")
     return client
 
 

@@ -11,6 +11,7 @@ import re
 import shutil
 import struct
 import subprocess
+import sys
 import time
 import zipfile
 from dataclasses import dataclass
@@ -32,8 +33,10 @@ from report.charts import RankingPanel, ranking_png, vn_percent
 from report.feedback import write_feedback
 from report.workbook import SHEET_DATA, ReportInputs, write_report
 from report.xlsx import save_workbook, write_text
+from tests.support import REPO
 from tests.support.factory import drop, set_count, set_ratio, template_for
 from tests.support.oracle_readers import read_data_sheet
+from tests.support.services import unavailable
 from transform import rollup, split_list, unit_status, unplaced_list
 from transform.comparison import portal_comparison
 
@@ -100,7 +103,7 @@ def rendered(resubmitted: Resubmission, tmp_path_factory) -> Rendered:
     """One LibreOffice session converts the report and a feedback file to PDF, in a Vietnamese locale."""
     soffice = shutil.which("soffice")
     if soffice is None:
-        pytest.skip("LibreOffice is not installed (no `soffice` on PATH); CI installs libreoffice-calc")
+        unavailable("LibreOffice is not installed (no `soffice` on PATH); .ci/run installs libreoffice-calc")
     tmp = tmp_path_factory.mktemp("pdf")
     feedback = write_feedback(
         tmp / "bao_cao.phan_hoi.xlsx", unit_name="UBND xã Tân Hòa", file_name="bao_cao.xlsx",
@@ -122,7 +125,7 @@ def _pdf_pages(path: Path) -> int:
 
 def _pdf_text(path: Path, first: int | None = None, last: int | None = None) -> str:
     if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext is not installed (poppler-utils)")
+        unavailable("pdftotext is not installed (poppler-utils); .ci/run installs it")
     pages = [*(["-f", str(first)] if first else []), *(["-l", str(last)] if last else [])]
     return subprocess.run(["pdftotext", "-layout", *pages, str(path), "-"], capture_output=True, text=True,
                           check=True).stdout
@@ -252,7 +255,12 @@ def test_charts_are_native_and_the_picture_carries_no_stamp(report_file: Path) -
 def test_ranking_picture_is_byte_identical_for_the_same_figures() -> None:
     panels = [RankingPanel("Xã/Phường/Thị trấn: tỷ lệ chỉ tiêu đạt", [f"{n}. Xã Mường Tè {n}" for n in range(1, 30)],
                            [1 - n / 40 for n in range(29)])]
-    assert ranking_png(panels) == ranking_png(panels)
+    render = ("import sys; from report.charts import RankingPanel, ranking_png; "
+              f"sys.stdout.buffer.write(ranking_png([RankingPanel({panels[0].title!r}, {list(panels[0].labels)!r}, "
+              f"{list(panels[0].shares)!r})]))")
+    made = [subprocess.run([sys.executable, "-c", render], capture_output=True, check=True, cwd=REPO,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")]
+    assert made[0] == made[1] == ranking_png(panels)  # separate processes, different hash seeds
     assert vn_percent(0.855) == "85,5%"
 
 

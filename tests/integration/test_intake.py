@@ -16,6 +16,7 @@ from load import connect
 from load.warehouse import Warehouse, warehouse_url
 from tests.support.factory import drop, drop_bytes, set_count, set_ratio, set_yes_no, settle, template_for
 from tests.support.oracle_readers import read_data_sheet
+from tests.support.services import unavailable
 
 COMMUNE, OTHER_COMMUNE, DEPT = "03386", "03387", "12-SKHCN"
 
@@ -333,7 +334,7 @@ def test_legacy_xls_saved_by_an_office_suite_is_read(small_ws: Path, tmp_path: P
 
     soffice = shutil.which("soffice")
     if soffice is None:
-        pytest.skip("LibreOffice (soffice) is not installed; .ci/run installs it")
+        unavailable("LibreOffice (soffice) is not installed; .ci/run installs it")
     wb = template_for(small_ws, COMMUNE)
     set_ratio(wb, "CB_TRUYENTHONG", 21, 30)
     set_count(wb, "HD_TINBAI", 5)

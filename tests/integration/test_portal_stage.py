@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 from typer.testing import CliRunner
 
 from dvctt.cli import app
@@ -25,12 +26,23 @@ def test_portal_figures_are_stored_and_rerun_replaces_them(small_ws: Path) -> No
     assert first.facts == len(facts) > 0
     assert (facts["numerator"] <= facts["denominator"]).all()
     assert set(facts["source_file"]) == {"mau_hoso_chitiet.csv"}
+    (small_ws / "portal" / "mau_hoso_chitiet.csv").unlink()
     shutil.copy(SAMPLES / "mau_06a_tonghop.xlsx", small_ws / "portal")
+    ingest_portal(small_ws)
+    aggregated = wh.portal_facts(2025)  # the Form 06a export alone replaced the dossier file's figures
+    assert set(aggregated["source_file"]) == {"mau_06a_tonghop.xlsx"}
+    shutil.copy(SAMPLES / "mau_hoso_chitiet.csv", small_ws / "portal")
     (small_ws / "portal" / "hong.xlsx").write_bytes(b"not a workbook")
     second = ingest_portal(small_ws)
     assert second.unreadable == ["hong.xlsx"]
     again = wh.portal_facts(2025)
-    assert len(again) == second.facts and len(again) >= len(facts)  # replaced, not appended
+    assert len(again) == second.facts
+    keys = ["unit_code", "indicator_code"]
+    expected = (pd.concat([facts, aggregated]).groupby(keys)[["numerator", "denominator"]].sum().reset_index())
+    got = again[[*keys, "numerator", "denominator"]].sort_values(keys).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, expected.sort_values(keys).reset_index(drop=True), check_dtype=False)
+    ingest_portal(small_ws)
+    pd.testing.assert_frame_equal(wh.portal_facts(2025), again)  # a re-run replaces, never appends
     problems, _ = wh.portal_issues(2025)
     assert "hong.xlsx" in set(problems["file"])
     assert len(list((small_ws / "archive" / "portal").glob("*/*"))) == 3

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg2
-import pytest
+
+from tests.support.services import unavailable
 
 PG_ADMIN = os.environ.get("DVCTT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -25,7 +26,7 @@ def scratch_database(app_name: str = "dvctt_test") -> Iterator[str]:
     try:
         admin = _admin()
     except psycopg2.OperationalError as exc:  # pragma: no cover - only without a server
-        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN}: {exc}")
+        unavailable(f"PostgreSQL not reachable at {PG_ADMIN}: {exc}")
     name = f"dvctt_{uuid.uuid4().hex[:10]}"
     with admin.cursor() as cur:
         cur.execute(f'CREATE DATABASE "{name}"')
