@@ -29,6 +29,8 @@ demo: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 test: install lint
 	UV=$(abspath $(UV)) $(VENV)/bin/python -m pytest

@@ -22,6 +22,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.units import Hierarchy
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -55,7 +59,7 @@ def national_facts(seed: int = 2025):
                          "numerator": num, "denominator": den})
 
 
-def run_one(hierarchy: int) -> dict:
+def run_one(hierarchy: Hierarchy) -> dict:
     from datetime import date
 
     from core.catalogue import load_catalogue
@@ -66,7 +70,7 @@ def run_one(hierarchy: int) -> dict:
     window = Window(start=date(2024, 12, 15), end=date(2025, 12, 14))
     reg = Registry()
     t0 = time.perf_counter()
-    registry = build_registry(load_country(reg.dir, reg.file, reg.merges), hierarchy, None, window)  # type: ignore[arg-type]
+    registry = build_registry(load_country(reg.dir, reg.file, reg.merges), hierarchy, None, window)
     t1 = time.perf_counter()
     facts = national_facts()
     t2 = time.perf_counter()

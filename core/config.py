@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeGuard, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -19,6 +19,11 @@ from core.resources import MERGES_FILE, REGISTRY_FILE
 CONFIG_FILE = "workspace.yaml"
 UnitKind = Literal["department", "press", "district_office"]
 ReportingLevel = Literal["commune", "district", "department", "press", "district_office"]
+
+
+def is_reporting_level(level: str) -> TypeGuard[ReportingLevel]:
+    """Whether `level` is one a workspace can give a deadline (`deadlines`, `reporting_levels`)."""
+    return level in get_args(ReportingLevel)
 
 
 class ConfigError(Exception):
@@ -136,7 +141,8 @@ class WorkspaceConfig(BaseModel):
         return self.model_copy(update={"year": year, "window": None, "deadlines": deadlines})
 
     def deadline_for(self, level: str) -> date:
-        return self.deadlines.get(level) or date(self.year, 12, 15)  # type: ignore[call-overload]
+        deadline = self.deadlines.get(level) if is_reporting_level(level) else None
+        return deadline or date(self.year, 12, 15)
 
 
 def _describe(err: ValidationError) -> str:

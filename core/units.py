@@ -121,6 +121,13 @@ class UnitRegistry:
         """The unit a code stands for in this report: its own unit first, else one of `outside`."""
         return self.units.get(code) or self.outside.get(code)
 
+    def __getitem__(self, code: str) -> Unit:
+        """`get` for a code the registry must know: a KeyError names any other."""
+        unit = self.get(code)
+        if unit is None:
+            raise KeyError(code)
+        return unit
+
     def children(self, code: str) -> list[Unit]:
         return [self.units[c] for c in self._children.get(code, [])]
 

@@ -7,7 +7,7 @@ import sys
 from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn, cast
 
 import typer
 from rich.console import Console
@@ -16,7 +16,7 @@ from rich.table import Table
 from core.clock import parse_day
 from core.config import ConfigError, load_config
 from core.locking import BusyError
-from core.units import UnknownProvinceError
+from core.units import Hierarchy, UnknownProvinceError
 
 if TYPE_CHECKING:
     from dvctt.pipeline import ReportResult
@@ -135,7 +135,8 @@ def _build(workspace: Path, year: int | None, hierarchy: int | None, unit: str |
     from dvctt.pipeline import build_report
 
     start, end = _day(date_from, "--from"), _day(date_to, "--to")
-    return _guard(lambda: build_report(workspace, year, hierarchy=hierarchy, unit=unit,  # type: ignore[arg-type]
+    levels = cast(Hierarchy | None, hierarchy)  # typer's min=2, max=3 keep it to 2 or 3
+    return _guard(lambda: build_report(workspace, year, hierarchy=levels, unit=unit,
                                        date_from=start, date_to=end, progress=sys.stderr.isatty() and not as_json))
 
 

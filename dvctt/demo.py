@@ -116,7 +116,8 @@ def create_demo(workspace: Path, province: str = "12", year: int = 2025, run: bo
     registry = load_registry(config)
     rng = random.Random(f"{province}-{year}")
     expected = registry.of_levels(set(config.reporting_levels))
-    on_time, late = [], []
+    on_time: list[Unit] = []
+    late: list[Unit] = []
     for unit in expected:
         roll = rng.random()
         if roll < 0.08:

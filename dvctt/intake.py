@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -199,7 +199,7 @@ def _archive(b: _Batch, ready: list[Dropped], progress: bool) -> _Staged:
     max_bytes = b.config.limits.max_file_mb * 1024 * 1024
     for d in progress_bar(ready, "Lưu trữ tệp", enabled=progress):
         stat = None if d.symlink else _stat_key(d)
-        sha = hashes.get(stat)
+        sha = hashes.get(stat) if stat is not None else None
         if sha is not None and (d.unit_code, sha) in known:  # unchanged since it was processed: not read again
             b.summary.files.append(FileOutcome(d.unit_code, d.name, known[(d.unit_code, sha)], new=False, sha256=sha))
             continue
@@ -322,7 +322,7 @@ def _peer_stats(b: _Batch, batch: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFr
     year = b.config.year
     stored = b.wh.peer_stats(b.config.province, year, set(batch["level"]))
     later = b.wh.submitted_since(year, int(stored["basis"].min())) if len(stored) else None
-    stale: set[str] = set()
+    stale: set[Hashable] = set()  # levels, as the batch is grouped by them
     for level, rows in batch.groupby("level"):
         mine = stored[stored["level"] == level]
         if later is None or mine.empty:

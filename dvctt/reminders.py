@@ -10,12 +10,12 @@ it is sent, so a re-run, a retry or a second run the same day sends nothing twic
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from tempfile import TemporaryDirectory
-from typing import Any
+from typing import Any, Protocol, cast
 
 from core.clock import now, vn_day
 from core.config import ConfigError, WorkspaceConfig, load_config
@@ -90,7 +90,7 @@ def _it_list(rows: list[dict], path: Path) -> Path:
     from report.xlsx import save_workbook, write_text
 
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = "Đơn vị chưa nộp"
     headers = ["Mã đơn vị", "Tên đơn vị", "Cấp", "Đơn vị cấp trên", "Hạn nộp", "Đã nhắc qua email"]
     for col, (text, width) in enumerate(zip(headers, [14, 45, 20, 35, 12, 45], strict=True), start=1):
@@ -104,6 +104,14 @@ def _it_list(rows: list[dict], path: Path) -> Path:
         write_text(ws.cell(row=r, column=6), row["email"] or "Chưa có địa chỉ email: cần liên hệ trực tiếp")
     ws.freeze_panes = "A2"
     return save_workbook(wb, path)
+
+
+class _Missing(Protocol):
+    """A row of `unit_status` from `itertuples`, whose fields pandas-stubs type as any scalar."""
+
+    unit_code: str
+    unit_name: str
+    parent_name: str
 
 
 @dataclass
@@ -161,11 +169,12 @@ def send_reminders(workspace: Path, today: date | None = None,
     missing = status[(status["status"] == MISSING) & status["level"].isin(list(summary.due))]
     send = mailer_for(config)
     with TemporaryDirectory(prefix="dvctt_reminders_") as tmp:
-        for deadline, rows in missing.groupby("deadline", sort=True):
+        for key, rows in missing.groupby("deadline", sort=True):
+            deadline = cast(date, key)
             reminded = notified(engine, REMINDER, config.year, deadline)
             known_without = notified(engine, NO_CONTACT, config.year, deadline)
-            for row in rows.itertuples(index=False):
-                unit = registry.get(row.unit_code)
+            for row in cast(Iterator[_Missing], rows.itertuples(index=False)):
+                unit = registry[row.unit_code]
                 email = config.contacts.get(row.unit_code)
                 entry = {"unit_code": row.unit_code, "unit_name": row.unit_name, "email": email,
                          "deadline": deadline, "level_label": unit.level_label, "parent_name": row.parent_name}
@@ -191,8 +200,8 @@ def send_reminders(workspace: Path, today: date | None = None,
                               no_contact=summary.no_contact, file_name=path.name), path)
             summary.it_notified = it
             # Recorded only once IT has the list, so a failed send lists them again on the next run.
-            for entry in summary.no_contact:
-                record_notice(engine, NO_CONTACT, config.year, entry["deadline"], entry["unit_code"], it)
+            for listed in summary.no_contact:
+                record_notice(engine, NO_CONTACT, config.year, listed["deadline"], listed["unit_code"], it)
     log.info("Nhắc nộp báo cáo ngày %s: %d đơn vị nhận thư, %d chưa có email, %d đã nhắc trước đó.", today,
              len(summary.reminded), len(summary.no_contact), summary.already_done)
     return summary

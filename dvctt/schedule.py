@@ -21,7 +21,7 @@ import os
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pendulum
@@ -43,7 +43,7 @@ class FinalRun:
     run_on: date
 
     @property
-    def at(self) -> datetime:
+    def at(self) -> pendulum.DateTime:
         """When the scheduled run starts (timezone-aware, as Airflow's timetables need)."""
         return pendulum.datetime(self.run_on.year, self.run_on.month, self.run_on.day, FINAL_HOUR, tz=VN)
 
@@ -63,7 +63,7 @@ def final_runs(config: WorkspaceConfig) -> list[FinalRun]:
             for deadline, levels in sorted(levels_by_deadline.items())]
 
 
-def final_run_times(workspace: str | os.PathLike[str] | None) -> tuple[list[datetime], str | None]:
+def final_run_times(workspace: str | os.PathLike[str] | None) -> tuple[list[pendulum.DateTime], str | None]:
     """At DAG parse time: the final runs' start times, or no times and the reason (shown in the DAG's doc)."""
     if not workspace:
         return [], "Chưa đặt biến môi trường DVCTT_WORKSPACE / DVCTT_WORKSPACE is not set."

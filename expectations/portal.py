@@ -58,12 +58,11 @@ def check_aggregated_row(values: dict[str, int | None]) -> list[tuple[PartRule, 
     v = dict(values)
     failures = []
     for rule in AGGREGATED_RULES:
-        keys = (*rule.parts, rule.whole)
-        if any(k not in v or v[k] is None for k in keys):
+        parts, whole = [n for k in rule.parts if (n := v.get(k)) is not None], v.get(rule.whole)
+        if whole is None or len(parts) < len(rule.parts):
             continue
-        s = sum(v[k] for k in rule.parts)  # type: ignore[misc]
-        whole = v[rule.whole]
-        if (s != whole) if rule.equal else (s > whole):  # type: ignore[operator]
+        s = sum(parts)
+        if (s != whole) if rule.equal else (s > whole):
             failures.append((rule, f"{vn_count(s)} {'≠' if rule.equal else '>'} {vn_count(whole)}"))
             for k in rule.invalidates:
                 if k in v:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from functools import cache
 from typing import Any
 
@@ -57,7 +57,7 @@ FIELD_LABELS = {
     "unit_code": "mã đơn vị",
 }
 
-Row = dict[str, Any]
+Row = dict[Hashable, Any]  # a frame row, as `to_dict("records")` gives it
 Message = tuple[str, str, str]  # found, expected, fix
 
 
@@ -193,6 +193,8 @@ def _canonical(text: str, field: str) -> str:
 def _findings(result: ExpectationValidationResult, frame: pd.DataFrame) -> Iterator[Finding]:
     """Turn one expectation's unexpected rows into Findings; refuse to lose rows silently."""
     config = result.expectation_config
+    if config is None:
+        raise RuntimeError("GX returned a validation result without its expectation")
     error = _gx_error(result.exception_info)
     if error is not None:
         raise RuntimeError(f"GX could not evaluate {config.type} ({config.meta['rule']}): {error}")
@@ -203,7 +205,8 @@ def _findings(result: ExpectationValidationResult, frame: pd.DataFrame) -> Itera
     if indices is None or len(indices) != result.result.get("unexpected_count"):
         raise RuntimeError(f"GX did not return every failing row for {config.type} ({rule})")
     rows = frame.loc[sorted(indices)]
-    rows = rows.assign(at=rows[config.meta.get("cell_column", "cell")])
+    cell_column: str = config.meta.get("cell_column", "cell")
+    rows = rows.assign(at=rows[cell_column])
     if rule == "duplicate":
         rows = _repeats(rows)
     records = rows.astype(object).where(rows.notna(), None).to_dict("records")

@@ -297,15 +297,15 @@ def _record_lines(path: Path, skip: int, delimiter: str, wanted: list[int]) -> d
         reader = csv.reader(fh, delimiter=delimiter, quotechar='"')
         ordinal, previous_end = 0, 0
         targets = iter(wanted)
-        target = next(targets)
+        target: int | None = next(targets)
         for record in reader:
             start, previous_end = previous_end + 1, reader.line_num
             if not record:
                 continue
             ordinal += 1
             if ordinal == target:
-                out[target] = skip + start
-                target = next(targets, None)  # type: ignore[arg-type]
+                out[ordinal] = skip + start
+                target = next(targets, None)
                 if target is None:
                     break
     return out

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Engine, Select, create_engine, event, false, func, insert, select, update
@@ -96,6 +96,16 @@ class FileRecord:
     size: int
     arrived_at: datetime
     archive_path: str | None
+
+
+class _Stats(Protocol):
+    """A row of a STATS_COLUMNS frame from `itertuples`, whose fields pandas-stubs type as any scalar."""
+
+    level: str
+    indicator_code: str
+    median: float
+    n: int
+    mad: float
 
 
 def _float(x: float) -> float | None:
@@ -187,7 +197,7 @@ class Warehouse:
                 for table, frame in ((T.portal_facts, facts), (T.portal_problems, problems),
                                      (T.portal_unknown, unknown)):
                     conn.execute(table.delete().where(table.c.year == year))
-                    rows = [{k: (None if pd.isna(v) else v) for k, v in r.items()} | {"year": year}
+                    rows = [{str(k): (None if pd.isna(v) else v) for k, v in r.items()} | {"year": year}
                             for r in frame.to_dict("records")]
                     if rows:
                         conn.execute(insert(table), rows)
@@ -256,7 +266,7 @@ class Warehouse:
                                       t.c.level.in_(sorted(set(stats["level"])))))
         conn.execute(insert(t), [{"scope": scope, "year": year, "level": r.level, "indicator_code": r.indicator_code,
                                   "n": int(r.n), "median": _float(r.median), "mad": _float(r.mad), "basis": basis}
-                                 for r in stats.itertuples(index=False)])
+                                 for r in cast(Iterator[_Stats], stats.itertuples(index=False))])
 
     def current_texts(self, year: int, units: Collection[str] | None = None) -> pd.DataFrame:
         q = (select(T.texts.c.unit_code, T.texts.c.kind, T.texts.c.seq, T.texts.c.text)

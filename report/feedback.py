@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from core.clock import vn_wall
 from core.records import Finding
@@ -20,7 +21,7 @@ SEVERITY = {"error": "Lỗi (tệp bị từ chối)", "warning": "Cảnh báo (
 def write_feedback(path: Path, *, unit_name: str, file_name: str, arrived_at: datetime, accepted: bool,
                    findings: Sequence[Finding]) -> Path:
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = "Phản hồi"
     verdict = ("ĐÃ TIẾP NHẬN, có cảnh báo cần xem lại" if accepted
                else "BỊ TỪ CHỐI – chưa ghi nhận số liệu. Hãy sửa các lỗi dưới đây rồi nộp lại tệp.")
@@ -30,9 +31,9 @@ def write_feedback(path: Path, *, unit_name: str, file_name: str, arrived_at: da
     ws["A3"] = f"Kết quả: {verdict}"
     ws["A3"].font = S.BOLD
     for col, (text, width) in enumerate(zip(HEADERS, [6, 22, 20, 8, 24, 50, 70], strict=True), start=1):
-        cell = ws.cell(row=5, column=col, value=text)
-        cell.font, cell.fill, cell.border, cell.alignment = S.BOLD, S.HEADER_FILL, S.BOX, S.CENTER
-        ws.column_dimensions[cell.column_letter].width = width
+        head = ws.cell(row=5, column=col, value=text)
+        head.font, head.fill, head.border, head.alignment = S.BOLD, S.HEADER_FILL, S.BOX, S.CENTER
+        ws.column_dimensions[head.column_letter].width = width
     for n, f in enumerate(findings, start=1):
         values = [n, SEVERITY.get(f.severity, f.severity), f.sheet, f.cell, f.found, f.expected, f.fix]
         for col, value in enumerate(values, start=1):
@@ -47,5 +48,5 @@ def write_feedback(path: Path, *, unit_name: str, file_name: str, arrived_at: da
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     return save_workbook(wb, path)

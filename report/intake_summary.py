@@ -7,6 +7,7 @@ files, and listing them all on every run made a page of megabytes for one new fi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -22,7 +23,7 @@ STYLE = ("body{font-family:'DejaVu Sans',Arial,sans-serif;margin:2em}table{borde
          ".quarantined,.error{background:#FFC7CE}.warning{background:#FFEB9C}.accepted{background:#C6EFCE}")
 
 
-def _table(headers: list[str], rows: list[tuple[str, list[object]]]) -> str:
+def _table(headers: list[str], rows: Sequence[tuple[str, Sequence[object]]]) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = "".join(f'<tr class="{cls}">' + "".join(f"<td>{escape(str(v))}</td>" for v in values) + "</tr>"
                    for cls, values in rows)

@@ -15,6 +15,7 @@ from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.clock import vn_wall
@@ -84,16 +85,19 @@ def setup_print(ws: Worksheet, header_row: int, page: PageLabels) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.7, bottom=0.7, header=0.3, footer=0.3)
     ws.print_options.horizontalCentered = True
     ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.oddHeader.left.text = _hf(page.unit)
-    ws.oddHeader.right.text = _hf(f"Số liệu đến ngày {page.cutoff:%d/%m/%Y}")
-    ws.oddFooter.left.text = _hf(page.report)
-    ws.oddFooter.center.text = "&A"
-    ws.oddFooter.right.text = "Trang &P/&N"
-    for part in (ws.oddHeader.left, ws.oddHeader.right, ws.oddFooter.left, ws.oddFooter.center, ws.oddFooter.right):
+    header, footer = ws.oddHeader, ws.oddFooter
+    if header is None or footer is None:  # openpyxl gives every sheet both
+        raise ValueError(f"Sheet {ws.title} has no odd-page header or footer")
+    header.left.text = _hf(page.unit)
+    header.right.text = _hf(f"Số liệu đến ngày {page.cutoff:%d/%m/%Y}")
+    footer.left.text = _hf(page.report)
+    footer.center.text = "&A"
+    footer.right.text = "Trang &P/&N"
+    for part in (header.left, header.right, footer.left, footer.center, footer.right):
         part.font, part.size = f"{S.FONT_NAME},Regular", 9
 
 
@@ -119,14 +123,14 @@ class _Styles:
            quote: bool) -> int:
         key = (id(font), id(fill), id(alignment), number_format, quote)
         if key not in self.ids:
-            model = Cell(self.ws)
+            model = Cell(self.ws, 1, 1)  # never put in the sheet: only its style is used
             model.font, model.border, model.alignment = font, S.BOX, alignment
             if fill is not None:
                 model.fill = fill
             if number_format is not None:
                 model.number_format = number_format
             model.quotePrefix = quote  # Excel keeps formula-looking text as text even when a user edits it
-            self.ids[key] = self.ws.parent._cell_styles.add(model._style)
+            self.ids[key] = model.style_id
         return self.ids[key]
 
 
@@ -144,7 +148,7 @@ def write_table(ws: Worksheet, header_row: int, headers: Sequence[str], rows: Se
         cell = ws.cell(row=header_row, column=col)
         write_text(cell, text)
         cell.font, cell.fill, cell.border, cell.alignment = S.BOLD, S.HEADER_FILL, S.BOX, S.CENTER
-        ws.column_dimensions[cell.column_letter].width = width
+        ws.column_dimensions[get_column_letter(col)].width = width
     fit_row(ws, header_row, max(text_lines(h, w - 1) for h, w in zip(headers, widths, strict=True)))
     styles, render = _Styles(ws), CellXml()
     letters = [get_column_letter(c) for c in range(1, len(headers) + 1)]
@@ -171,13 +175,13 @@ def write_table(ws: Worksheet, header_row: int, headers: Sequence[str], rows: Se
                 number_format = "dd/mm/yyyy"
             else:
                 number_format = numeric[c]
-            alignment = aligned[c]
-            text = isinstance(value, str)
-            if text and (len(value) > widths[c] or "\n" in value):
-                alignment = S.WRAP
-                lines = max(lines, text_lines(value, widths[c]))
-            style = styles.id(font, fill(i, c, value) if fill else None, alignment, number_format,
-                              text and value.startswith(FORMULA_PREFIXES))
+            alignment, quote = aligned[c], False
+            if isinstance(value, str):
+                if len(value) > widths[c] or "\n" in value:
+                    alignment = S.WRAP
+                    lines = max(lines, text_lines(value, widths[c]))
+                quote = value.startswith(FORMULA_PREFIXES)
+            style = styles.id(font, fill(i, c, value) if fill else None, alignment, number_format, quote)
             cells.append(render.cell(f"{letters[c]}{r}", value, style))
         out.append(row_xml(r, cells, row_height(lines)))
         if len(out) == CHUNK_ROWS:

@@ -8,9 +8,10 @@ same state gives the same bytes.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol, cast
 
 import pandas as pd
 from openpyxl import Workbook
@@ -93,10 +94,15 @@ class ReportInputs:
     unplaced: pd.DataFrame = field(default_factory=lambda: _empty(UNPLACED_COLUMNS))  # transform.unplaced_list
     ad_hoc: bool = False  # an on-demand (đột xuất) window rather than the yearly one
 
-    def name(self, code: str) -> str:
-        """A unit's name in this report, old codes included ("" for a code the registry does not know)."""
-        unit = self.registry.get(code)
+    def name(self, code: object) -> str:
+        """A unit's name in this report, old codes included ("" for anything the registry does not know)."""
+        unit = self.registry.get(code) if isinstance(code, str) else None
         return unit.name if unit else ""
+
+
+def _label(labels: Mapping[str, str], value: object) -> object:
+    """`labels.get(value, value)` for a value read from a frame."""
+    return labels.get(value, value) if isinstance(value, str) else value
 
 
 def _verdict_fill(value: object, goal: float | None) -> PatternFill | None:
@@ -150,7 +156,7 @@ def build_workbook(inp: ReportInputs, *, progress: bool = False) -> Workbook:
         (SHEET_DATA, lambda ws: _data(ws, inp, page)),
     ]
     for n, (title, write) in enumerate(progress_bar(sheets, "Ghi báo cáo", enabled=progress)):
-        ws = wb.active if n == 0 else wb.create_sheet()
+        ws = wb.worksheets[0] if n == 0 else wb.create_sheet()
         ws.title = title
         write(ws)
     return wb
@@ -163,6 +169,8 @@ def _summary(ws: Worksheet, inp: ReportInputs, period: str, subtitle: str, page:
     rows = []
     for n, ind in enumerate(inp.catalogue.indicators, start=1):
         r = root.loc[ind.code]
+        if not isinstance(r, pd.Series):
+            raise ValueError(f"The report's root has {len(r)} rows for {ind.code}")
         target_year, goal = goal_of.get(ind.code, (None, None))
         rows.append([n, ind.code, ind.label, goal, target_year, r["value"], r["numerator"], r["denominator"],
                      verdict(r["value"], goal), int(r["reporting_units"]),
@@ -231,7 +239,7 @@ def _ranking(ws: Worksheet, inp: ReportInputs, ranking: pd.DataFrame, subtitle: 
         if len(ranked):
             # Same-named units (every district's "Phòng Văn hóa…") are told apart by their parent.
             same_name = ranked["unit_name"].duplicated(keep=False)
-            labels = [f"{r.rank}. {r.unit_name}" + (f" ({r.parent_name})" if same and r.parent_name else "")
+            labels = [f"{r.rank}. {r.unit_name}" + (f" ({cast(str, r.parent_name)})" if same and r.parent_name else "")
                       for r, same in zip(ranked.itertuples(), same_name, strict=True)]
             panels.append(RankingPanel(f"{LEVEL_LABELS[lvl]}: tỷ lệ chỉ tiêu đạt ({len(ranked)} đơn vị)", labels,
                                        list(ranked["share"])))
@@ -242,7 +250,7 @@ def _ranking(ws: Worksheet, inp: ReportInputs, ranking: pd.DataFrame, subtitle: 
     setup_sheet(ws, f"XẾP HẠNG ĐƠN VỊ THEO TỶ LỆ CHỈ TIÊU ĐẠT NĂM {year}", subtitle, header_row, page)
     ws.row_breaks.append(Break(id=header_row - 1))
     ordered = ranking.assign(order=ranking["level"].map(RANKED_LEVELS.index)).sort_values("order", kind="stable")
-    rows = [[LEVEL_LABELS[r.level], r.rank, r.unit_code, r.unit_name, r.parent_name, r.met, r.applicable, r.share,
+    rows = [[LEVEL_LABELS[cast(str, r.level)], r.rank, r.unit_code, r.unit_name, r.parent_name, r.met, r.applicable, r.share,
              r.note] for r in ordered.itertuples()]
     write_table(ws, header_row, ["Cấp", "Xếp hạng", "Mã", "Đơn vị", "Đơn vị cấp trên", "Chỉ tiêu đạt",
                                  "Chỉ tiêu áp dụng", "Tỷ lệ chỉ tiêu đạt", "Ghi chú"], rows, widths, {7: S.PCT_FMT},
@@ -299,9 +307,9 @@ def _completeness(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLab
     order = {MISSING: 0, LATE: 1, ON_TIME: 2}
     listing = st.assign(o=st["status"].map(order)).sort_values(["o", "parent_code", "unit_code"], kind="stable")
     rows = [[r.unit_name, r.unit_code, r.level_label, r.parent_name, r.deadline, r.arrived_at, r.status,
-             _named(r.via, inp), _named(r.missing_via, inp)] for r in listing.itertuples()]
+             _named(cast(str, r.via), inp), _named(cast(str, r.missing_via), inp)] for r in listing.itertuples()]
     ws.print_title_rows = f"{start}:{start}"
-    colours = {ON_TIME: S.MET_FILL, LATE: S.WARN_FILL, MISSING: S.NOT_MET_FILL}
+    colours: dict[object, PatternFill] = {ON_TIME: S.MET_FILL, LATE: S.WARN_FILL, MISSING: S.NOT_MET_FILL}
     write_table(ws, start, ["Đơn vị", "Mã", "Cấp", "Đơn vị cấp trên", "Hạn nộp", "Thời điểm nhận", "Tình trạng",
                             "Tính theo tệp của", "Đơn vị cũ chưa nộp"], rows, widths,
                 fill=lambda _i, c, v: colours[v] if c == 6 else None)
@@ -328,7 +336,7 @@ def _nothing(ws: Worksheet, row: int, text: str) -> None:
 
 def _texts(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) -> None:
     setup_sheet(ws, "KHÓ KHĂN, VƯỚNG MẮC VÀ KIẾN NGHỊ, ĐỀ XUẤT CỦA CÁC ĐƠN VỊ", subtitle, 4, page)
-    rows = [[n, inp.name(r.unit_code) or r.unit_code, r.unit_code, TEXT_KINDS.get(r.kind, r.kind), r.text]
+    rows = [[n, inp.name(r.unit_code) or r.unit_code, r.unit_code, _label(TEXT_KINDS, r.kind), r.text]
             for n, r in enumerate(inp.texts.itertuples(), start=1)]
     write_table(ws, 4, ["STT", "Đơn vị", "Mã", "Loại", "Nội dung (nguyên văn)"], rows, [6, 34, 12, 22, 100],
                 wrap_columns=[4])
@@ -347,7 +355,7 @@ def _portal(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) -
     if inp.portal_facts.empty:
         note += " Chưa có số liệu thống kê từ Cổng DVC cho kỳ báo cáo này: các cột của Cổng DVC để trống."
     write_note(ws, 3, note, len(widths), sum(widths))
-    rows = [[r.unit_code, r.unit_name, labels[r.indicator_code], r.numerator, r.denominator, r.value,
+    rows = [[r.unit_code, r.unit_name, labels[cast(str, r.indicator_code)], r.numerator, r.denominator, r.value,
              r.numerator_portal, r.denominator_portal, r.value_portal, r.difference] for r in frame.itertuples()]
     write_table(ws, 4, ["Mã", "Đơn vị", "Chỉ tiêu", "Đơn vị báo cáo: tử số", "Đơn vị báo cáo: mẫu số",
                         "Đơn vị báo cáo: tỷ lệ", "Cổng DVC: tử số", "Cổng DVC: mẫu số", "Cổng DVC: tỷ lệ",
@@ -372,8 +380,9 @@ def _portal_checks(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLa
         last += 1
     start = last + 3
     ws.cell(row=start - 1, column=1, value="Các vấn đề trong tệp xuất từ Cổng DVC").font = S.BOLD
-    rows = [[r.file, r.sheet, None if pd.isna(r.row) else int(r.row), r.column, r.value, r.message,
-             "Có" if pd.notna(r.excluded) and bool(r.excluded) else "Không"] for r in inp.portal_problems.itertuples()]
+    rows = [[r.file, r.sheet, None if pd.isna(line := cast(float, r.row)) else int(line), r.column, r.value, r.message,
+             "Có" if pd.notna(excluded := cast(bool | None, r.excluded)) and bool(excluded) else "Không"]
+            for r in inp.portal_problems.itertuples()]
     last = write_table(ws, start, ["Tệp", "Trang tính", "Dòng", "Cột", "Giá trị", "Vấn đề", "Bị loại khỏi số liệu"],
                        rows, widths)
     if not rows:
@@ -393,7 +402,7 @@ def _reconciliation(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageL
     rows = []
     for r in inp.reconciliation.itertuples():
         ratio = r.indicator_code not in counts
-        rows.append([r.unit_code, r.unit_name, LEVEL_LABELS.get(r.level, r.level), labels[r.indicator_code],
+        rows.append([r.unit_code, r.unit_name, _label(LEVEL_LABELS, r.level), labels[cast(str, r.indicator_code)],
                      r.own_numerator, r.own_denominator, r.own_value if ratio else None,
                      r.children_numerator, r.children_denominator, r.children_value if ratio else None,
                      r.numerator_difference, r.denominator_difference, r.difference if ratio else None])
@@ -421,8 +430,8 @@ def _crosswalk(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels
                       f"chia theo tỷ lệ dưới đây (mặc định chia đều, có thể khai báo merge_weights trong "
                       f"workspace.yaml), nên số liệu các đơn vị có phần chia là số liệu {ESTIMATED.lower()}.",
                len(widths), sum(widths))
-    rows = [[r.source_code, r.source_name, r.unit_code, r.unit_name, r.weight, ESTIMATED]
-            for r in inp.splits.itertuples()]
+    rows: list[list[object]] = [[r.source_code, r.source_name, r.unit_code, r.unit_name, r.weight, ESTIMATED]
+                                for r in inp.splits.itertuples()]
     last = write_table(ws, 4, ["Mã cũ", "Đơn vị cũ", "Mã mới", "Đơn vị mới", "Tỷ lệ chia", "Ghi chú"], rows, widths,
                        {4: S.PCT_FMT})
     if not rows:
@@ -434,20 +443,30 @@ def _crosswalk(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels
             for u in inp.registry.walk() if u.code in split.index]
     last = _listing(ws, last + 3, f"Đơn vị có số liệu {ESTIMATED.lower()}", ["Mã", "Đơn vị", "Cấp", "Ghi chú"], rows,
                     widths[:4])
-    rows = [[r.unit_code, r.unit_name, LEVEL_LABELS.get(r.level, r.level), r.reason] for r in inp.unplaced.itertuples()]
+    rows = [[r.unit_code, r.unit_name, _label(LEVEL_LABELS, r.level), r.reason] for r in inp.unplaced.itertuples()]
     last = _listing(ws, last + 3, f"Tệp của đơn vị không thuộc hệ thống {hierarchy} cấp của báo cáo (số liệu không "
                                   f"được tổng hợp)", ["Mã", "Đơn vị", "Cấp", "Lý do"], rows, widths[:4])
-    rows = [[r.source_code, r.source_name, LEVEL_LABELS.get(inp.registry.get(r.source_code).level, "")
+    raised = cast(Iterator[_Raised], raised_list(inp.registry, inp.portal_facts).itertuples())
+    rows = [[r.source_code, r.source_name, LEVEL_LABELS.get(inp.registry[r.source_code].level, "")
              if r.source_name else "", f"Tính vào {r.unit_code} – {r.unit_name} (đơn vị cấp trên gần nhất trong hệ thống)"
              if r.unit_code else "Không tính: không thuộc địa bàn của báo cáo theo hệ thống này"]
-            for r in raised_list(inp.registry, inp.portal_facts).itertuples()]
+            for r in raised]
     _listing(ws, last + 3, f"Mã có số liệu Cổng DVC nhưng không phải đơn vị của hệ thống {hierarchy} cấp",
              ["Mã", "Đơn vị", "Cấp", "Số liệu Cổng DVC"], rows, widths[:4])
     ws.auto_filter.ref = None
 
 
-def _listing(ws: Worksheet, start: int, caption: str, headers: list[str], rows: list[list[object]],
-             widths: list[float]) -> int:
+class _Raised(Protocol):
+    """A row of `raised_list` from `itertuples`, whose fields pandas-stubs type as any scalar."""
+
+    source_code: str
+    source_name: str  # "" for a code the registry does not know
+    unit_code: str | None  # None where it counts nowhere
+    unit_name: str
+
+
+def _listing(ws: Worksheet, start: int, caption: str, headers: Sequence[str], rows: Sequence[Sequence[object]],
+             widths: Sequence[float]) -> int:
     """A captioned table below another one on the same sheet; returns its last row."""
     ws.cell(row=start - 1, column=1, value=caption).font = S.BOLD
     last = write_table(ws, start, headers, rows, widths)
@@ -480,7 +499,7 @@ def _data(ws: Worksheet, inp: ReportInputs, page: PageLabels) -> None:
     """
     for c, name in enumerate(inp.data.columns, start=1):
         ws.cell(row=1, column=c, value=name).font = S.BOLD
-        ws.column_dimensions[ws.cell(row=1, column=c).column_letter].width = DATA_WIDTHS.get(name, 14)
+        ws.column_dimensions[get_column_letter(c)].width = DATA_WIDTHS.get(name, 14)
     setup_print(ws, 1, page)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(inp.data.shape[1])}{len(inp.data) + 1}"  # no cell created

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import cast
 from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
@@ -87,7 +88,7 @@ class CellXml:
             return f'{s} t="b"><v>{int(value)}</v></c>'
         if isinstance(value, datetime | date):
             value = to_excel(value)
-        if value is None or value == "" or not math.isfinite(value):  # type: ignore[arg-type]
+        if value is None or value == "" or not math.isfinite(cast(float, value)):  # anything else is a number
             return f"{s}/>" if style else ""
         return f"{s}><v>{value!r}</v></c>"
 
@@ -124,7 +125,9 @@ def save_workbook(wb: Workbook, path: Path) -> Path:
             fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o600 << 16
-            fixed._compresslevel = COMPRESS_LEVEL  # what `writestr(compresslevel=…)` sets; `open` reads only this
+            # What `writestr(compresslevel=…)` sets; `open` reads only this. Typeshed lists it only from 3.13 on,
+            # renamed compress_level.
+            fixed._compresslevel = COMPRESS_LEVEL  # type: ignore[attr-defined]
             if blocks.get(info.filename):
                 with dst.open(fixed, "w", force_zip64=True) as part:
                     for chunk in _with_blocks(data, blocks[info.filename]):
@@ -143,9 +146,9 @@ def _with_blocks(sheet: bytes, blocks: list[RowBlock]) -> Iterator[bytes]:
         raise ValueError("sheet part has no sheetData")
     starts = [(int(m.group(1)), m.start()) for m in _ROW.finditer(body)]
     dim = _DIMENSION.search(head)
-    wide = dim is not None and dim.group(1) is not None
-    last_row = max([b.last for b in blocks] + [int(dim.group(2)) if wide else 1])
-    last_col = max([b.columns for b in blocks] + [column_index_from_string(dim.group(1).decode()) if wide else 1])
+    end_col, end_row = dim.groups() if dim else (None, None)  # both None for a one-cell ref
+    last_row = max([b.last for b in blocks] + [int(end_row) if end_row is not None else 1])
+    last_col = max([b.columns for b in blocks] + [column_index_from_string(end_col.decode()) if end_col is not None else 1])
     if dim:
         head = head[:dim.start()] + f'<dimension ref="A1:{get_column_letter(last_col)}{last_row}"/>'.encode() \
             + head[dim.end():]

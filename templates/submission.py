@@ -44,7 +44,7 @@ def _header(ws: Worksheet, title: str, headers: list[str], widths: list[int]) ->
         cell = ws.cell(row=L.HEADER_ROW, column=col, value=text)
         cell.font, cell.fill, cell.border, cell.alignment = S.BOLD, S.HEADER_FILL, S.BOX, S.CENTER
         ws.column_dimensions[cell.column_letter].width = width
-    ws.freeze_panes = ws.cell(row=L.HEADER_ROW + 1, column=1)
+    ws.freeze_panes = f"A{L.HEADER_ROW + 1}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.print_title_rows = f"{L.HEADER_ROW}:{L.HEADER_ROW}"
@@ -65,7 +65,7 @@ def _target_text(targets: dict[int, float]) -> str:
 
 def build_template(unit: Unit, year: int, window: Window, catalogue: Catalogue) -> Workbook:
     wb = Workbook()
-    guide = wb.active
+    guide = wb.worksheets[0]
     guide.title = L.SHEET_GUIDE
     for i, line in enumerate(GUIDE, start=1):
         guide.cell(row=i, column=1, value=line).font = S.TITLE if i == 1 else S.NORMAL
@@ -125,8 +125,8 @@ def build_template(unit: Unit, year: int, window: Window, catalogue: Catalogue) 
     acts.add_data_validation(whole_acts)
     for n, act in enumerate(catalogue.activities, start=1):
         row = L.HEADER_ROW + n
-        for col, value in enumerate([n, act.code, act.label, act.unit], start=1):
-            acts.cell(row=row, column=col, value=value)
+        for col, entry in enumerate([n, act.code, act.label, act.unit], start=1):
+            acts.cell(row=row, column=col, value=entry)
         _style_row(acts, row, len(L.ACTIVITY_HEADERS), {5, 6})
         acts.cell(row=row, column=5).number_format = S.INT_FMT
         whole_acts.add(f"E{row}")

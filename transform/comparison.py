@@ -30,8 +30,8 @@ def portal_comparison(data: pd.DataFrame, portal_facts: pd.DataFrame, registry: 
     keys |= {k for k in zip(totals["unit_code"], totals["indicator_code"], strict=True) if k[0] in top or k in claimed}
     unit_order = {u.code: n for n, u in enumerate(registry.walk())}
     ind_order = {i.code: n for n, i in enumerate(catalogue.indicators)}
-    frame = pd.DataFrame(sorted(keys, key=lambda k: (unit_order[k[0]], ind_order[k[1]])),
-                         columns=["unit_code", "indicator_code"])
+    ordered = sorted(keys, key=lambda k: (unit_order[k[0]], ind_order[k[1]]))
+    frame = pd.DataFrame(ordered, columns=["unit_code", "indicator_code"])
     frame["unit_name"] = frame["unit_code"].map(lambda c: unit.name if (unit := registry.get(c)) else "")
     frame = frame.merge(own.drop(columns="unit_name"), on=["unit_code", "indicator_code"], how="left")
     portal = totals.drop(columns="reporting_units").rename(columns={c: f"{c}_portal" for c in

@@ -11,6 +11,8 @@ reported by some of its old communes shows what is still missing.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import pandas as pd
 
 from core.clock import end_of_vn_day
@@ -25,8 +27,10 @@ ON_TIME, LATE, MISSING = "Đúng hạn", "Trễ hạn", "Chưa nộp"
 def _codes(links: pd.DataFrame) -> dict[str, str]:
     """Report unit → "A, B (một phần)": the other-hierarchy codes among `links`."""
     others = links[links["source_code"] != links["unit_code"]].sort_values("source_code")
-    return {code: ", ".join(f"{r.source_code} (một phần)" if r.partial else r.source_code for r in rows.itertuples())
-            for code, rows in others.groupby("unit_code")}
+    codes: dict[str, list[str]] = defaultdict(list)
+    for unit, source, partial in zip(others["unit_code"], others["source_code"], others["partial"], strict=True):
+        codes[unit].append(f"{source} (một phần)" if partial else source)
+    return {unit: ", ".join(sources) for unit, sources in codes.items()}
 
 
 def unit_status(registry: UnitRegistry, arrivals: pd.DataFrame, config: WorkspaceConfig) -> pd.DataFrame:

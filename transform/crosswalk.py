@@ -59,7 +59,7 @@ def place(registry: UnitRegistry, facts: pd.DataFrame) -> Placement:
 def split_list(registry: UnitRegistry, facts: pd.DataFrame) -> pd.DataFrame:
     """The split units whose figures were shared out, one row per share: what the report flags as estimated."""
     codes = set(facts["unit_code"])
-    rows = [(link.source, registry.get(link.source).name, link.target, registry.units[link.target].name, link.weight)
+    rows = [(link.source, registry[link.source].name, link.target, registry.units[link.target].name, link.weight)
             for source in sorted(codes & set(registry.links)) for link in registry.links[source] if link.partial]
     return pd.DataFrame(rows, columns=["source_code", "source_name", "unit_code", "unit_name", "weight"])
 

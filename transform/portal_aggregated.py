@@ -61,14 +61,14 @@ def derive_aggregated(values: dict[str, int | None]) -> dict[str, int | None]:
     v = dict(values)
 
     def total(*keys: str) -> int | None:
-        return None if any(v[k] is None for k in keys) else sum(v[k] for k in keys)  # type: ignore[misc]
+        known = [n for k in keys if (n := v[k]) is not None]
+        return sum(known) if len(known) == len(keys) else None
 
     channels = [k for k in ("received_online", "received_in_person", "received_post") if k in v]
     if "received_total" in v:
-        new = v["received_total"]
-        if (new is not None and "carried_over" in v and v["carried_over"] and len(channels) == 3
-                and total(*channels, "carried_over") == new):
-            new = new - v["carried_over"]  # type: ignore[operator]
+        new, carried = v["received_total"], v.get("carried_over")
+        if new is not None and carried and len(channels) == 3 and total(*channels, "carried_over") == new:
+            new -= carried
         v["received_new"] = new
     elif "received_online" in v and "received_in_person" in v:
         v["received_new"] = total(*channels)
@@ -149,8 +149,8 @@ def process_aggregated(exports: list[PortalExport], ws: date, we: date, matcher:
         frame = export.rows if export.rows is not None else pd.DataFrame()
         counts = [c for c in export.columns if c in _COUNT_COLUMNS]
         for rec in frame.to_dict("records"):
-            rec = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in rec.items()}
-            row = _parse_row(export, rec, counts, ws, we, matcher, config, out, problems)
+            values = {str(k): (None if isinstance(v, float) and math.isnan(v) else v) for k, v in rec.items()}
+            row = _parse_row(export, values, counts, ws, we, matcher, config, out, problems)
             if row is not None:
                 rows.append(row)
     by_unit = _without_duplicates(rows, problems)
@@ -158,16 +158,16 @@ def process_aggregated(exports: list[PortalExport], ws: date, we: date, matcher:
     for unit, unit_rows in by_unit.items():
         out.sources[unit].add("aggregated")
         for m in MEASURES:
-            usable = [x for x in unit_rows if m.numerator in x.values and m.denominator in x.values
-                      and x.values[m.numerator] is not None and x.values[m.denominator] is not None]
+            usable = [(x, num, den) for x in unit_rows
+                      if (num := x.values.get(m.numerator)) is not None and (den := x.values.get(m.denominator)) is not None]
             if not usable:
                 continue
             if m.kind == "last":
-                usable = [max(usable, key=lambda x: (x.end, x.start))]
+                usable = [max(usable, key=lambda u: (u[0].end, u[0].start))]
             elif m.kind == "first":
-                usable = [min(usable, key=lambda x: (x.start, x.end))]
-            for x in usable:
-                out.add_fact(unit, m.code, x.values[m.numerator], x.values[m.denominator], x.file)  # type: ignore[arg-type]
+                usable = [min(usable, key=lambda u: (u[0].start, u[0].end))]
+            for x, num, den in usable:
+                out.add_fact(unit, m.code, num, den, x.file)
 
 
 def _parse_row(export: PortalExport, rec: dict[str, Any], counts: list[str], ws: date, we: date,

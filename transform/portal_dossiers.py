@@ -168,10 +168,10 @@ def _dossier_sql(export: PortalExport, ws: date, we: date, formats: dict[str, st
             cats.append(f"coalesce(m_{alias}.cls, {_DEFAULT[col]}) AS {alias}")
         else:
             cats.append(f"CAST(NULL AS VARCHAR) AS {alias}")
-    measures = [m for m in MEASURES if m.sql and all(has(n) for n in m.needs)]
+    measures = [(m.code, m.sql) for m in MEASURES if m.sql and all(has(n) for n in m.needs)]
     sel_measures = "".join(
-        f",\n  count(*) FILTER (WHERE ok AND ({m.sql[0]})) AS \"{m.code}__num\""  # type: ignore[index]
-        f",\n  count(*) FILTER (WHERE ok AND ({m.sql[1]})) AS \"{m.code}__den\"" for m in measures  # type: ignore[index]
+        f",\n  count(*) FILTER (WHERE ok AND ({num})) AS \"{code}__num\""
+        f",\n  count(*) FILTER (WHERE ok AND ({den})) AS \"{code}__den\"" for code, (num, den) in measures
     )
     rules = [r for r in DOSSIER_RULES if all(has(n) for n in r.needs)]
     sel_rules = "".join(f",\n  count(*) FILTER (WHERE {r.condition}) AS \"{r.code}__n\"" for r in rules)
@@ -219,7 +219,7 @@ WITH p AS (
 SELECT unit_code, count(*) FILTER (WHERE ok) AS n_rows{sel_measures}{sel_rules}
 FROM t GROUP BY unit_code
 """
-    return sql, base, [m.code for m in measures], rules
+    return sql, base, [code for code, _ in measures], rules
 
 
 def _samples_sql(base: str, rules: list[DossierRule]) -> str:
@@ -247,6 +247,14 @@ SELECT rule, _row, v FROM u QUALIFY row_number() OVER (PARTITION BY rule ORDER B
 FEW_UNKNOWN = 20  # up to this many unknown codes, one early-stopping scan each beats one full numbered scan
 
 
+def _select(rel: duckdb.DuckDBPyRelation, sql: str) -> duckdb.DuckDBPyRelation:
+    """`sql`, a SELECT over `rel` named `src`: always a relation (None is for statements that return nothing)."""
+    result = rel.query("src", sql)
+    if result is None:
+        raise RuntimeError(f"DuckDB gave no relation for a SELECT: {sql}")
+    return result
+
+
 def _unknown_first(rel: duckdb.DuckDBPyRelation, ws: date, we: date, formats: dict[str, str], codes: list[str]
                    ) -> list[tuple[str, int]]:
     """First row, within the window, of each unknown unit code, from the numbered scan (which parses
@@ -258,13 +266,13 @@ def _unknown_first(rel: duckdb.DuckDBPyRelation, ws: date, we: date, formats: di
     if len(codes) > FEW_UNKNOWN:
         sql = f"SELECT unit_code, min(_row) FROM src WHERE unit_code IN (SELECT raw FROM portal_unknown) AND {where} " \
               "GROUP BY unit_code"
-        return [tuple(r) for r in rel.query("src", sql).fetchall()]  # type: ignore[misc]
+        return [tuple(r) for r in _select(rel, sql).fetchall()]
     out = []
     for code in sorted(codes):
         literal = code.replace("'", "''")
-        out += [tuple(r) for r in rel.query("src", f"SELECT unit_code, _row FROM src WHERE unit_code = '{literal}' "
-                                                   f"AND {where} LIMIT 1").fetchall()]
-    return out  # type: ignore[return-value]
+        out += [tuple(r) for r in _select(rel, f"SELECT unit_code, _row FROM src WHERE unit_code = '{literal}' "
+                                               f"AND {where} LIMIT 1").fetchall()]
+    return out
 
 
 def _classify(rel: duckdb.DuckDBPyRelation, export: PortalExport, reader: ValueReader
@@ -273,7 +281,7 @@ def _classify(rel: duckdb.DuckDBPyRelation, export: PortalExport, reader: ValueR
     number of records, and the dominant date format of each date column (from the first rows)."""
     present = [c for c in _CATEGORICAL if export.has(c)]
     lists = "".join(f", list(DISTINCT {c})" for c in present)
-    row = rel.query("src", f"SELECT count(*){lists} FROM src").fetchall()[0]
+    row = _select(rel, f"SELECT count(*){lists} FROM src").fetchall()[0]
     mapping: list[tuple[str, str, str]] = []
     for col, values in zip(present, row[1:], strict=True):
         method = getattr(reader, _CATEGORICAL[col])
@@ -284,7 +292,7 @@ def _classify(rel: duckdb.DuckDBPyRelation, export: PortalExport, reader: ValueR
             if cls is not None:
                 mapping.append((col, raw, cls))
     frame = pd.DataFrame(mapping, columns=["col", "raw", "cls"], dtype=object)
-    head = rel.query("src", "SELECT received_at, finished_at, due_at FROM src LIMIT 2000").fetchall()
+    head = _select(rel, "SELECT received_at, finished_at, due_at FROM src LIMIT 2000").fetchall()
     formats = {c: _dominant_format([r[i] for r in head]) for i, c in enumerate(("received_at", "finished_at", "due_at"))}
     return frame, formats, int(row[0])
 
@@ -325,7 +333,7 @@ def _passes(con: duckdb.DuckDBPyConnection, export: PortalExport, ws: date, we: 
             sql, base, measures, rules = _dossier_sql(export, ws, we, formats)
             con.register("portal_map", mapping)
             try:
-                result = rel.query("src", sql)
+                result = _select(rel, sql)
                 names = [d[0] for d in result.description]
                 groups = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
             finally:
@@ -348,7 +356,7 @@ def _passes(con: duckdb.DuckDBPyConnection, export: PortalExport, ws: date, we: 
             con.register("portal_unknown", pd.DataFrame({"raw": pd.Series(unknown_raw, dtype=object)}))
             try:
                 if failing:
-                    samples = [tuple(r) for r in rel.query("src", _samples_sql(base, rules)).fetchall()]
+                    samples = [tuple(r) for r in _select(rel, _samples_sql(base, rules)).fetchall()]
                 if unknown_raw:
                     samples += [("unit_unknown", row, raw)
                                 for raw, row in _unknown_first(rel, ws, we, formats, unknown_raw)]
@@ -358,7 +366,7 @@ def _passes(con: duckdb.DuckDBPyConnection, export: PortalExport, ws: date, we: 
     # Ordinals of a CSV become line numbers, only for the rows we show.
     shown = sorted({row for _, row, _ in samples})
     lines = export.data_line(shown, records) if export.csv is not None and shown else {}
-    return groups, measures, rules, samples, lines  # type: ignore[return-value]
+    return groups, measures, rules, samples, lines
 
 
 _PARSED = "portal_parsed"
@@ -385,14 +393,15 @@ def process_dossiers(con: duckdb.DuckDBPyConnection, export: PortalExport, ws: d
         code = normalise_code(g["unit_code"])
         unit = matcher.match(code)
         n = g["n_rows"]
-        if code is None and n:
-            totals[(file, "unit_missing")] += n
-        elif unit is None and n:
-            unknown[code] += n  # type: ignore[index]
-        elif unit is not None and n:
-            out.sources[unit].add("dossier")
-            for m in measure_codes:
-                out.add_fact(unit, m, g[f"{m}__num"], g[f"{m}__den"], file)
+        if n:
+            if code is None:
+                totals[(file, "unit_missing")] += n
+            elif unit is None:
+                unknown[code] += n
+            else:
+                out.sources[unit].add("dossier")
+                for m in measure_codes:
+                    out.add_fact(unit, m, g[f"{m}__num"], g[f"{m}__den"], file)
         for r in rules:
             if g[f"{r.code}__n"] and (unit is not None or r.code == "received_unreadable"):
                 totals[(file, r.code)] += g[f"{r.code}__n"]
@@ -402,9 +411,9 @@ def process_dossiers(con: duckdb.DuckDBPyConnection, export: PortalExport, ws: d
     first_row: dict[str, int] = {}
     for code, row, value in samples:
         if code == "unit_unknown":
-            key = normalise_code(value)
-            line = lines.get(row, row)
-            first_row[key] = min(first_row.get(key, line), line)  # type: ignore[index]
+            key, line = normalise_code(value), lines.get(row, row)
+            if key is not None:  # always: a blank code is not an unknown one
+                first_row[key] = min(first_row.get(key, line), line)
             continue
         rule = by_code[code]
         dropped = measures_needing(rule.drops_with)
@@ -418,10 +427,10 @@ def process_dossiers(con: duckdb.DuckDBPyConnection, export: PortalExport, ws: d
         problems.append(PortalProblem(file, lines.get(row, row), column, value, f"{rule.message}; {tail}", code,
                                       rule.drops_all or bool(dropped), export.sheet))
     for code, n in sorted(unknown.items()):
-        line = first_row.get(code)
-        out.add_unknown(code, n, line, file, "dossier")
+        first = first_row.get(code)
+        out.add_unknown(code, n, first, file, "dossier")
         problems.append(PortalProblem(
-            file, line, code_label, code,
-            f"Mã đơn vị «{code}» không có trong danh mục đơn vị ({vn_count(n)} hồ sơ, dòng đầu tiên {line}); "
+            file, first, code_label, code,
+            f"Mã đơn vị «{code}» không có trong danh mục đơn vị ({vn_count(n)} hồ sơ, dòng đầu tiên {first}); "
             "các hồ sơ này không được tính.", "unit_unknown", True, export.sheet))
     out.add_problems(problems, totals)

@@ -7,6 +7,9 @@ small samples a unit's history gives. Warnings never block a file; they name the
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Protocol, cast
+
 import pandas as pd
 
 from core.records import Finding
@@ -40,6 +43,22 @@ def _flag(batch: pd.DataFrame, stats: pd.DataFrame, keys: list[str], minimum: in
     return m[z.abs() > THRESHOLD]
 
 
+class _Figure(Protocol):
+    """A row of `batch` from `itertuples`, whose fields pandas-stubs type as any scalar."""
+
+    file_id: str
+    sheet: str
+    cell: str
+    value: float
+    denominator: float  # NaN for a count
+
+
+class _Flagged(_Figure, Protocol):
+    """A row `_flag` returns: the figure with its group's median."""
+
+    median: float
+
+
 def _fmt(x: float, share: bool) -> str:
     return f"{x:.1%}".replace(".", ",") if share else f"{x:,.0f}".replace(",", ".")
 
@@ -54,9 +73,10 @@ def quality_warnings(batch: pd.DataFrame, history: pd.DataFrame, peers: pd.DataF
     batch = batch.dropna(subset=["value"])
     out: list[Finding] = []
     if len(history):
-        for r in _flag(
+        flagged = _flag(
             batch, robust_stats(history, ["unit_code", "indicator_code"]), ["unit_code", "indicator_code"], MIN_HISTORY
-        ).itertuples(index=False):
+        )
+        for r in cast(Iterator[_Flagged], flagged.itertuples(index=False)):
             out.append(
                 Finding(
                     r.file_id,
@@ -70,7 +90,8 @@ def quality_warnings(batch: pd.DataFrame, history: pd.DataFrame, peers: pd.DataF
                 )
             )
     if len(peers):
-        for r in _flag(batch, peers, ["level", "indicator_code"], MIN_PEERS).itertuples(index=False):
+        flagged = _flag(batch, peers, ["level", "indicator_code"], MIN_PEERS)
+        for r in cast(Iterator[_Flagged], flagged.itertuples(index=False)):
             out.append(
                 Finding(
                     r.file_id,
@@ -85,15 +106,15 @@ def quality_warnings(batch: pd.DataFrame, history: pd.DataFrame, peers: pd.DataF
                 )
             )
     budget = batch[(batch["indicator_code"] == "HD_KINHPHI") & (batch["value"] > 0) & (batch["value"] < VND_FLOOR)]
-    for r in budget.itertuples(index=False):
+    for row in cast(Iterator[_Figure], budget.itertuples(index=False)):
         out.append(
             Finding(
-                r.file_id,
+                row.file_id,
                 "warning",
                 "implausible",
-                r.sheet,
-                r.cell,
-                _fmt(r.value, pd.notna(r.denominator)),
+                row.sheet,
+                row.cell,
+                _fmt(row.value, pd.notna(row.denominator)),
                 "Kinh phí ghi bằng đồng (ví dụ 15000000)",
                 "Kinh phí quá nhỏ, có thể đã ghi theo triệu đồng. Hãy ghi số tiền bằng đồng.",
             )

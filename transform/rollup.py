@@ -59,7 +59,7 @@ def raised_codes(registry: UnitRegistry) -> dict[str, str]:
     """
     out = {}
     for code in sorted(c for c, links in registry.links.items() if not links):
-        parent = registry.get(code).parent_code
+        parent = registry[code].parent_code
         while parent is not None and parent not in registry.units:
             above = registry.get(parent)
             parent = above.parent_code if above else None

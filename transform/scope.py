@@ -86,22 +86,22 @@ def subtree(registry: UnitRegistry, code: str) -> UnitRegistry:
                                    f"dùng cho kỳ báo cáo này: hãy chọn hệ thống {alternative} cấp (--hierarchy "
                                    f"{alternative}) nếu kỳ báo cáo cho phép.")
         raise UnknownUnitError(f"Mã đơn vị «{code}» không có trong danh mục đơn vị của báo cáo "
-                               f"({registry.get(registry.root).name}).")
+                               f"({registry.units[registry.root].name}).")
     units = {u.code: u for u in registry.walk(code)} | {code: replace(unit, parent_code=None)}  # in walk order
     inside = set(units)
     links = {source: kept for source, all_links in registry.links.items() if source in registry.outside
              and (kept := tuple(link for link in all_links if link.target in inside))}
     belong = set(links)
     for source in list(belong):  # the old district above an old commune that merged into the subtree
-        parent = registry.get(source).parent_code
+        parent = registry[source].parent_code
         while parent in registry.outside and parent not in belong:
             belong.add(parent)
             parent = registry.outside[parent].parent_code
     home = inside | belong
-    for other in sorted(c for c in registry.outside if not registry.links.get(c) and c not in belong):
+    for stray in sorted(c for c in registry.outside if not registry.links.get(c) and c not in belong):
         # a code with no place anywhere (a district office) belongs where its parent does
-        if registry.outside[other].parent_code in home:
-            belong.add(other)
+        if registry.outside[stray].parent_code in home:
+            belong.add(stray)
     return UnitRegistry(root=code, units=units, hierarchy=registry.hierarchy,
                         outside={c: registry.outside[c] for c in sorted(belong)},
                         links={c: links.get(c, ()) for c in sorted(belong)})
