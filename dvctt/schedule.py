@@ -27,6 +27,7 @@ from pathlib import Path
 import pendulum
 
 from core.config import ConfigError, WorkspaceConfig, load_config
+from core.files import share
 
 VN = pendulum.timezone("Asia/Ho_Chi_Minh")
 FINAL_HOUR = 6  # 06:00 in Vietnam: the final report is ready when the office opens
@@ -104,7 +105,7 @@ def keep_final(workspace: Path, year: int, workbook: Path, day: date, run_id: st
 
     kept = workbook.with_name(f"{workbook.stem}_{FINAL_SUFFIX}_{day:%Y%m%d}{workbook.suffix}")
     partial = kept.with_name(f".{kept.name}.tmp")
-    shutil.copyfile(workbook, partial)
+    share(shutil.copyfile(workbook, partial))
     os.replace(partial, kept)  # atomic: a reader never sees half a workbook
     engine = connect(warehouse_url(workspace, load_config(workspace).warehouse_url))
     record_final(engine, year, day, str(kept), run_id)

@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.files import file_mode, make_dirs
+
 FEEDBACK_DIR = "phan_hoi"
 SUPPORTED = {".xlsx", ".xlsm", ".xls", ".csv"}
 
@@ -75,15 +77,16 @@ def archive_file(path: Path, archive_dir: Path) -> tuple[str, Path]:
     Hashing the copy rather than the original means the archived bytes are exactly the bytes
     that were hashed and then read, even if the clerk overwrites the file meanwhile.
     """
-    archive_dir.mkdir(parents=True, exist_ok=True)
+    make_dirs(archive_dir)
     digest = hashlib.sha256()
     with tempfile.NamedTemporaryFile(dir=archive_dir, prefix=".in-", delete=False) as tmp, path.open("rb") as src:
+        os.fchmod(tmp.fileno(), file_mode())
         for block in iter(lambda: src.read(1 << 20), b""):
             digest.update(block)
             tmp.write(block)
     sha = digest.hexdigest()
     target = archive_dir / sha[:2] / f"{sha}{path.suffix.lower()}"
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(target.parent)
     if target.exists():
         Path(tmp.name).unlink()
     else:

@@ -29,6 +29,8 @@ from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from core.files import file_mode, make_dirs
+
 FIXED_TIME = datetime(2000, 1, 1)  # noqa: DTZ001 - openpyxl writes document times as naive UTC
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -106,9 +108,14 @@ def save_workbook(wb: Workbook, path: Path) -> Path:
     """Save with fixed document times and zip timestamps, then atomically rename into place.
 
     The same content therefore gives the same bytes, and a full disk never leaves a
-    half-written workbook where a reader expects a finished one. openpyxl writes into an
-    uncompressed archive; each part is then compressed once, with the streamed rows put in.
+    half-written workbook where a reader expects a finished one.
     """
+    return atomic_write_bytes(Path(path), workbook_bytes(wb))
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """The workbook's file content, the same for the same content: openpyxl writes into an uncompressed
+    archive, then each part is compressed once, with the streamed rows put in."""
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
     wb.properties.creator = "dvctt"
@@ -134,7 +141,7 @@ def save_workbook(wb: Workbook, path: Path) -> Path:
                         part.write(chunk)
             else:
                 dst.writestr(fixed, data)
-    return atomic_write_bytes(Path(path), out.getvalue())
+    return out.getvalue()
 
 
 def _with_blocks(sheet: bytes, blocks: list[RowBlock]) -> Iterator[bytes]:
@@ -173,10 +180,13 @@ def _pin_core_times(xml: bytes) -> bytes:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write to a temporary file beside `path`, then rename: readers never see half a file. The file gets the
+    mode of a shared file (`core.files`) before it appears under its name; mkstemp alone would give 0600."""
+    make_dirs(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), file_mode())
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
