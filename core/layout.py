@@ -32,3 +32,12 @@ HEADER_ROW = 3
 YES, NO = "Có", "Không"
 TEXT_KINDS = {"kho_khan": "Khó khăn, vướng mắc", "kien_nghi": "Kiến nghị, đề xuất"}
 TEXT_ROWS_PER_KIND = 8
+# Rows below the typed ones whose «Loại» the clerk picks from the list: room for more texts on a protected sheet.
+TEXT_SPARE_ROWS = 14
+
+# Written for the clerk, never read: the reader looks only for the sheets above, by name.
+SHEET_EXAMPLE = "Ví dụ"
+SHEET_LISTS = "Danh mục"
+# Named ranges on SHEET_LISTS that the drop-down lists use (a quoted "a,b" list splits on every comma).
+LIST_TEXT_KINDS = "DS_LOAI"
+LIST_YES_NO = "DS_CO_KHONG"

@@ -10,6 +10,7 @@ import math
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Literal
 
 from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -80,15 +81,18 @@ def setup_sheet(ws: Worksheet, title: str, subtitle: str, header_row: int, page:
     ws.freeze_panes = f"A{header_row + 1}"  # a coordinate, not ws.cell(): that would create a cell
 
 
-def setup_print(ws: Worksheet, header_row: int, page: PageLabels) -> None:
-    ws.page_setup.orientation = "landscape"
+def setup_print(ws: Worksheet, header_row: int | None, page: PageLabels,
+                orientation: Literal["portrait", "landscape"] = "landscape") -> None:
+    """A4 fitted to the page width (as many pages down as needed), the header row repeated on every page."""
+    ws.page_setup.orientation = orientation
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.7, bottom=0.7, header=0.3, footer=0.3)
     ws.print_options.horizontalCentered = True
-    ws.print_title_rows = f"{header_row}:{header_row}"
+    if header_row is not None:
+        ws.print_title_rows = f"{header_row}:{header_row}"
     header, footer = ws.oddHeader, ws.oddFooter
     if header is None or footer is None:  # openpyxl gives every sheet both
         raise ValueError(f"Sheet {ws.title} has no odd-page header or footer")
