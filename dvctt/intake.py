@@ -20,12 +20,14 @@ import pandas as pd
 from core import clock
 from core.catalogue import load_catalogue
 from core.config import load_config
+from core.files import make_dirs, share
 from core.layout import SHEET_INFO, TEMPLATE_VERSION
 from core.locking import file_lock
 from core.progress import Stopwatch, progress_bar
 from core.records import CELL_COLUMNS, RATIO_COLUMNS, STATS_COLUMNS, Finding, Submission
 from core.units import load_registry
 from expectations.submission import validate_submission_cells
+from extract.formats import as_shown
 from extract.inbox import SUPPORTED, Dropped, archive_file, scan_inbox
 from extract.reader import ReadJob, read_all
 from extract.safety import Inspection
@@ -33,6 +35,7 @@ from extract.workbook import submission_facts
 from load.warehouse import BatchItem, FileRecord, Warehouse, connect, warehouse_url, with_retries
 from report.feedback import write_feedback
 from report.intake_summary import write_intake_summary
+from report.xlsx import atomic_write_bytes
 from transform.quality import STALE_SHARE, quality_warnings, robust_stats
 
 
@@ -107,18 +110,19 @@ class _Batch:
         self.summary = IngestSummary()
 
     def quarantine_copy(self, archived: Path | None, d: Dropped, sha: str, reason: str) -> None:
-        target_dir = self.ws / "quarantine" / _safe_name(d.unit_code)
-        target_dir.mkdir(parents=True, exist_ok=True)
+        target_dir = make_dirs(self.ws / "quarantine" / _safe_name(d.unit_code))
         stem = f"{sha[:12]}-{_safe_name(d.name)}"
         if archived is not None and not (target_dir / stem).exists():
-            shutil.copyfile(archived, target_dir / stem)
-        (target_dir / f"{stem}.ly_do.txt").write_text(reason + "\n", encoding="utf-8")
+            share(shutil.copyfile(archived, target_dir / stem))
+        atomic_write_bytes(target_dir / f"{stem}.ly_do.txt", (reason + "\n").encode("utf-8"))
 
-    def feedback(self, d: Dropped, arrived: datetime, accepted: bool, findings: list[Finding]) -> None:
+    def feedback(self, d: Dropped, arrived: datetime, accepted: bool, findings: list[Finding],
+                 archived: Path | None) -> None:
+        """The clerk's feedback beside their file, quoting numbers as their spreadsheet shows them."""
         unit = self.registry.get(d.unit_code)
         out = d.path.parent / "phan_hoi" / f"{_safe_name(d.path.stem, 80)}.phan_hoi.xlsx"
         write_feedback(out, unit_name=unit.name if unit else d.unit_code, file_name=d.name, arrived_at=arrived,
-                       accepted=accepted, findings=findings)
+                       accepted=accepted, findings=as_shown(findings, archived))
 
 
 def _frame(rows: Iterable[dict], columns: list[str]) -> pd.DataFrame:
@@ -378,6 +382,7 @@ def _write_side_files(b: _Batch, d: Dropped, item: BatchItem, findings: list[Fin
     if item.status == "quarantined":
         b.quarantine_copy(b.ws / rec.archive_path if rec.archive_path else None, d, rec.sha256, item.reason or "")
     if findings and not d.symlink:
-        b.feedback(d, rec.arrived_at, item.status == "accepted", findings)
+        b.feedback(d, rec.arrived_at, item.status == "accepted", findings,
+                   b.ws / rec.archive_path if rec.archive_path else None)
     return FileOutcome(d.unit_code, d.name, item.status, new=True, sha256=rec.sha256, reason=item.reason,
                        warnings=sum(f.severity == "warning" for f in findings))
