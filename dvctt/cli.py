@@ -209,23 +209,43 @@ def demo(
 
 @app.command()
 def template(
-    unit: Annotated[str, typer.Option("--unit", help="Unit code, e.g. 03386 or 12-SKHCN.")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the .xlsx.")],
+    unit: Annotated[str | None, typer.Option("--unit", help="Unit code, e.g. 03386 or 12-SKHCN.")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Where to write the .xlsx (with --unit).")]
+    = None,
+    every: Annotated[bool, typer.Option("--all", help="Every unit expected to report: templates into "
+                                        "outbox/bieu_mau/<year>/, and the inbox/<unit>/ folders that are missing.")]
+    = False,
     workspace: Workspace = Path("."),
     year: Year = None,
+    as_json: AsJson = False,
 ) -> None:
-    """Write the blank submission workbook for one unit, prefilled with its code, name, level and year."""
+    """Write the blank submission workbook for one unit (--unit, -o), or for every expected unit (--all),
+    prefilled with its code, name, level and year."""
     from core.catalogue import load_catalogue
     from core.units import load_registry
     from templates.submission import write_template
 
+    if every == (unit is not None) or (unit is not None and output is None):
+        _fail("Hãy dùng --unit MÃ -o TỆP.xlsx cho một đơn vị, hoặc --all cho mọi đơn vị phải báo cáo.")
+    if every:
+        from dvctt.distribution import distribute
+
+        made = _guard(lambda: distribute(workspace, year, progress=sys.stderr.isatty() and not as_json))
+        if as_json:
+            print(json.dumps(made.to_dict(), ensure_ascii=False, indent=2))
+            return
+        console.print(f"{made.units} đơn vị: {made.written} biểu mẫu mới ghi, {made.unchanged} không đổi; "
+                      f"đã tạo {made.inbox_created} thư mục nộp trong inbox/.")
+        print(made.folder)
+        return
+
     def make() -> Path:
         config = load_config(workspace)
         config_y = config.for_year(year) if year is not None and year != config.year else config
-        found = load_registry(config_y).get(unit)
+        found = load_registry(config_y).get(str(unit))
         if found is None:
             _fail(f"Mã đơn vị «{unit}» không có trong danh mục của workspace {workspace}.")
-        return write_template(found, config_y.year, config_y.report_window, load_catalogue(), output)
+        return write_template(found, config_y.year, config_y.report_window, load_catalogue(), cast(Path, output))
 
     print(_guard(make))
 

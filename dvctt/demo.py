@@ -18,6 +18,7 @@ from core.catalogue import Catalogue, Kind, load_catalogue
 from core.clock import vn_time
 from core.config import WorkspaceConfig, write_config
 from core.units import Unit, default_agencies, load_registry
+from dvctt.distribution import create_inbox
 from report.xlsx import save_workbook
 from templates.submission import build_template
 
@@ -116,6 +117,7 @@ def create_demo(workspace: Path, province: str = "12", year: int = 2025, run: bo
     registry = load_registry(config)
     rng = random.Random(f"{province}-{year}")
     expected = registry.of_levels(set(config.reporting_levels))
+    create_inbox(workspace, expected)  # every unit's folder, as `dvctt template --all` makes them
     on_time: list[Unit] = []
     late: list[Unit] = []
     for unit in expected:

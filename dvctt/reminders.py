@@ -150,7 +150,7 @@ def send_reminders(workspace: Path, today: date | None = None,
     from core.units import load_registry
     from load.notices import NO_CONTACT, REMINDER, notified, record_notice
     from load.warehouse import Warehouse, connect, warehouse_url
-    from templates.submission import write_template
+    from templates.submission import template_name, write_template
     from transform.completeness import MISSING, unit_status
 
     workspace = Path(workspace)
@@ -184,7 +184,7 @@ def send_reminders(workspace: Path, today: date | None = None,
                     summary.no_contact.append(entry)
                 else:
                     path = write_template(unit, config.year, window, catalogue,
-                                          Path(tmp) / f"bieu_mau_dvctt_{row.unit_code}_{config.year}.xlsx")
+                                          Path(tmp) / template_name(row.unit_code, config.year))
                     send([email], reminder_subject(config.year, deadline),
                          reminder_body(unit_name=row.unit_name, unit_code=row.unit_code, year=config.year,
                                        start=window.start, end=window.end, deadline=deadline, today=today,
