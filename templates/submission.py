@@ -367,10 +367,12 @@ def _lists(wb: Workbook, ws: Worksheet, page: PageLabels) -> None:
 
 
 def _named_styles(wb: Workbook) -> None:
-    box = {"font": S.NORMAL, "border": S.BOX, "alignment": S.WRAP}
-    for style in (NamedStyle(CELL, **box), NamedStyle(GREY, fill=S.LOCKED_FILL, **box),
-                  NamedStyle(INPUT, fill=S.INPUT_FILL, protection=Protection(locked=False), **box),
-                  NamedStyle(EXAMPLE, fill=EXAMPLE_FILL, **box),
+    def boxed(name: str, fill: PatternFill | None = None, locked: bool = True) -> NamedStyle:
+        return NamedStyle(name, font=S.NORMAL, fill=fill or PatternFill(), border=S.BOX, alignment=S.WRAP,
+                          protection=Protection(locked=locked))
+
+    for style in (boxed(CELL), boxed(GREY, S.LOCKED_FILL), boxed(INPUT, S.INPUT_FILL, locked=False),
+                  boxed(EXAMPLE, EXAMPLE_FILL),
                   NamedStyle(HEADER, font=S.BOLD, fill=S.HEADER_FILL, border=S.BOX, alignment=S.CENTER)):
         wb.add_named_style(style)
 
