@@ -12,7 +12,7 @@ export UV_LINK_MODE := copy
 # process would recompile Airflow and GX from source (~6 s per import of GX alone).
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: install demo test test-all lint clean
+.PHONY: install demo test test-all lint clean docs-pictures
 
 .uv-tool/bin/uv:
 	$(PYTHON) -m venv .uv-tool
@@ -34,6 +34,9 @@ lint: install
 
 test: install lint
 	UV=$(abspath $(UV)) $(VENV)/bin/python -m pytest
+
+docs-pictures: install  # the clerk's pages as LibreOffice prints them, for the README
+	$(VENV)/bin/python docs/clerk_pictures.py
 
 clean:
 	rm -rf $(VENV) .uv-tool demo

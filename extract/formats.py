@@ -37,7 +37,8 @@ _A1 = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
 
 
 def as_shown(findings: Sequence[Finding], workbook: Path | None) -> list[Finding]:
-    """`findings` with each `found` that quotes a number replaced by that number as its cell displays it."""
+    """`findings` with each `found` that quotes a number replaced by that number as its cell displays it, in the
+    finding's fix as well."""
     refs = {(f.sheet, f.cell) for f in findings if f.sheet and _A1.match(f.cell)}
     if not refs or workbook is None or not zipfile.is_zipfile(workbook):
         return list(findings)
@@ -49,7 +50,9 @@ def as_shown(findings: Sequence[Finding], workbook: Path | None) -> list[Finding
     for f in findings:
         cell = cells.get((f.sheet, f.cell))
         seen = shown(*cell) if cell is not None else None
-        out.append(replace(f, found=seen) if seen and cell is not None and _quotes(f.found, *cell) else f)
+        if seen and cell is not None and _quotes(f.found, *cell):  # the fix quotes it too, as «found»
+            f = replace(f, found=seen, fix=f.fix.replace(f"«{f.found}»", f"«{seen}»"))
+        out.append(f)
     return out
 
 

@@ -140,6 +140,8 @@ def write_feedback(path: Path, *, unit_name: str, file_name: str, arrived_at: da
     if ws.oddFooter is not None:
         ws.oddFooter.left.text = f"Phản hồi tệp {file_name}".replace("&", "&&")
         ws.oddFooter.right.text = "Trang &P/&N"
+        for part in (ws.oddFooter.left, ws.oddFooter.right):
+            part.font, part.size = f"{S.FONT_NAME},Regular", 9
     return save_workbook(wb, path)
 
 

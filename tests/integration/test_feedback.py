@@ -32,7 +32,7 @@ def test_feedback_quotes_values_as_seen_one_row_per_mistake_with_a_text_copy(sma
     ws = load_workbook(folder / "bao_cao.phan_hoi.xlsx").active
     rows = [r for r in ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True) if r[0] is not None]
     by_cell = {(r[2], r[3]): r for r in rows}
-    assert by_cell[(L.SHEET_TARGETS, percent)][4] == "85%"
+    assert by_cell[(L.SHEET_TARGETS, percent)][4] == "85%" and "«85%»" in by_cell[(L.SHEET_TARGETS, percent)][6]
     assert by_cell[(L.SHEET_ACTIVITIES, money)][4] == "1.234,5"
     assert by_cell[(L.SHEET_TARGETS, unreadable)][4] == "nhiều"
     assert len(rows) == len(by_cell) == 3  # «nhiều» broke two rules in one cell: one row

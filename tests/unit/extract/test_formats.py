@@ -45,15 +45,16 @@ def workbook(tmp_path: Path) -> Path:
 
 
 def _f(cell: str, found: str, sheet: str = "Chỉ tiêu") -> Finding:
-    return Finding("k", "error", "r", sheet, cell, found, "e", "f")
+    return Finding("k", "error", "r", sheet, cell, found, "e", f"Ô {cell} đang ghi «{found}».")
 
 
 def test_findings_quote_numbers_as_the_clerk_sees_them(workbook: Path) -> None:
     findings = [_f("D7", "0.85"), _f("E7", "1234"), _f("D8", "2025-12-05"), _f("D9", "85%"), _f("D10", "0.5"),
                 _f("D11", "77,1%"),  # a ratio worked out from the cell, not the cell: left as written
                 _f("D12", ""), _f("B", "x"), _f("D7", "0.85", sheet="Hoạt động")]
-    assert [f.found for f in as_shown(findings, workbook)] == ["85%", "1.234", "05/12/2025", "85%", "0,5", "77,1%", "",
-                                                              "x", "0.85"]
+    seen = as_shown(findings, workbook)
+    assert [f.found for f in seen] == ["85%", "1.234", "05/12/2025", "85%", "0,5", "77,1%", "", "x", "0.85"]
+    assert seen[0].fix == "Ô D7 đang ghi «85%»." and seen[5].fix == "Ô D11 đang ghi «77,1%»."
 
 
 def test_anything_unreadable_leaves_the_findings_as_they_were(tmp_path: Path) -> None:
