@@ -3,27 +3,140 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
+from collections.abc import Sequence
 from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, cast
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, cast
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from typer._click import exceptions as usage  # typer vendors click; its usage errors are only here
+from typer.core import TyperGroup
 
 from core.clock import parse_day
-from core.config import ConfigError, load_config
-from core.locking import BusyError
-from core.units import Hierarchy, UnknownProvinceError
+from core.config import load_config
+from core.errors import UserError, os_error_text
+from core.units import Hierarchy
+from core.validation_messages import describe_errors, describe_value_error
 
 if TYPE_CHECKING:
     from dvctt.pipeline import ReportResult
 
+DEBUG_ENV = "DVCTT_DEBUG"  # "1": a bug shows its traceback instead of the one-line message
+console = Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+def _error_line(message: str) -> None:
+    """An error as one Vietnamese line on stderr: "Lỗi: …" (line breaks inside the message folded)."""
+    console.print(f"[bold red]Lỗi:[/] {escape(' '.join(message.split()))}")
+
+
+def _fail(message: str) -> NoReturn:
+    _error_line(message)
+    raise typer.Exit(code=1)
+
+
+def error_message(exc: BaseException) -> str | None:
+    """The Vietnamese line for a failure the user can fix, None for a bug."""
+    if isinstance(exc, UserError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return os_error_text(exc)
+    if isinstance(exc, ValidationError):
+        return f"Giá trị không hợp lệ: {describe_errors(exc)}."
+    if exc.__class__.__module__.startswith(("sqlalchemy", "psycopg2")):
+        detail = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0]
+        return f"Kho dữ liệu báo lỗi khi đọc hoặc ghi ({exc.__class__.__name__}): {detail}"
+    return None
+
+
+def _guard(fn):
+    """Turn expected failures into a readable message and exit code 1, never a traceback."""
+    try:
+        return fn()
+    except Exception as exc:
+        message = error_message(exc)
+        if message is None:
+            raise
+        _fail(message)
+
+
+class _Commands(TyperGroup):
+    """The `dvctt` group: every failure ends as one Vietnamese line on stderr, never a traceback.
+
+    Exit 1: the data, the configuration or the environment is wrong (the message says what to fix); a bug
+    says so too (DVCTT_DEBUG=1 shows its traceback). Exit 2: the command line itself cannot be read
+    (unknown command or option, a value of the wrong type), as click does.
+    """
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, windows_expand_args: bool = True, **extra: Any) -> Any:
+        run = super().main
+        if not standalone_mode:
+            return run(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        try:
+            code = run(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except usage.NoArgsIsHelpError as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except usage.UsageError as exc:
+            _error_line(usage_message(exc))
+            sys.exit(exc.exit_code)
+        except (typer.Abort, usage.ClickException) as exc:
+            _error_line("Đã dừng theo yêu cầu." if isinstance(exc, typer.Abort) else exc.format_message())
+            sys.exit(1)
+        except Exception as exc:
+            message = error_message(exc)
+            if message is None:
+                if os.environ.get(DEBUG_ENV) == "1":
+                    raise
+                detail = (str(exc).strip().splitlines() or [""])[0]
+                message = (f"Lỗi ngoài dự kiến của chương trình ({exc.__class__.__name__}: {detail}). Hãy báo bộ "
+                           f"phận IT kèm câu lệnh đã chạy; chạy lại với {DEBUG_ENV}=1 để xem chi tiết.")
+            _error_line(message)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def usage_message(exc: usage.UsageError) -> str:
+    """A command line click could not read, in Vietnamese, with where to find the right form."""
+    ctx = exc.ctx
+    help_hint = f" Xem `{ctx.command_path if ctx is not None else 'dvctt'} --help`."
+    if isinstance(exc, usage.NoSuchOption):
+        close = f"; có phải là {', '.join(sorted(exc.possibilities))}?" if exc.possibilities else "."
+        return f"Lệnh không có tùy chọn {exc.option_name}{close}{help_hint}"
+    if isinstance(exc, usage.MissingParameter):
+        return f"Thiếu tùy chọn bắt buộc {_option(exc.param)}.{help_hint}"
+    if isinstance(exc, usage.BadParameter):
+        cause = exc.__cause__
+        reason = describe_value_error(cause) if isinstance(cause, ValidationError) else "giá trị không hợp lệ"
+        return f"Tùy chọn {_option(exc.param)}: {reason}.{help_hint}"
+    if isinstance(exc, usage.BadOptionUsage):
+        if "requires an argument" in exc.message:
+            return f"Tùy chọn {exc.option_name} cần một giá trị đi ngay sau nó.{help_hint}"
+        return f"Tùy chọn {exc.option_name} được dùng không đúng cách.{help_hint}"
+    if m := re.match(r"No such command '(.*)'", exc.message):
+        names = ", ".join(ctx.command.list_commands(ctx)) if ctx is not None and isinstance(ctx.command, TyperGroup) else ""
+        return f"Không có lệnh «{m[1]}»" + (f"; các lệnh: {names}." if names else ".") + help_hint
+    if m := re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", exc.message):
+        return f"Thừa giá trị «{m[1]}»: mỗi giá trị phải đi sau tên tùy chọn của nó, ví dụ --year 2025.{help_hint}"
+    return f"Câu lệnh không hợp lệ ({exc.format_message()}).{help_hint}"
+
+
+def _option(param: Any) -> str:
+    opts = getattr(param, "opts", None) or [getattr(param, "name", "?")]
+    return max(opts, key=len)
+
+
 app = typer.Typer(help="Tổng hợp báo cáo DVCTT (Đề án 1588/QĐ-TTg) – DVCTT yearly report pipeline.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-console = Console(stderr=True)
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, cls=_Commands)
 
 Workspace = Annotated[Path, typer.Option("--workspace", "-w", help="Workspace directory (holds workspace.yaml, "
                                          "inbox/, archive/, outbox/).", envvar="DVCTT_WORKSPACE")]
@@ -31,23 +144,6 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print a machine-readable J
 Year = Annotated[int | None, typer.Option("--year", help="Report year (default: the workspace's year).")]
 Send = Annotated[bool, typer.Option("--send", help="E-mail the workbook to the configured recipients (smtp in "
                                     "workspace.yaml; the password comes from the env var smtp.password_env).")]
-
-
-def _fail(message: str) -> NoReturn:
-    console.print(f"[bold red]Lỗi:[/] {message}")
-    raise typer.Exit(code=1)
-
-
-def _guard(fn):
-    """Turn expected failures into a readable message and exit code 1, never a traceback."""
-    try:
-        return fn()
-    except (ConfigError, UnknownProvinceError, BusyError, FileNotFoundError, PermissionError) as exc:
-        _fail(str(exc))
-    except Exception as exc:
-        if exc.__class__.__module__.startswith(("sqlalchemy", "psycopg2")):
-            _fail(f"Không kết nối hoặc ghi được kho dữ liệu: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
-        raise
 
 
 def _print_ingest(summary: dict, as_json: bool) -> None:
@@ -220,6 +316,8 @@ def template(
     from templates.submission import write_template
 
     def make() -> Path:
+        if output.is_dir():
+            _fail(f"«{output}» là một thư mục: -o phải là đường dẫn của tệp sẽ ghi, ví dụ {output / 'mau.xlsx'}.")
         config = load_config(workspace)
         config_y = config.for_year(year) if year is not None and year != config.year else config
         found = load_registry(config_y).get(unit)
