@@ -116,7 +116,7 @@ def usage_message(exc: usage.UsageError) -> str:
         return f"Thiếu tùy chọn bắt buộc {_option(exc.param)}.{help_hint}"
     if isinstance(exc, usage.BadParameter):
         cause = exc.__cause__
-        reason = describe_value_error(cause) if isinstance(cause, ValidationError) else "giá trị không hợp lệ"
+        reason = describe_value_error(cause) if isinstance(cause, ValidationError) else _path_problem(exc.message)
         return f"Tùy chọn {_option(exc.param)}: {reason}.{help_hint}"
     if isinstance(exc, usage.BadOptionUsage):
         if "requires an argument" in exc.message:
@@ -130,6 +130,17 @@ def usage_message(exc: usage.UsageError) -> str:
     return f"Câu lệnh không hợp lệ ({exc.format_message()}).{help_hint}"
 
 
+_PATH_PROBLEMS = {"does not exist": "không tồn tại", "is a file": "là một tệp, không phải thư mục",
+                  "is a directory": "là một thư mục, không phải tệp", "is not readable": "không có quyền đọc",
+                  "is not writable": "không có quyền ghi"}
+
+
+def _path_problem(message: str) -> str:
+    """typer's own checks of a path option ("path 'x' is not readable."), in Vietnamese."""
+    m = re.match(r"\w+ '(.*)' (does not exist|is a file|is a directory|is not readable|is not writable)\.", message)
+    return f"«{m[1]}» {_PATH_PROBLEMS[m[2]]}" if m else "giá trị không hợp lệ"
+
+
 def _option(param: Any) -> str:
     opts = getattr(param, "opts", None) or [getattr(param, "name", "?")]
     return max(opts, key=len)
@@ -138,8 +149,9 @@ def _option(param: Any) -> str:
 app = typer.Typer(help="Tổng hợp báo cáo DVCTT (Đề án 1588/QĐ-TTg) – DVCTT yearly report pipeline.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, cls=_Commands)
 
+# Not checked by typer (readable=False): `load_config` says what is wrong with the folder, with exit 1.
 Workspace = Annotated[Path, typer.Option("--workspace", "-w", help="Workspace directory (holds workspace.yaml, "
-                                         "inbox/, archive/, outbox/).", envvar="DVCTT_WORKSPACE")]
+                                         "inbox/, archive/, outbox/).", envvar="DVCTT_WORKSPACE", readable=False)]
 AsJson = Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON summary on stdout.")]
 Year = Annotated[int | None, typer.Option("--year", help="Report year (default: the workspace's year).")]
 Send = Annotated[bool, typer.Option("--send", help="E-mail the workbook to the configured recipients (smtp in "
@@ -281,8 +293,8 @@ def run(workspace: Workspace, year: Year = None, hierarchy: ReportHierarchy = No
 
 @app.command()
 def demo(
-    workspace: Annotated[Path, typer.Option("--workspace", "-w", help="Directory to create the demo workspace in.")]
-    = Path("demo"),
+    workspace: Annotated[Path, typer.Option("--workspace", "-w", help="Directory to create the demo workspace in.",
+                                            readable=False)] = Path("demo"),
     province: Annotated[str, typer.Option(help="Province code (2 digits), e.g. 12 = Lai Châu.")] = "12",
     year: Annotated[int, typer.Option(help="Report year.")] = 2025,
     as_json: AsJson = False,
@@ -306,7 +318,7 @@ def demo(
 @app.command()
 def template(
     unit: Annotated[str, typer.Option("--unit", help="Unit code, e.g. 03386 or 12-SKHCN.")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the .xlsx.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the .xlsx.", readable=False)],
     workspace: Workspace = Path("."),
     year: Year = None,
 ) -> None:
