@@ -38,6 +38,8 @@ def parse_count(value: object) -> tuple[int | None, str | None]:
             return 0, None
         if _COMMA_THOUSANDS.match(text):  # "1,234" from an English-locale export: a count has no decimals
             return int(text.replace(",", "")), None
+        if text.endswith("%"):  # 100% is no count of 1
+            return None, "là tỷ lệ phần trăm, không phải số đếm"
     if isinstance(value, datetime | date):
         return None, "là ngày tháng, không phải số"
     number = parse_number(value)
