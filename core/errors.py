@@ -32,6 +32,11 @@ _OS_REASONS = {
     errno.EXDEV: "nằm trên ổ đĩa khác",
     errno.EBUSY: "đang được tiến trình khác sử dụng",
     errno.ETXTBSY: "đang được tiến trình khác sử dụng",
+    errno.ECONNREFUSED: "máy chủ từ chối kết nối (dịch vụ chưa chạy hoặc sai cổng)",
+    errno.ECONNRESET: "máy chủ đã ngắt kết nối giữa chừng",
+    errno.ETIMEDOUT: "hết thời gian chờ kết nối",
+    errno.EHOSTUNREACH: "không tới được máy chủ",
+    errno.ENETUNREACH: "không có đường mạng tới máy chủ",
 }
 
 
@@ -45,7 +50,7 @@ def os_error_text(exc: OSError) -> str:
     reason = _OS_REASONS.get(exc.errno, f"lỗi hệ thống {errno.errorcode.get(exc.errno, exc.errno)}")
     paths = [os.fsdecode(p) for p in (exc.filename, exc.filename2) if p is not None]
     if not paths:
-        return f"Lỗi hệ điều hành: {reason}."
+        return f"{reason[0].upper()}{reason[1:]}."
     if len(paths) > 1 and exc.errno in (errno.EISDIR, errno.ENOTDIR, errno.EEXIST, errno.ENOTEMPTY):
         paths.reverse()  # a rename or copy failed because of where it was going
     where = f"«{paths[0]}»" + (f" (khi chuyển «{paths[1]}» tới đó)" if len(paths) > 1 else "")

@@ -58,11 +58,12 @@ def error_message(exc: BaseException) -> str | None:
 
 
 def _guard(fn):
-    """Turn expected failures into a readable message and exit code 1, never a traceback."""
+    """Turn expected failures into a readable message and exit code 1, never a traceback. An OSError goes on to the
+    caller, which may know better what it means (a mail server down), and else to `_Commands.main`."""
     try:
         return fn()
     except Exception as exc:
-        message = error_message(exc)
+        message = None if isinstance(exc, OSError) else error_message(exc)
         if message is None:
             raise
         _fail(message)
