@@ -43,7 +43,7 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(code=1)
 
 
-def error_message(exc: BaseException) -> str | None:
+def _message_for(exc: BaseException) -> str | None:
     """The Vietnamese line for a failure the user can fix, None for a bug."""
     if isinstance(exc, UserError):
         return str(exc)
@@ -63,7 +63,7 @@ def _guard(fn):
     try:
         return fn()
     except Exception as exc:
-        message = None if isinstance(exc, OSError) else error_message(exc)
+        message = None if isinstance(exc, OSError) else _message_for(exc)
         if message is None:
             raise
         _fail(message)
@@ -94,7 +94,7 @@ class _Commands(TyperGroup):
             _error_line("Đã dừng theo yêu cầu." if isinstance(exc, typer.Abort) else exc.format_message())
             sys.exit(1)
         except Exception as exc:
-            message = error_message(exc)
+            message = _message_for(exc)
             if message is None:
                 if os.environ.get(DEBUG_ENV) == "1":
                     raise

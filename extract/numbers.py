@@ -21,16 +21,13 @@ import re
 from decimal import Decimal
 
 PERCENT = Decimal("0.01")  # what "%" multiplies by: 85,5% = 0.855
-_SIGN = re.compile(r"^([+\-\u2212]?)(.*)$", re.DOTALL)
-_FORMS = (
-    re.compile(r"^[0-9]+$"),  # 1234
-    re.compile(r"^[1-9][0-9]{0,2}(?:\.[0-9]{3})+(?:,[0-9]+)?$"),  # 1.234.567 and 1.234,5
-    re.compile(r"^[1-9][0-9]{0,2}(?: [0-9]{3})+(?:,[0-9]+)?$"),  # 1 234 567 and 1 234,5
-    re.compile(r"^[0-9]*,[0-9]+$"),  # 1,5 and 0,125 (not when it could be thousands: `_AMBIGUOUS`)
-    re.compile(r"^[0-9]*\.[0-9]+$"),  # 0.5 and 85.5 (three digits after a dot are thousands: matched above)
-)
+# Whole digits with dots or spaces grouping thousands, and decimals after a comma: 1234, 1.234.567, 1 234,5
+_GROUPED = re.compile(r"^(?:[0-9]+|[1-9][0-9]{0,2}(?:\.[0-9]{3})+|[1-9][0-9]{0,2}(?: [0-9]{3})+)(?:,[0-9]+)?$")
+_COMMA_DECIMAL = re.compile(r"^[0-9]*,[0-9]+$")  # ,5 and 0,125 (1,234 is `_AMBIGUOUS`)
+_DOT_DECIMAL = re.compile(r"^[0-9]*\.[0-9]+$")  # 0.5, 85.5, 0.500: three digits after 1-3 others are `_GROUPED`
 _AMBIGUOUS = re.compile(r"^[1-9][0-9]{0,2},[0-9]{3}$")  # 1,234: Vietnamese 1.234 or English 1234
 _SPACES = re.compile("[ \u00a0\u2007\u2009\u202f]")  # space, no-break, figure, thin, narrow no-break
+_MINUS = ("-", "\u2212")
 
 
 def is_blank(value: object) -> bool:
@@ -48,19 +45,24 @@ def parse_number(value: object) -> float | None:
     if isinstance(value, int):
         return float(value)
     text = str(value).strip()
+    if text.isascii() and text.isdigit():  # the common text number: plain digits
+        return float(text)
     percent = text.endswith("%")
     if percent:
         text = text[:-1].rstrip()
-    match = _SIGN.match(text)
-    sign, body = (match.group(1), _SPACES.sub(" ", match.group(2))) if match else ("", text)
-    if _AMBIGUOUS.match(body) or not any(form.match(body) for form in _FORMS):
+    sign, body = (text[0], text[1:]) if text[:1] in ("+", *_MINUS) else ("", text)
+    body = _SPACES.sub(" ", body)
+    if _AMBIGUOUS.match(body):
         return None
-    if "," in body:  # the comma is the decimal mark; dots and spaces only group thousands
+    if _GROUPED.match(body):
         body = body.replace(".", "").replace(" ", "").replace(",", ".")
-    elif " " in body or body.count(".") > 1 or re.match(r"^[1-9][0-9]{0,2}\.[0-9]{3}$", body):
-        body = body.replace(".", "").replace(" ", "")
-    number = Decimal(body) * (PERCENT if percent else 1)
-    result = float(-number if sign in ("-", "\u2212") else number)
+    elif _COMMA_DECIMAL.match(body):
+        body = body.replace(",", ".")
+    elif not _DOT_DECIMAL.match(body):
+        return None
+    body = "-" + body if sign in _MINUS else body
+    # Decimal for the scale, so 85,5% is exactly the float nearest 0.855; float() of the text is exact already.
+    result = float(Decimal(body) * PERCENT) if percent else float(body)
     return result if math.isfinite(result) else None
 
 
