@@ -15,6 +15,20 @@ class UserError(Exception):
     """An error whose message is a complete Vietnamese sentence for IT staff or a clerk, never a traceback."""
 
 
+class WarehouseError(UserError):
+    """The warehouse cannot be used (`load.warehouse`); the message says why, in Vietnamese."""
+
+
+class WarehouseConfigError(WarehouseError):
+    """A permanent fault (no such database, refused login, unsupported driver, unopenable file): retrying cannot
+    help, so it fails at once and a scheduler does not retry it either (named by the DAGs' retry policy, which
+    is why it lives here and not in `load`, whose import brings pandas into DAG parsing)."""
+
+
+class WarehouseUnreachable(WarehouseError):
+    """Still a transient fault (server down or restarting, connection dropped, file locked) after every retry."""
+
+
 _OS_REASONS = {
     errno.ENOENT: "không tồn tại",
     errno.EACCES: "không có quyền truy cập",

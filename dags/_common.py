@@ -67,7 +67,7 @@ DEFAULT_ARGS: dict[str, Any] = {
                 reason="workspace.yaml thiếu hoặc sai: sửa cấu hình rồi chạy lại",
             ),
             RetryRule(
-                exception="load.warehouse.WarehouseConfigError",
+                exception="core.errors.WarehouseConfigError",
                 action=RetryAction.FAIL,
                 reason="kho dữ liệu không dùng được (cơ sở dữ liệu, tài khoản hoặc địa chỉ sai): sửa rồi chạy lại",
             ),

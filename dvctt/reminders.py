@@ -19,6 +19,7 @@ from typing import Any, Protocol, cast
 
 from core.clock import now, vn_day
 from core.config import ConfigError, WorkspaceConfig, load_config
+from core.errors import WarehouseConfigError
 from dvctt.schedule import FinalRun, alerts_due, reminders_due
 
 log = logging.getLogger(__name__)
@@ -266,8 +267,6 @@ def check_final_reports(workspace: Path, today: date,
 def failure_message(*, dag_id: str, task_id: str, run_id: str, try_number: int | None, error: BaseException | None,
                     log_url: str) -> tuple[str, str]:
     """Subject and body for a task that failed for good (retries exhausted), in Vietnamese then English."""
-    from load.warehouse import WarehouseConfigError
-
     kind = type(error).__name__ if error is not None else "không rõ / unknown"
     detail = str(error).strip() if error is not None else ""
     if isinstance(error, ConfigError):

@@ -31,7 +31,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 
 from core.clock import now
-from core.errors import UserError
+from core.errors import WarehouseConfigError, WarehouseUnreachable
 from load import schema as T
 from load.migrate import upgrade
 
@@ -44,19 +44,6 @@ def warehouse_url(workspace: Path, configured: str | None = None) -> str:
 
 
 SUPPORTED = {("sqlite", "pysqlite"), ("postgresql", "psycopg2")}
-
-
-class WarehouseError(UserError):
-    """The warehouse cannot be used; the message says why, in Vietnamese."""
-
-
-class WarehouseConfigError(WarehouseError):
-    """A permanent fault (no such database, refused login, unsupported driver, unopenable file): retrying
-    cannot help, so it fails at once and a scheduler does not retry it either."""
-
-
-class WarehouseUnreachable(WarehouseError):
-    """Still a transient fault (server down or restarting, connection dropped, file locked) after every retry."""
 
 
 def connect(url: str) -> Engine:
