@@ -6,6 +6,8 @@ not in code. A bad file gets a Vietnamese message that names the offending key.
 
 from __future__ import annotations
 
+import os
+import re
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -14,9 +16,21 @@ from typing import Literal, TypeGuard, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from core.errors import UserError, os_error_text
 from core.resources import MERGES_FILE, REGISTRY_FILE
+from core.validation_messages import describe_errors
+from core.yaml_reader import YamlError, read_yaml
 
 CONFIG_FILE = "workspace.yaml"
+YEAR_MIN, YEAR_MAX = 2024, 2100
+PROVINCE_PATTERN = r"^(\d{2}|VN)$"
+CODE_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z._-]{1,39}$"
+# How a pattern is explained when a value does not match it.
+PATTERN_HINTS = {
+    PROVINCE_PATTERN: 'phải là mã tỉnh gồm 2 chữ số, ví dụ "01" hoặc "12", hoặc "VN" cho toàn quốc',
+    CODE_PATTERN: 'phải là mã gồm 2–40 ký tự: chữ cái không dấu, chữ số, dấu chấm, gạch ngang hoặc gạch dưới, '
+                  'ví dụ "12-SKHCN" hoặc "03386"',
+}
 UnitKind = Literal["department", "press", "district_office"]
 ReportingLevel = Literal["commune", "district", "department", "press", "district_office"]
 
@@ -26,7 +40,7 @@ def is_reporting_level(level: str) -> TypeGuard[ReportingLevel]:
     return level in get_args(ReportingLevel)
 
 
-class ConfigError(Exception):
+class ConfigError(UserError):
     """Raised for a missing or invalid workspace.yaml; the message is for IT staff, in Vietnamese."""
 
 
@@ -35,15 +49,17 @@ class Agency(BaseModel):
     body, or a phòng (district office). Departments and press roll into the province, offices into
     their district."""
 
-    model_config = ConfigDict(extra="forbid")
-    code: str = Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z._-]{1,39}$")
+    # Codes may be written unquoted: `read_yaml` keeps every number that would lose digits (03613) as text,
+    # so a number reaching a text field is exactly what was typed.
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+    code: str = Field(pattern=CODE_PATTERN)
     name: str
     kind: UnitKind = "department"
     parent: str | None = None
 
 
 class Registry(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
     dir: Path | None = None  # None: the registries shipped with the package (core/data/units)
     file: str = REGISTRY_FILE
     merges: str = MERGES_FILE
@@ -80,9 +96,9 @@ class Limits(BaseModel):
 
 
 class WorkspaceConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    province: str = Field(pattern=r"^(\d{2}|VN)$")  # "VN": the whole country (a ministry)
-    year: int = Field(ge=2024, le=2100)
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)  # see Agency
+    province: str = Field(pattern=PROVINCE_PATTERN)  # "VN": the whole country (a ministry)
+    year: int = Field(ge=YEAR_MIN, le=YEAR_MAX)
     # None: the hierarchy valid in the report window; for a window straddling 1/7/2025 (the 2025 report) this
     # chooses: 2 = commune→province with old units mapped through the crosswalk, 3 = commune→district→province.
     hierarchy: Literal[2, 3] | None = None
@@ -125,6 +141,9 @@ class WorkspaceConfig(BaseModel):
     @field_validator("contacts")
     @classmethod
     def _contact_emails(cls, value: dict[str, str]) -> dict[str, str]:
+        codes = [code for code in value if not re.fullmatch(CODE_PATTERN, code)]
+        if codes:
+            raise ValueError(f"mã đơn vị không hợp lệ: {', '.join(codes)} ({PATTERN_HINTS[CODE_PATTERN]})")
         bad = [f"{code}: {email}" for code, email in value.items() if "@" not in email]
         if bad:
             raise ValueError(f"địa chỉ email không hợp lệ: {', '.join(bad)}")
@@ -137,6 +156,9 @@ class WorkspaceConfig(BaseModel):
 
     def for_year(self, year: int) -> WorkspaceConfig:
         """The same workspace reporting on another year (backfill, ad hoc): deadlines keep their day and month."""
+        if not YEAR_MIN <= year <= YEAR_MAX:
+            raise ConfigError(f"Năm báo cáo {year} không hợp lệ: chỉ lập được báo cáo cho các năm từ {YEAR_MIN} "
+                              f"đến {YEAR_MAX}.")
         deadlines = {k: v.replace(year=year + (v.year - self.year)) for k, v in self.deadlines.items()}
         return self.model_copy(update={"year": year, "window": None, "deadlines": deadlines})
 
@@ -145,40 +167,56 @@ class WorkspaceConfig(BaseModel):
         return deadline or date(self.year, 12, 15)
 
 
-def _describe(err: ValidationError) -> str:
-    lines = []
-    for e in err.errors():
-        key = ".".join(str(p) for p in e["loc"]) or "(gốc)"
-        lines.append(f"  - khóa `{key}`: {e['msg']} (giá trị: {e.get('input')!r})")
-    return "\n".join(lines)
+def check_workspace(workspace: Path) -> Path:
+    """`workspace` as a readable folder, or a ConfigError saying what it is instead."""
+    path = Path(workspace)
+    if not path.exists():
+        raise ConfigError(f"Không tìm thấy thư mục workspace «{path}»: hãy kiểm tra --workspace (hoặc biến "
+                          "DVCTT_WORKSPACE), hoặc tạo workspace bằng `dvctt demo`.")
+    if not path.is_dir():
+        raise ConfigError(f"«{path}» là một tệp, không phải thư mục workspace: --workspace (hoặc DVCTT_WORKSPACE) "
+                          "phải là thư mục chứa workspace.yaml.")
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise ConfigError(f"Không có quyền đọc thư mục workspace «{path}»: hãy cấp quyền đọc và ghi cho người dùng "
+                          "chạy dvctt.")
+    return path
+
+
+def load_config(workspace: Path) -> WorkspaceConfig:
+    """workspace.yaml validated; every problem (folder, file, syntax, key) is a ConfigError naming it."""
+    path = check_workspace(workspace) / CONFIG_FILE
+    if not path.is_file():
+        what = "là một thư mục, không phải tệp" if path.is_dir() else "không có"
+        raise ConfigError(f"Tệp cấu hình {path} {what}. Hãy tạo workspace bằng `dvctt demo` hoặc viết {CONFIG_FILE}.")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"Không đọc được tệp cấu hình: {os_error_text(exc)}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"Tệp {path} không phải văn bản UTF-8 (byte lỗi ở vị trí {exc.start}): hãy lưu lại tệp "
+                          "với bảng mã UTF-8.") from exc
+    try:
+        data = _parse(text) or {}
+    except YamlError as exc:
+        raise ConfigError(f"Tệp {path}: {exc}.") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"Tệp {path} phải là một bảng khóa: giá trị (ví dụ «province: \"12\"» trên từng dòng).")
+    try:
+        config = WorkspaceConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = describe_errors(exc, PATTERN_HINTS, WorkspaceConfig)
+        raise ConfigError(f"Cấu hình {path} không hợp lệ: {problems}.") from exc
+    if config.registry.dir is not None and not config.registry.dir.is_absolute():
+        config.registry.dir = (path.parent / config.registry.dir).resolve()
+    return config
 
 
 @lru_cache(maxsize=4)
 def _parse(text: str) -> object:
-    """YAML, remembered by content: a national workspace lists ~2,000 agencies, 0.2 s to parse even with libyaml
-    (used when present; pure Python takes 0.5 s), which a long-running worker would pay on every run. Only read:
-    every caller validates it into a new WorkspaceConfig."""
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-
-
-def load_config(workspace: Path) -> WorkspaceConfig:
-    path = Path(workspace) / CONFIG_FILE
-    if not path.is_file():
-        raise ConfigError(f"Không tìm thấy tệp cấu hình {path}. "
-                          f"Hãy tạo workspace bằng `dvctt demo` hoặc viết {CONFIG_FILE}.")
-    try:
-        data = _parse(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"Tệp {path} không đúng cú pháp YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"Tệp {path} phải là một bảng khóa: giá trị.")
-    try:
-        config = WorkspaceConfig.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(f"Cấu hình {path} không hợp lệ:\n{_describe(exc)}") from exc
-    if config.registry.dir is not None and not config.registry.dir.is_absolute():
-        config.registry.dir = (path.parent / config.registry.dir).resolve()
-    return config
+    """YAML, remembered by content: a national workspace lists ~2,000 agencies, 0.2 s to parse even with libyaml,
+    which a long-running worker would pay on every run. Only read: every caller validates it into a new
+    WorkspaceConfig."""
+    return read_yaml(text)
 
 
 def write_config(workspace: Path, config: WorkspaceConfig) -> Path:

@@ -8,9 +8,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from core.errors import UserError
 
-class BusyError(RuntimeError):
-    pass
+
+class BusyError(UserError):
+    """Another run holds the lock; transient, so a scheduler retries it."""
 
 
 @contextmanager

@@ -26,3 +26,8 @@ def read_text(name: str) -> str:
 def registry_text(name: str) -> str:
     """A shipped registry JSON (`units/<name>.gz`), decompressed."""
     return gzip.decompress((DATA / "units" / f"{name}.gz").read_bytes()).decode("utf-8")
+
+
+def shipped_registries() -> list[str]:
+    """The registry JSON names shipped with the package."""
+    return sorted(f.name.removesuffix(".gz") for f in (DATA / "units").iterdir() if f.name.endswith(".json.gz"))

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import zlib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
@@ -23,7 +26,8 @@ from typing import Literal
 import yaml
 
 from core.config import Agency, ConfigError, Window, WorkspaceConfig
-from core.resources import read_text, registry_text
+from core.errors import os_error_text
+from core.resources import read_text, registry_text, shipped_registries
 
 DISTRICTS_ABOLISHED = date(2025, 7, 1)
 OLD_UNTIL = DISTRICTS_ABOLISHED - timedelta(days=1)
@@ -44,8 +48,8 @@ LEVEL_LABELS = {
 _NEW_COMMUNE_TYPES = ("Đặc khu", "Phường", "Xã")
 
 
-class UnknownProvinceError(ValueError):
-    pass
+class UnknownProvinceError(ConfigError):
+    """A province code the registry of the report's hierarchy does not have."""
 
 
 class CrosswalkError(ConfigError):
@@ -168,21 +172,99 @@ class Country:
     sources: dict[str, list[Merge]]  # new commune → the old units merged into it
 
 
+class RegistryError(ConfigError):
+    """A unit registry file that cannot be read (missing, corrupt, wrong shape): fix `registry:` or the file."""
+
+
 def _read_json(directory: Path | None, name: str) -> dict:
     """A registry file: the shipped copy when `directory` is None, else `<directory>/<name>` (or `<name>.gz`)."""
     if directory is None:
-        return json.loads(registry_text(name))
+        try:
+            text = registry_text(name)
+        except OSError as exc:
+            raise RegistryError(f"Chương trình không kèm danh mục đơn vị «{name}»; các danh mục có sẵn: "
+                                f"{', '.join(shipped_registries())}. Hãy sửa registry.file hoặc registry.merges, "
+                                "hoặc khai báo registry.dir.") from exc
+        return _decode(text, f"{name}.gz (kèm theo chương trình)")
+    if not directory.is_dir():
+        what = "không tồn tại" if not directory.exists() else "là một tệp, không phải thư mục"
+        raise RegistryError(f"Thư mục danh mục đơn vị «{directory}» (registry.dir trong workspace.yaml) {what}.")
+    if not os.access(directory, os.R_OK | os.X_OK):
+        raise RegistryError(f"Không có quyền đọc thư mục danh mục đơn vị «{directory}» (registry.dir).")
     path = directory / name
-    if not path.is_file() and (directory / f"{name}.gz").is_file():
-        return json.loads(gzip.decompress((directory / f"{name}.gz").read_bytes()))
-    return json.loads(path.read_text(encoding="utf-8"))
+    packed = directory / f"{name}.gz"
+    if not path.is_file() and not packed.is_file():
+        raise RegistryError(f"Không tìm thấy danh mục đơn vị «{name}» (hay «{name}.gz») trong thư mục «{directory}»: "
+                            "kiểm tra registry.dir, registry.file và registry.merges trong workspace.yaml.")
+    source = path if path.is_file() else packed
+    try:
+        raw = source.read_bytes()
+        text = (gzip.decompress(raw) if source is packed else raw).decode("utf-8")
+    except OSError as exc:
+        hint = "tệp nén gzip bị hỏng hoặc không đầy đủ" if isinstance(exc, gzip.BadGzipFile) else os_error_text(exc)
+        raise RegistryError(f"Không đọc được danh mục đơn vị «{source}»: {hint}.") from exc
+    except (EOFError, zlib.error) as exc:
+        raise RegistryError(f"Không đọc được danh mục đơn vị «{source}»: tệp nén gzip bị hỏng hoặc không đầy đủ.") from exc
+    except UnicodeDecodeError as exc:
+        raise RegistryError(f"Danh mục đơn vị «{source}» không phải văn bản UTF-8 (byte lỗi ở vị trí {exc.start}).") from exc
+    return _decode(text, str(source))
+
+
+def _decode(text: str, source: str) -> dict:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RegistryError(f"Danh mục đơn vị «{source}» không phải JSON hợp lệ (lỗi ở dòng {exc.lineno}, cột "
+                            f"{exc.colno}): hãy tải lại tệp danh mục.") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("data"), list):
+        raise RegistryError(f"Danh mục đơn vị «{source}» không đúng cấu trúc: cần một đối tượng JSON có danh sách "
+                            "«data» (xem core/data/units/README.md).")
+    return data
+
+
+@contextmanager
+def _shape(source: str) -> Iterator[None]:
+    """A record without the fields the registry format has (KeyError, TypeError) names the file, not a line of ours."""
+    try:
+        yield
+    except (KeyError, TypeError, AttributeError) as exc:
+        missing = f"thiếu trường «{exc.args[0]}»" if isinstance(exc, KeyError) else "có bản ghi sai kiểu dữ liệu"
+        raise RegistryError(f"Danh mục đơn vị «{source}» không đúng cấu trúc: {missing} "
+                            "(xem core/data/units/README.md).") from exc
 
 
 @lru_cache(maxsize=4)
 def load_country(directory: Path | None, old_file: str, merges_file: str) -> Country:
     old: dict[str, Unit] = {}
     old_province: dict[str, str] = {}
-    for p in _read_json(directory, old_file)["data"]:
+    with _shape(old_file):
+        _old_units(_read_json(directory, old_file), old, old_province)
+    new: dict[str, Unit] = {}
+    new_province: dict[str, str] = {}
+    province_merges: dict[str, str] = {}
+    targets: dict[str, list[Merge]] = {}
+    sources: dict[str, list[Merge]] = {}
+    with _shape(merges_file):
+        for p in _read_json(directory, merges_file)["data"]:
+            pc = p["level1_id"]
+            kind = "Thành phố" if p["name"].startswith("Thành phố") else "Tỉnh"
+            new[pc] = Unit(pc, p["name"], "province", None, kind, DISTRICTS_ABOLISHED)
+            new_province[pc] = pc
+            province_merges |= {m["old_id"]: pc for m in p["merges"]}
+            for c in p["level2s"]:
+                code = c["level2_id"]
+                kind = next((t for t in _NEW_COMMUNE_TYPES if c["name"].startswith(t)), "Xã")
+                new[code] = Unit(code, c["name"], "commune", pc, kind, DISTRICTS_ABOLISHED)
+                new_province[code] = pc
+                for m in c["merges"]:
+                    merge = Merge(m["old_id"], code, m["type"] == "partial")
+                    targets.setdefault(merge.old, []).append(merge)
+                    sources.setdefault(code, []).append(merge)
+    return Country(old, new, old_province, new_province, province_merges, targets, sources)
+
+
+def _old_units(data: dict, old: dict[str, Unit], old_province: dict[str, str]) -> None:
+    for p in data["data"]:
         pc = p["level1_id"]
         old[pc] = Unit(pc, p["name"], "province", None, p["type"], None, OLD_UNTIL)
         old_province[pc] = pc
@@ -193,27 +275,6 @@ def load_country(directory: Path | None, old_file: str, merges_file: str) -> Cou
                 old[c["level3_id"]] = Unit(c["level3_id"], c["name"], "commune", d["level2_id"], c["type"], None,
                                            OLD_UNTIL)
                 old_province[c["level3_id"]] = pc
-    new: dict[str, Unit] = {}
-    new_province: dict[str, str] = {}
-    province_merges: dict[str, str] = {}
-    targets: dict[str, list[Merge]] = {}
-    sources: dict[str, list[Merge]] = {}
-    for p in _read_json(directory, merges_file)["data"]:
-        pc = p["level1_id"]
-        kind = "Thành phố" if p["name"].startswith("Thành phố") else "Tỉnh"
-        new[pc] = Unit(pc, p["name"], "province", None, kind, DISTRICTS_ABOLISHED)
-        new_province[pc] = pc
-        province_merges |= {m["old_id"]: pc for m in p["merges"]}
-        for c in p["level2s"]:
-            code = c["level2_id"]
-            kind = next((t for t in _NEW_COMMUNE_TYPES if c["name"].startswith(t)), "Xã")
-            new[code] = Unit(code, c["name"], "commune", pc, kind, DISTRICTS_ABOLISHED)
-            new_province[code] = pc
-            for m in c["merges"]:
-                merge = Merge(m["old_id"], code, m["type"] == "partial")
-                targets.setdefault(merge.old, []).append(merge)
-                sources.setdefault(code, []).append(merge)
-    return Country(old, new, old_province, new_province, province_merges, targets, sources)
 
 
 def report_hierarchy(window: Window, choice: Hierarchy | None = None) -> Hierarchy:

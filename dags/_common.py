@@ -57,13 +57,19 @@ DEFAULT_ARGS: dict[str, Any] = {
     "max_retry_delay": timedelta(minutes=15),
     "on_failure_callback": on_task_failure,
     # Retries are for transient faults (locked SQLite file, network share, database restart);
-    # a broken workspace.yaml will not fix itself, so it fails at once.
+    # a broken workspace.yaml or a warehouse that refuses us (no such database, bad login,
+    # unsupported driver) will not fix itself, so they fail at once.
     "retry_policy": ExceptionRetryPolicy(
         rules=[
             RetryRule(
                 exception="core.config.ConfigError",
                 action=RetryAction.FAIL,
                 reason="workspace.yaml thiếu hoặc sai: sửa cấu hình rồi chạy lại",
+            ),
+            RetryRule(
+                exception="core.errors.WarehouseConfigError",
+                action=RetryAction.FAIL,
+                reason="kho dữ liệu không dùng được (cơ sở dữ liệu, tài khoản hoặc địa chỉ sai): sửa rồi chạy lại",
             ),
         ],
     ),

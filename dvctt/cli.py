@@ -3,51 +3,166 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
+from collections.abc import Sequence
 from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, cast
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, cast
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from typer._click import exceptions as usage  # typer vendors click; its usage errors are only here
+from typer.core import TyperGroup
 
 from core.clock import parse_day
-from core.config import ConfigError, load_config
-from core.locking import BusyError
-from core.units import Hierarchy, UnknownProvinceError
+from core.config import load_config
+from core.errors import UserError, os_error_text
+from core.units import Hierarchy
+from core.validation_messages import describe_errors, describe_value_error
 
 if TYPE_CHECKING:
     from dvctt.pipeline import ReportResult
 
-app = typer.Typer(help="Tổng hợp báo cáo DVCTT (Đề án 1588/QĐ-TTg) – DVCTT yearly report pipeline.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-console = Console(stderr=True)
+DEBUG_ENV = "DVCTT_DEBUG"  # "1": a bug shows its traceback instead of the one-line message
+console = Console(stderr=True, soft_wrap=True, highlight=False)
 
+
+def _error_line(message: str) -> None:
+    """An error as one Vietnamese line on stderr: "Lỗi: …" (line breaks inside the message folded)."""
+    console.print(f"[bold red]Lỗi:[/] {escape(' '.join(message.split()))}")
+
+
+def _fail(message: str) -> NoReturn:
+    _error_line(message)
+    raise typer.Exit(code=1)
+
+
+def _message_for(exc: BaseException) -> str | None:
+    """The Vietnamese line for a failure the user can fix, None for a bug."""
+    if isinstance(exc, UserError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return os_error_text(exc)
+    if isinstance(exc, ValidationError):
+        return f"Giá trị không hợp lệ: {describe_errors(exc)}."
+    if exc.__class__.__module__.startswith(("sqlalchemy", "psycopg2")):
+        detail = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0]
+        return f"Kho dữ liệu báo lỗi khi đọc hoặc ghi ({exc.__class__.__name__}): {detail}"
+    return None
+
+
+def _guard(fn):
+    """Turn expected failures into a readable message and exit code 1, never a traceback. An OSError goes on to the
+    caller, which may know better what it means (a mail server down), and else to `_Commands.main`."""
+    try:
+        return fn()
+    except Exception as exc:
+        message = None if isinstance(exc, OSError) else _message_for(exc)
+        if message is None:
+            raise
+        _fail(message)
+
+
+class _Commands(TyperGroup):
+    """The `dvctt` group: every failure ends as one Vietnamese line on stderr, never a traceback.
+
+    Exit 1: the data, the configuration or the environment is wrong (the message says what to fix); a bug
+    says so too (DVCTT_DEBUG=1 shows its traceback). Exit 2: the command line itself cannot be read
+    (unknown command or option, a value of the wrong type), as click does.
+    """
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, windows_expand_args: bool = True, **extra: Any) -> Any:
+        run = super().main
+        if not standalone_mode:
+            return run(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        try:
+            code = run(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except usage.NoArgsIsHelpError as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except usage.UsageError as exc:
+            _error_line(usage_message(exc))
+            sys.exit(exc.exit_code)
+        except (typer.Abort, usage.ClickException) as exc:
+            _error_line("Đã dừng theo yêu cầu." if isinstance(exc, typer.Abort) else exc.format_message())
+            sys.exit(1)
+        except Exception as exc:
+            message = _message_for(exc)
+            if message is None:
+                if os.environ.get(DEBUG_ENV) == "1":
+                    raise
+                detail = (str(exc).strip().splitlines() or [""])[0]
+                message = (f"Lỗi ngoài dự kiến của chương trình ({exc.__class__.__name__}: {detail}). Hãy báo bộ "
+                           f"phận IT kèm câu lệnh đã chạy; chạy lại với {DEBUG_ENV}=1 để xem chi tiết.")
+            _error_line(message)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+class CombinationError(usage.UsageError):
+    """Options that typer reads one by one but that do not fit together; the message is already Vietnamese."""
+
+
+def usage_message(exc: usage.UsageError) -> str:
+    """A command line click could not read, in Vietnamese, with where to find the right form."""
+    ctx = exc.ctx
+    help_hint = f" Xem `{ctx.command_path if ctx is not None else 'dvctt'} --help`."
+    if isinstance(exc, CombinationError):
+        return f"{exc.message}{help_hint}"
+    if isinstance(exc, usage.NoSuchOption):
+        close = f"; có phải là {', '.join(sorted(exc.possibilities))}?" if exc.possibilities else "."
+        return f"Lệnh không có tùy chọn {exc.option_name}{close}{help_hint}"
+    if isinstance(exc, usage.MissingParameter):
+        return f"Thiếu tùy chọn bắt buộc {_option(exc.param)}.{help_hint}"
+    if isinstance(exc, usage.BadParameter):
+        cause = exc.__cause__
+        reason = describe_value_error(cause) if isinstance(cause, ValidationError) else _path_problem(exc.message)
+        return f"Tùy chọn {_option(exc.param)}: {reason}.{help_hint}"
+    if isinstance(exc, usage.BadOptionUsage):
+        if "requires an argument" in exc.message:
+            return f"Tùy chọn {exc.option_name} cần một giá trị đi ngay sau nó.{help_hint}"
+        return f"Tùy chọn {exc.option_name} được dùng không đúng cách.{help_hint}"
+    if m := re.match(r"No such command '(.*)'", exc.message):
+        names = ", ".join(ctx.command.list_commands(ctx)) if ctx is not None and isinstance(ctx.command, TyperGroup) else ""
+        return f"Không có lệnh «{m[1]}»" + (f"; các lệnh: {names}." if names else ".") + help_hint
+    if m := re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", exc.message):
+        return f"Thừa giá trị «{m[1]}»: mỗi giá trị phải đi sau tên tùy chọn của nó, ví dụ --year 2025.{help_hint}"
+    return f"Câu lệnh không hợp lệ ({exc.format_message()}).{help_hint}"
+
+
+_PATH_PROBLEMS = {"does not exist": "không tồn tại", "is a file": "là một tệp, không phải thư mục",
+                  "is a directory": "là một thư mục, không phải tệp", "is not readable": "không có quyền đọc",
+                  "is not writable": "không có quyền ghi"}
+
+
+def _path_problem(message: str) -> str:
+    """typer's own checks of a path option ("path 'x' is not readable."), in Vietnamese."""
+    m = re.match(r"\w+ '(.*)' (does not exist|is a file|is a directory|is not readable|is not writable)\.", message)
+    return f"«{m[1]}» {_PATH_PROBLEMS[m[2]]}" if m else "giá trị không hợp lệ"
+
+
+def _option(param: Any) -> str:
+    opts = getattr(param, "opts", None) or [getattr(param, "name", "?")]
+    return max(opts, key=len)
+
+
+app = typer.Typer(help="Tổng hợp báo cáo DVCTT (Đề án 1588/QĐ-TTg) – DVCTT yearly report pipeline.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, cls=_Commands)
+
+# Not checked by typer (readable=False): `load_config` says what is wrong with the folder, with exit 1.
 Workspace = Annotated[Path, typer.Option("--workspace", "-w", help="Workspace directory (holds workspace.yaml, "
-                                         "inbox/, archive/, outbox/).", envvar="DVCTT_WORKSPACE")]
+                                         "inbox/, archive/, outbox/).", envvar="DVCTT_WORKSPACE", readable=False)]
 AsJson = Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON summary on stdout.")]
 Year = Annotated[int | None, typer.Option("--year", help="Report year (default: the workspace's year).")]
 Send = Annotated[bool, typer.Option("--send", help="E-mail the workbook to the configured recipients (smtp in "
                                     "workspace.yaml; the password comes from the env var smtp.password_env).")]
-
-
-def _fail(message: str) -> NoReturn:
-    console.print(f"[bold red]Lỗi:[/] {message}")
-    raise typer.Exit(code=1)
-
-
-def _guard(fn):
-    """Turn expected failures into a readable message and exit code 1, never a traceback."""
-    try:
-        return fn()
-    except (ConfigError, UnknownProvinceError, BusyError, FileNotFoundError, PermissionError) as exc:
-        _fail(str(exc))
-    except Exception as exc:
-        if exc.__class__.__module__.startswith(("sqlalchemy", "psycopg2")):
-            _fail(f"Không kết nối hoặc ghi được kho dữ liệu: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
-        raise
 
 
 def _print_ingest(summary: dict, as_json: bool) -> None:
@@ -185,8 +300,8 @@ def run(workspace: Workspace, year: Year = None, hierarchy: ReportHierarchy = No
 
 @app.command()
 def demo(
-    workspace: Annotated[Path, typer.Option("--workspace", "-w", help="Directory to create the demo workspace in.")]
-    = Path("demo"),
+    workspace: Annotated[Path, typer.Option("--workspace", "-w", help="Directory to create the demo workspace in.",
+                                            readable=False)] = Path("demo"),
     province: Annotated[str, typer.Option(help="Province code (2 digits), e.g. 12 = Lai Châu.")] = "12",
     year: Annotated[int, typer.Option(help="Report year.")] = 2025,
     as_json: AsJson = False,
@@ -210,8 +325,8 @@ def demo(
 @app.command()
 def template(
     unit: Annotated[str | None, typer.Option("--unit", help="Unit code, e.g. 03386 or 12-SKHCN.")] = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Where to write the .xlsx (with --unit).")]
-    = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Where to write the .xlsx (with --unit).",
+                                                readable=False)] = None,
     every: Annotated[bool, typer.Option("--all", help="Every unit expected to report: templates into "
                                         "outbox/bieu_mau/<year>/, and the inbox/<unit>/ folders that are missing.")]
     = False,
@@ -226,7 +341,7 @@ def template(
     from templates.submission import write_template
 
     if every == (unit is not None) or (unit is not None and output is None):
-        _fail("Hãy dùng --unit MÃ -o TỆP.xlsx cho một đơn vị, hoặc --all cho mọi đơn vị phải báo cáo.")
+        raise CombinationError("Cần --unit MÃ -o TỆP.xlsx cho một đơn vị, hoặc --all cho mọi đơn vị phải báo cáo.")
     if every:
         from dvctt.distribution import distribute
 
@@ -240,12 +355,15 @@ def template(
         return
 
     def make() -> Path:
+        target = cast(Path, output)
+        if target.is_dir():
+            _fail(f"«{target}» là một thư mục: -o phải là đường dẫn của tệp sẽ ghi, ví dụ {target / 'mau.xlsx'}.")
         config = load_config(workspace)
         config_y = config.for_year(year) if year is not None and year != config.year else config
         found = load_registry(config_y).get(str(unit))
         if found is None:
             _fail(f"Mã đơn vị «{unit}» không có trong danh mục của workspace {workspace}.")
-        return write_template(found, config_y.year, config_y.report_window, load_catalogue(), cast(Path, output))
+        return write_template(found, config_y.year, config_y.report_window, load_catalogue(), target)
 
     print(_guard(make))
 

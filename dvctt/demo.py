@@ -9,15 +9,20 @@ from __future__ import annotations
 import os
 import random
 import time as clock
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from core import layout as L
 from core.catalogue import Catalogue, Kind, load_catalogue
 from core.clock import vn_time
-from core.config import WorkspaceConfig, write_config
+from core.config import PATTERN_HINTS, ConfigError, WorkspaceConfig, write_config
 from core.units import Unit, default_agencies, load_registry
+from core.validation_messages import describe_errors
 from dvctt.distribution import create_inbox
 from report.xlsx import save_workbook
 from templates.submission import build_template
@@ -47,8 +52,13 @@ class Demo:
 
 
 def demo_config(province: str, year: int) -> WorkspaceConfig:
-    """`province` "VN" gives a national workspace: every province with its default agencies."""
-    base = WorkspaceConfig(province=province, year=year, hierarchy=3)
+    """`province` "VN" gives a national workspace: every province with its default agencies. A ConfigError
+    for a province or year that cannot be (the registry must know the province)."""
+    try:
+        base = WorkspaceConfig(province=province, year=year, hierarchy=3)
+    except ValidationError as exc:
+        raise ConfigError(f"Không tạo được workspace mẫu (--province, --year): "
+                          f"{describe_errors(exc, PATTERN_HINTS)}.") from exc
     registry = load_registry(base)
     provinces = [u for u in registry.units.values() if u.level == "province"]
     agencies = []
@@ -107,12 +117,36 @@ def create_demo(workspace: Path, province: str = "12", year: int = 2025, run: bo
     On-time files are ingested as if it were two days before the first deadline, late ones two
     days after the last, so the completeness sheet shows all three states.
     """
+    workspace = Path(workspace)
+    config = demo_config(province, year)  # first: a bad province or year creates nothing
+    with _new_folder(workspace):
+        write_config(workspace, config)
+    return _fill_workspace(workspace, config, province, year, run)
+
+
+@contextmanager
+def _new_folder(path: Path) -> Iterator[None]:
+    """Create `path` and its missing parents; if what follows fails, the folders created here are removed
+    again while they are still empty, so a failed demo never leaves an empty workspace behind."""
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"«{path}» là một tệp, không phải thư mục: hãy chọn --workspace là một thư mục mới hoặc "
+                          "một thư mục workspace có sẵn.")
+    created = [p for p in (path, *path.parents) if not p.exists()]  # deepest first
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        yield
+    except BaseException:
+        for folder in created:
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (or already gone): kept as it is
+                break
+        raise
+
+
+def _fill_workspace(workspace: Path, config: WorkspaceConfig, province: str, year: int, run: bool) -> Demo:
     from dvctt.intake import ingest  # imported here: creating files must not need the warehouse
 
-    workspace = Path(workspace)
-    workspace.mkdir(parents=True, exist_ok=True)
-    config = demo_config(province, year)
-    write_config(workspace, config)
     catalogue = load_catalogue()
     registry = load_registry(config)
     rng = random.Random(f"{province}-{year}")

@@ -135,6 +135,7 @@ def ingest(workspace: Path, *, now: datetime | None = None, progress: bool = Fal
     One ingest at a time per workspace (the CLI and the DAG may overlap): a second waits.
     """
     workspace = Path(workspace)
+    load_config(workspace)  # a missing or broken workspace fails here, before the lock file is made in it
     with file_lock(workspace / ".ingest.lock"):
         return _ingest(workspace, now, progress)
 

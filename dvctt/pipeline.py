@@ -26,7 +26,9 @@ __all__ = ["ReportResult", "build_report", "deliver_report", "ingest", "report_p
 
 
 def ingest(workspace: Path, *, now: datetime | None = None, progress: bool = False) -> IngestSummary:
-    """See `dvctt.intake.ingest`; imported on call because it loads GX (seconds), which a report never needs."""
+    """See `dvctt.intake.ingest`; imported on call because it loads GX (seconds), which a report never needs.
+    A missing or broken workspace is said before that import, not after."""
+    load_config(workspace)
     from dvctt.intake import ingest as run
 
     return run(workspace, now=now, progress=progress)

@@ -19,6 +19,7 @@ from typing import Any, Protocol, cast
 
 from core.clock import now, vn_day
 from core.config import ConfigError, WorkspaceConfig, load_config
+from core.errors import WarehouseConfigError
 from dvctt.schedule import FinalRun, alerts_due, reminders_due
 
 log = logging.getLogger(__name__)
@@ -271,6 +272,11 @@ def failure_message(*, dag_id: str, task_id: str, run_id: str, try_number: int |
     if isinstance(error, ConfigError):
         hint_vi = "Sửa tệp workspace.yaml theo thông báo lỗi ở trên, rồi chạy lại tác vụ (Clear trong Airflow)."
         hint_en = "Fix workspace.yaml as the message says, then clear the task in Airflow to run it again."
+    elif isinstance(error, WarehouseConfigError):
+        hint_vi = ("Sửa kho dữ liệu theo thông báo lỗi ở trên (warehouse_url trong workspace.yaml hoặc biến "
+                   "DVCTT_WAREHOUSE_URL), rồi chạy lại tác vụ (Clear trong Airflow); lỗi này không được thử lại.")
+        hint_en = ("Fix the warehouse as the message says (warehouse_url or DVCTT_WAREHOUSE_URL), then clear the task; "
+                   "this error is not retried.")
     else:
         hint_vi = ("Xem nhật ký (log) theo đường dẫn dưới đây; sau khi khắc phục nguyên nhân, chạy lại tác vụ "
                    "(Clear trong Airflow). Lỗi tạm thời (mạng, cơ sở dữ liệu) đã được thử lại tự động.")

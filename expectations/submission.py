@@ -41,6 +41,8 @@ META_FIELDS = ["unit_code", "year"]
 # Ratio rows share the validation frame with cell rows; this `field` value tells them apart.
 RATIO = "ratio"
 DUPLICATE_KEY = ["file_id", "item_code", "field"]
+# "1,234": a decimal comma or an English thousands separator, which `extract.numbers` refuses to guess.
+_COMMA_THOUSANDS = re.compile(r"^[+-]?[1-9][0-9]{0,2}(,[0-9]{3})+%?$")
 # Excel stores numbers as binary floats; 12.000000000001 from a formula is still a whole count.
 WHOLE_TOLERANCE = 1e-9
 
@@ -71,6 +73,7 @@ def build_submission_suite() -> gx.ExpectationSuite:
     field = Column("field")
     filled = Column("raw").is_not_null()
     numeric = field.is_in(NUMERIC_FIELDS)
+    counted = numeric & (Column("percent") == False)  # noqa: E712 (a percentage is reported as such, once)
     ratio = field == RATIO
     suite = gx.ExpectationSuite(name="dvctt_submission_cells")
     for expectation in (
@@ -78,16 +81,20 @@ def build_submission_suite() -> gx.ExpectationSuite:
             column="raw", row_condition=Column("required") == True,  # noqa: E712 (builds a GX condition)
             description="Required cells are filled.", meta={"rule": "required_missing"}),
         e.ExpectColumnValuesToNotBeNull(
-            column="value", row_condition=numeric & filled,
+            column="value", row_condition=counted & filled,
             description="Filled numeric cells hold a readable number.", meta={"rule": "not_a_number"}),
         e.ExpectColumnValuesToNotBeNull(
             column="value", row_condition=(field == "yes_no") & filled,
             description="Filled yes/no cells say Có or Không.", meta={"rule": "yes_no_invalid"}),
+        e.ExpectColumnValuesToBeInSet(
+            column="percent", value_set=[False], row_condition=numeric & filled,
+            description="Counts are not written as percentages (100% would otherwise be read as the count 1).",
+            meta={"rule": "percent_not_count"}),
         e.ExpectColumnValuesToBeBetween(
-            column="value", min_value=0, row_condition=numeric,
+            column="value", min_value=0, row_condition=counted,
             description="Numbers are not negative.", meta={"rule": "not_whole_non_negative"}),
         e.ExpectColumnValuesToBeBetween(
-            column="value_fraction", min_value=0, max_value=WHOLE_TOLERANCE, row_condition=numeric,
+            column="value_fraction", min_value=0, max_value=WHOLE_TOLERANCE, row_condition=counted,
             description="Numbers are whole (value_fraction = |value - round(value)|).",
             meta={"rule": "not_whole_non_negative"}),
         e.ExpectColumnValuesToBeInSet(
@@ -163,6 +170,7 @@ def _validation_frame(cells: pd.DataFrame, ratios: pd.DataFrame) -> pd.DataFrame
     for name in NUMBER_COLUMNS:
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
     frame["value_fraction"] = (frame["value"] - frame["value"].round()).abs()
+    frame["percent"] = frame["raw"].astype("string").str.rstrip().str.endswith("%").fillna(False).astype(bool)
     meta = frame["field"].isin(META_FIELDS)
     frame["meta_found"] = _meta_text(frame["raw"], frame["field"], meta)
     frame["meta_expected"] = _meta_text(frame["expected"], frame["field"], meta)
@@ -261,9 +269,21 @@ def _not_a_number(row: Row) -> Message:
                 "Chỉ ghi 4 chữ số của năm báo cáo.")
     blank = ("Ô này bắt buộc phải có số." if row["required"]
              else "Nếu không có số liệu thì để trống ô, không ghi chữ.")
+    if _COMMA_THOUSANDS.match(str(row["raw"]).strip()):  # extract.numbers reads neither way
+        return (row["raw"], "Một con số, ví dụ 1250 hoặc 1.250",
+                f"Không rõ số trong ô {row['at']}: «{row['raw']}» có thể là số thập phân (dấu phẩy ngăn phần thập "
+                f"phân) hoặc số có dấu phẩy phân cách hàng nghìn. Nếu là số nguyên, hãy ghi không có dấu phẩy "
+                f"({str(row['raw']).replace(',', '').strip()}) hoặc dùng dấu chấm phân cách hàng nghìn.")
     return (row["raw"], "Một con số, ví dụ 1250 hoặc 1.250",
             f"Không đọc được số trong ô {row['at']} (đang ghi «{row['raw']}»). Chỉ ghi chữ số "
             f"(có thể dùng dấu chấm phân cách hàng nghìn), không kèm chữ hay đơn vị tính. {blank}")
+
+
+def _percent_not_count(row: Row) -> Message:
+    return (row["raw"], "Số lượng đếm được, không phải tỷ lệ phần trăm",
+            f"Ô {row['at']} đang ghi «{row['raw']}», một tỷ lệ phần trăm. {_label(row).capitalize()} là số lượng "
+            "đếm được (ví dụ số người, số hồ sơ); hệ thống tự tính tỷ lệ từ tử số và mẫu số. Hãy ghi số lượng, "
+            "không kèm dấu %.")
 
 
 def _yes_no_invalid(row: Row) -> Message:
@@ -331,6 +351,7 @@ def _ratio_incomplete(row: Row) -> Message:
 MESSAGES: dict[str, Callable[[Row], Message]] = {
     "required_missing": _required_missing,
     "not_a_number": _not_a_number,
+    "percent_not_count": _percent_not_count,
     "yes_no_invalid": _yes_no_invalid,
     "not_whole_non_negative": _not_whole_non_negative,
     "unknown_code": _unknown_code,

@@ -184,6 +184,7 @@ class PortalExport:
     csv: CsvSource | None = None
     title_period: tuple[date, date] | None = None
     notes: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # header texts of the columns no alias matched
     _utf8: Path | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -356,6 +357,7 @@ class _Header:
     positions: dict[str, int]
     texts: dict[str, str]
     notes: list[str]
+    ignored: list[str]
 
 
 def _read_workbook(path: Path) -> PortalExport:
@@ -410,7 +412,7 @@ def _read_csv(path: Path) -> PortalExport:
         return PortalExport(
             source=path, shape="dossier", columns=header.texts,
             csv=CsvSource(path, encoding, delim, header.data_start, width, dict(header.positions)),
-            notes=header.notes,
+            notes=header.notes, ignored=header.ignored,
         )
     # Aggregated exports are small: read the whole file.
     with open(path, encoding=_python_codec(encoding), errors="replace", newline="") as fh:
@@ -459,7 +461,7 @@ def _build_export(path: Path, grid: list[list], merged: list | None, config: Por
                   "hoặc «Kỳ báo cáo», hoặc «Năm», hoặc dòng «Kỳ báo cáo: từ ngày … đến ngày …» phía trên bảng.",
             missing=["Kỳ báo cáo"])
     return PortalExport(source=path, shape=shape, columns=header.texts, sheet=sheet, rows=frame,
-                        title_period=title, notes=header.notes)
+                        title_period=title, notes=header.notes, ignored=header.ignored)
 
 
 def _has_period(positions: dict[str, int]) -> bool:
@@ -497,7 +499,7 @@ def _best_effort_columns(grid: list[list], merged: list | None, config: PortalCo
     best: set[str] = set()
     for h in range(min(len(grid), HEADER_SCAN_ROWS)):
         for depth in range(1, MAX_HEADER_DEPTH + 1):
-            pos, _, _ = _map_block(grid, merged, h, depth, config)
+            pos, _, _, _ = _map_block(grid, merged, h, depth, config)
             if len(pos) > len(best):
                 best = set(pos)
     return best
@@ -515,21 +517,21 @@ def _find_header(grid: list[list], merged: list | None, config: PortalColumns) -
             for depth in range(h - start + 1, MAX_HEADER_DEPTH + 1):
                 if start + depth > len(grid):
                     break
-                pos, texts, notes = _map_block(grid, merged, start, depth, config)
+                pos, texts, notes, ignored = _map_block(grid, merged, start, depth, config)
                 if "unit_code" in pos:
-                    candidates.append((-len(pos), start != h, depth, start, pos, texts, notes))
+                    candidates.append((-len(pos), start != h, depth, start, pos, texts, notes, ignored))
         if not candidates:
             continue
-        _, _, depth, start, pos, texts, notes = min(candidates, key=lambda c: c[:4])
+        _, _, depth, start, pos, texts, notes, ignored = min(candidates, key=lambda c: c[:4])
         data_start = start + depth
         while data_start < len(grid) and _is_numbering_row(grid[data_start]):
             data_start += 1
-        return _Header(start, depth, data_start, pos, texts, notes)
+        return _Header(start, depth, data_start, pos, texts, notes, ignored)
     return None
 
 
 def _map_block(grid: list[list], merged: list | None, start: int, depth: int, config: PortalColumns
-               ) -> tuple[dict[str, int], dict[str, str], list[str]]:
+               ) -> tuple[dict[str, int], dict[str, str], list[str], list[str]]:
     block = _header_block(grid, merged, start, depth)
     positions: dict[str, int] = {}
     texts: dict[str, str] = {}
@@ -558,7 +560,7 @@ def _map_block(grid: list[list], merged: list | None, start: int, depth: int, co
         texts[name] = " / ".join(raw_levels)
     if unmatched:
         notes.append("Không nhận dạng được (bỏ qua) các cột: " + "; ".join(f"«{u}»" for u in unmatched))
-    return positions, texts, notes
+    return positions, texts, notes, unmatched
 
 
 def _header_block(grid: list[list], merged: list | None, start: int, depth: int) -> list[list]:

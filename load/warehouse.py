@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
@@ -12,11 +13,25 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar, cast
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Engine, Select, create_engine, event, false, func, insert, select, update
+from sqlalchemy import (
+    URL,
+    ColumnElement,
+    Engine,
+    Select,
+    create_engine,
+    event,
+    false,
+    func,
+    insert,
+    make_url,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 
 from core.clock import now
+from core.errors import WarehouseConfigError, WarehouseUnreachable
 from load import schema as T
 from load.migrate import upgrade
 
@@ -28,9 +43,12 @@ def warehouse_url(workspace: Path, configured: str | None = None) -> str:
     return os.environ.get(WAREHOUSE_ENV) or configured or f"sqlite:///{Path(workspace).resolve() / 'warehouse.sqlite'}"
 
 
+SUPPORTED = {("sqlite", "pysqlite"), ("postgresql", "psycopg2")}
+
+
 def connect(url: str) -> Engine:
     """An engine on the warehouse, migrated to the current schema (`load.migrate`)."""
-    engine = create_engine(url, pool_pre_ping=True)
+    engine = _engine(url)
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:  # WAL lets the report read while ingest writes
@@ -45,8 +63,35 @@ def connect(url: str) -> Engine:
         def _begin(conn: Connection) -> None:
             # SQLAlchemy's recipe for pysqlite: a real BEGIN, so a migration's DDL and a batch are all-or-nothing.
             conn.exec_driver_sql("BEGIN")
-    with_retries(lambda: upgrade(engine))
+    with_retries(lambda: upgrade(engine), url=engine.url)
     return engine
+
+
+def _engine(url: str) -> Engine:
+    """`create_engine` for the two databases dvctt supports; anything else is a WarehouseConfigError."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise WarehouseConfigError(f"Địa chỉ kho dữ liệu «{_redact(url)}» (warehouse_url hoặc {WAREHOUSE_ENV}) không "
+                                   f"đúng dạng: {_FORMS}.") from None
+    driver = parsed.get_driver_name() if parsed.drivername != parsed.get_backend_name() else None
+    backend = parsed.get_backend_name()
+    if (backend, driver or {"sqlite": "pysqlite", "postgresql": "psycopg2"}.get(backend)) not in SUPPORTED:
+        raise WarehouseConfigError(f"Kho dữ liệu «{parsed.drivername}» (trong «{_shown(parsed)}») không được hỗ trợ: "
+                                   f"{_FORMS}.")
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+_FORMS = "dvctt dùng sqlite:///đường/dẫn/warehouse.sqlite hoặc postgresql+psycopg2://người_dùng@máy_chủ:5432/tên_csdl"
+
+
+def _shown(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def _redact(text: str) -> str:
+    """A URL that does not even parse, with anything that looks like a password hidden."""
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", text)
 
 
 T_ = TypeVar("T_")
@@ -59,20 +104,94 @@ def _among(query: Q, column: ColumnElement, units: Collection[str] | None) -> Q:
     return query if units is None else query.where(column.in_(sorted(units)))
 
 
-def with_retries(fn: Callable[[], T_], attempts: int = 5, base_delay: float = 1.0) -> T_:
+# Transient faults, retried: SQLSTATE classes 08 (connection) and 57P (server shutting down or starting),
+# serialisation failures, deadlocks, too many connections; and the drivers' texts for the same, since a
+# connection that never opened has no SQLSTATE.
+_TRANSIENT_STATES = ("08", "57P", "40001", "40P01", "53300")
+_TRANSIENT_TEXTS = (
+    "connection refused", "could not connect to server", "server closed the connection unexpectedly",
+    "terminating connection", "the database system is starting up", "the database system is shutting down",
+    "the database system is in recovery mode", "connection timed out", "timeout expired", "connection reset",
+    "ssl connection has been closed unexpectedly", "ssl syscall error", "eof detected", "no route to host",
+    "network is unreachable", "temporary failure in name resolution", "database is locked",
+    "database table is locked", "too many connections", "connection already closed", "cannot connect now",
+)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether retrying the transaction may succeed: a dropped or refused connection, a restarting server, a
+    locked SQLite file. A missing database, a refused login or an SQL error is permanent."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    state = getattr(exc.orig, "pgcode", None) or ""
+    if state and state.startswith(_TRANSIENT_STATES):
+        return True
+    text = str(exc.orig).lower()
+    return any(t in text for t in _TRANSIENT_TEXTS)
+
+
+def with_retries(fn: Callable[[], T_], attempts: int = 5, base_delay: float = 1.0, *, url: URL | None = None) -> T_:
     """Run a whole transaction again after a transient database error (server restart, dropped
-    connection), with exponential backoff. The transaction is all-or-nothing, so a retry never
-    duplicates rows."""
+    connection, busy SQLite file), with exponential backoff; fail at once on a permanent one. The
+    transaction is all-or-nothing, so a retry never duplicates rows. Connection faults become a
+    WarehouseError in Vietnamese (`url`, if given, names the warehouse); an error in SQL itself is raised
+    as it is: that is a bug, not a fault of the warehouse."""
+    waited = 0.0
     for attempt in range(1, attempts + 1):
         try:
             return fn()
         except (OperationalError, InterfaceError) as exc:
+            if not is_transient(exc):
+                raise _permanent(exc, url) from exc
             if attempt == attempts:
-                raise
+                where = f" «{_shown(url)}»" if url is not None else ""
+                raise WarehouseUnreachable(
+                    f"Không kết nối được kho dữ liệu{where} sau {attempts} lần thử trong {waited:.0f} giây (máy chủ "
+                    f"không phản hồi, đang khởi động lại hoặc tệp đang bị khóa): {_first_line(exc)}. Hãy kiểm tra máy "
+                    "chủ cơ sở dữ liệu rồi chạy lại.") from exc
             delay = base_delay * 2 ** (attempt - 1)
-            log.warning("Lỗi tạm thời của kho dữ liệu (%s); thử lại sau %.0f giây", exc.__class__.__name__, delay)
+            log.warning("Lỗi tạm thời của kho dữ liệu (%s, lần %d/%d); thử lại sau %.0f giây",
+                        _first_line(exc), attempt, attempts, delay)
             time.sleep(delay)
+            waited += delay
     raise AssertionError("unreachable")
+
+
+def _first_line(exc: DBAPIError) -> str:
+    return (str(exc.orig).strip().splitlines() or [exc.__class__.__name__])[0]
+
+
+def _permanent(exc: DBAPIError, url: URL | None) -> Exception:
+    """A WarehouseConfigError saying what to fix, for the faults a person must fix; else `exc` itself."""
+    text = _first_line(exc)
+    server = f"{url.host or 'localhost'}:{url.port or 5432}" if url is not None and url.host else "máy chủ"
+    env = f"warehouse_url (workspace.yaml) hoặc biến {WAREHOUSE_ENV}"
+    if m := re.search(r'database "([^"]+)" does not exist', text):
+        return WarehouseConfigError(f"Cơ sở dữ liệu «{m[1]}» không có trên {server}: hãy tạo nó (createdb {m[1]}) "
+                                    f"hoặc sửa {env}.")
+    if m := re.search(r'role "([^"]+)" does not exist', text):
+        return WarehouseConfigError(f"Người dùng «{m[1]}» không có trên {server}: hãy sửa tên người dùng trong {env}.")
+    if "password authentication failed" in text or "no password supplied" in text or "authentication failed" in text:
+        user = url.username if url is not None else None
+        return WarehouseConfigError(f"{server} từ chối đăng nhập của người dùng «{user or '?'}»: sai hoặc thiếu mật "
+                                    f"khẩu; hãy sửa {env}.")
+    if "no pg_hba.conf entry" in text:
+        return WarehouseConfigError(f"{server} không cho phép kết nối từ máy này (pg_hba.conf): hãy nhờ quản trị cơ sở "
+                                    "dữ liệu cấp quyền.")
+    if "unable to open database file" in text:
+        where = url.database if url is not None else "warehouse.sqlite"
+        return WarehouseConfigError(f"Không mở được tệp kho dữ liệu SQLite «{where}»: thư mục chứa tệp không tồn tại "
+                                    "hoặc người dùng hiện tại không có quyền ghi.")
+    if "could not translate host name" in text or "name or service not known" in text.lower():
+        return WarehouseConfigError(f"Không tìm thấy máy chủ cơ sở dữ liệu «{url.host if url is not None else '?'}»: "
+                                    f"hãy sửa tên máy trong {env}.")
+    if "permission denied" in text:
+        return WarehouseConfigError(f"Người dùng cơ sở dữ liệu không có quyền cần thiết trên kho dữ liệu: {text}")
+    if "readonly database" in text or "read-only" in text:
+        return WarehouseConfigError(f"Kho dữ liệu chỉ cho phép đọc, không ghi được: {text}")
+    return exc
 
 
 @dataclass
@@ -122,7 +241,7 @@ class Warehouse:
             with self.engine.connect() as conn:
                 rows = conn.execute(select(T.files.c.unit_code, T.files.c.sha256, T.files.c.status))
                 return {(u, s): st for u, s, st in rows}
-        return with_retries(read)
+        return with_retries(read, url=self.engine.url)
 
     def inbox_hashes(self) -> dict[tuple[str, str, int, int, int], str]:
         """(unit_code, name, size, mtime_ns, ctime_ns) → sha256 of every inbox file hashed before."""
@@ -131,7 +250,7 @@ class Warehouse:
             with self.engine.connect() as conn:
                 rows = conn.execute(select(t.c.unit_code, t.c.name, t.c.size, t.c.mtime_ns, t.c.ctime_ns, t.c.sha256))
                 return {tuple(key): sha for *key, sha in rows}
-        return with_retries(read)
+        return with_retries(read, url=self.engine.url)
 
     def remember_inbox(self, conn: Connection, hashed: list[dict]) -> None:
         """Record newly hashed inbox files (`inbox_files` columns), in the batch's transaction."""
@@ -188,7 +307,7 @@ class Warehouse:
         def write() -> None:
             with self.engine.begin() as conn:
                 conn.execute(insert(T.runs).values(started_at=started, finished_at=now(), **counts))
-        with_retries(write)
+        with_retries(write, url=self.engine.url)
 
     def replace_portal(self, year: int, facts: pd.DataFrame, problems: pd.DataFrame, unknown: pd.DataFrame) -> None:
         """Swap in the year's portal figures in one transaction: the exports are the source of truth."""
@@ -201,7 +320,7 @@ class Warehouse:
                             for r in frame.to_dict("records")]
                     if rows:
                         conn.execute(insert(table), rows)
-        with_retries(write)
+        with_retries(write, url=self.engine.url)
 
     def portal_facts(self, year: int, units: Collection[str] | None = None) -> pd.DataFrame:
         q = (select(T.portal_facts.c.unit_code, T.portal_facts.c.indicator_code, T.portal_facts.c.numerator,
@@ -312,4 +431,4 @@ class Warehouse:
                 result = conn.execute(query)
                 # plain tuples: pandas probing SQLAlchemy Row objects for attributes is 4x slower than the read
                 return pd.DataFrame([tuple(r) for r in result], columns=list(result.keys()))
-        return with_retries(read)
+        return with_retries(read, url=self.engine.url)

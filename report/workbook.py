@@ -41,6 +41,7 @@ from report.tables import PageLabels, setup_print, setup_sheet, write_note, writ
 from report.xlsx import save_workbook, write_text
 from transform.comparison import portal_comparison
 from transform.completeness import LATE, MISSING, ON_TIME, summary
+from transform.portal_timeliness import portal_timeliness
 from transform.ranking import rank_units
 from transform.rollup import portal_sourced, raised_list
 from transform.targets import EPS, MET, goals, verdict
@@ -61,6 +62,9 @@ SIGNED_PCT_FMT = "+0.0%;-0.0%;0.0%"
 SIGNED_INT_FMT = "+#,##0;-#,##0;0"
 DATA_WIDTHS = {"unit_code": 12, "unit_name": 40, "level": 16, "indicator_code": 24}
 PX_PER_CHAR = 7  # an Excel column-width unit in pixels, to size a picture to its table
+
+
+ON_TIME_LABEL = "Tỷ lệ hồ sơ giải quyết trước hạn và đúng hạn"
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
@@ -98,6 +102,11 @@ class ReportInputs:
         """A unit's name in this report, old codes included ("" for anything the registry does not know)."""
         unit = self.registry.get(code) if isinstance(code, str) else None
         return unit.name if unit else ""
+
+
+def _blank_nan(value: float | None) -> float | None:
+    """A missing figure (NaN from pandas) as an empty cell."""
+    return None if value is None or math.isnan(value) else float(value)
 
 
 def _label(labels: Mapping[str, str], value: object) -> object:
@@ -139,16 +148,17 @@ def _labels(inp: ReportInputs) -> tuple[str, str, PageLabels]:
 def build_workbook(inp: ReportInputs, *, progress: bool = False) -> Workbook:
     period, subtitle, page = _labels(inp)
     ranking = rank_units(inp.data, inp.registry, inp.catalogue, inp.config.year)
+    timeliness = portal_timeliness(inp.registry, inp.portal_facts, inp.catalogue)
     wb = Workbook()
     sheets: list[tuple[str, Callable[[Worksheet], None]]] = [
         (SHEET_SUMMARY, lambda ws: _summary(ws, inp, period, subtitle, page)),
-        (SHEET_BY_UNIT, lambda ws: _by_unit(ws, inp, ranking, subtitle, page)),
+        (SHEET_BY_UNIT, lambda ws: _by_unit(ws, inp, ranking, timeliness, subtitle, page)),
         (SHEET_RANKING, lambda ws: _ranking(ws, inp, ranking, subtitle, page)),
         ("Hoạt động", lambda ws: _activities(ws, inp, subtitle, page)),
         ("Tình hình nộp", lambda ws: _completeness(ws, inp, subtitle, page)),
         (SHEET_WARNINGS, lambda ws: _warnings(ws, inp, subtitle, page)),
         ("Khó khăn, kiến nghị", lambda ws: _texts(ws, inp, subtitle, page)),
-        (SHEET_PORTAL, lambda ws: _portal(ws, inp, subtitle, page)),
+        (SHEET_PORTAL, lambda ws: _portal(ws, inp, timeliness, subtitle, page)),
         (SHEET_PORTAL_CHECKS, lambda ws: _portal_checks(ws, inp, subtitle, page)),
         (SHEET_RECONCILE, lambda ws: _reconciliation(ws, inp, subtitle, page)),
         (SHEET_CROSSWALK, lambda ws: _crosswalk(ws, inp, subtitle, page)),
@@ -197,9 +207,11 @@ def _summary(ws: Worksheet, inp: ReportInputs, period: str, subtitle: str, page:
                                               f"{inp.registry.units[inp.registry.root].name}")
 
 
-def _by_unit(ws: Worksheet, inp: ReportInputs, ranking: pd.DataFrame, subtitle: str, page: PageLabels) -> None:
-    """Each unit's ratios, the portal's included, coloured against the target, with its rank; a unit
-    whose figures include shares of split old communes is marked as estimated."""
+def _by_unit(ws: Worksheet, inp: ReportInputs, ranking: pd.DataFrame, timeliness: pd.DataFrame, subtitle: str,
+             page: PageLabels) -> None:
+    """Each unit's ratios, the portal's included, coloured against the target, and the portal's on-time rate
+    (no target: never coloured), with its rank; a unit whose figures include shares of split old communes is
+    marked as estimated."""
     setup_sheet(ws, "KẾT QUẢ CHỈ TIÊU THEO ĐƠN VỊ VÀ XẾP HẠNG", subtitle, 4, page)
     goal_of = goals(inp.catalogue, inp.config.year)
     from_portal = portal_sourced(inp.catalogue)
@@ -208,19 +220,22 @@ def _by_unit(ws: Worksheet, inp: ReportInputs, ranking: pd.DataFrame, subtitle: 
     values = dict(zip(zip(d["unit_code"], d["indicator_code"], strict=True), d["value"], strict=True))
     split = d.groupby("unit_code", sort=False)["split_units"].max().to_dict()
     scores = {r.unit_code: [r.met, r.applicable, r.share, r.rank] for r in ranking.itertuples()}
+    on_time = dict(zip(timeliness["unit_code"], timeliness["value"], strict=True))
     units = list(inp.registry.walk())
-    rows = [[u.code, u.name, LEVEL_LABELS[u.level], *(values[(u.code, i.code)] for i in inds),
+    rows = [[u.code, u.name, LEVEL_LABELS[u.level], *(values[(u.code, i.code)] for i in inds), _blank_nan(on_time[u.code]),
              *scores.get(u.code, [None] * 4),
              f"{ESTIMATED}: gồm phần chia của {split[u.code]} đơn vị cũ" if split[u.code] else None] for u in units]
-    first_score = 3 + len(inds)
-    widths = [12, 32, 18, *([12] * len(inds)), 9, 10, 9, 9, 18]
+    first_score = 3 + len(inds) + 1
+    widths = [12, 32, 18, *([12] * (len(inds) + 1)), 9, 10, 9, 9, 18]
     headers = ["Mã", "Đơn vị", "Cấp", *(f"{i.label} (Cổng DVC)" if i.code in from_portal else i.label for i in inds),
-               "Chỉ tiêu đạt", "Chỉ tiêu áp dụng", "Tỷ lệ chỉ tiêu đạt", "Xếp hạng trong cấp", "Ghi chú"]
+               f"{ON_TIME_LABEL} (Cổng DVC)", "Chỉ tiêu đạt", "Chỉ tiêu áp dụng", "Tỷ lệ chỉ tiêu đạt",
+               "Xếp hạng trong cấp", "Ghi chú"]
     year = inp.config.year
     write_note(ws, 3, f"Ô màu xanh: đạt mục tiêu năm {year}; ô màu đỏ: chưa đạt. Chỉ tiêu ghi (Cổng DVC) lấy từ số "
                       f"liệu thống kê của Cổng DVC (hồ sơ của chính đơn vị và các đơn vị trực thuộc) và không tính vào "
-                      f"xếp hạng. {ranking_rule(year, ranked_levels(ranking))}", len(headers), sum(widths))
-    goal_values = [goal_of.get(i.code, (None, None))[1] for i in inds]
+                      f"xếp hạng; {ON_TIME_LABEL.lower()} không có mục tiêu nên không tô màu, tử số và mẫu số xem ở "
+                      f"trang «{SHEET_PORTAL}». {ranking_rule(year, ranked_levels(ranking))}", len(headers), sum(widths))
+    goal_values = [goal_of.get(i.code, (None, None))[1] for i in inds] + [None]  # the on-time rate has no target
     write_table(ws, 4, headers, rows, widths, {**{k: S.PCT_FMT for k in range(3, first_score)}, first_score + 2: S.PCT_FMT},
                 fill=lambda _i, c, v: _verdict_fill(v, goal_values[c - 3]) if 3 <= c < first_score else None,
                 bold_rows=[n for n, u in enumerate(units) if u.level in AGGREGATE_LEVELS])
@@ -342,8 +357,9 @@ def _texts(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) ->
                 wrap_columns=[4])
 
 
-def _portal(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) -> None:
-    """Units' figures beside the portal's (`portal_comparison`), for the area and its direct units."""
+def _portal(ws: Worksheet, inp: ReportInputs, timeliness: pd.DataFrame, subtitle: str, page: PageLabels) -> None:
+    """Units' figures beside the portal's (`portal_comparison`), for the area and its direct units; below, the
+    portal's on-time rate with its numerator and denominator for the area and every unit."""
     setup_sheet(ws, "SO SÁNH SỐ LIỆU CỔNG DỊCH VỤ CÔNG VỚI SỐ LIỆU ĐƠN VỊ BÁO CÁO", subtitle, 4, page)
     frame = portal_comparison(inp.data, inp.portal_facts, inp.registry, inp.catalogue)
     labels = {i.code: i.label for i in inp.catalogue.indicators}
@@ -357,10 +373,23 @@ def _portal(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) -
     write_note(ws, 3, note, len(widths), sum(widths))
     rows = [[r.unit_code, r.unit_name, labels[cast(str, r.indicator_code)], r.numerator, r.denominator, r.value,
              r.numerator_portal, r.denominator_portal, r.value_portal, r.difference] for r in frame.itertuples()]
-    write_table(ws, 4, ["Mã", "Đơn vị", "Chỉ tiêu", "Đơn vị báo cáo: tử số", "Đơn vị báo cáo: mẫu số",
-                        "Đơn vị báo cáo: tỷ lệ", "Cổng DVC: tử số", "Cổng DVC: mẫu số", "Cổng DVC: tỷ lệ",
-                        "Chênh lệch (Cổng − đơn vị)"], rows, widths,
-                {3: S.INT_FMT, 4: S.INT_FMT, 5: S.PCT_FMT, 6: S.INT_FMT, 7: S.INT_FMT, 8: S.PCT_FMT, 9: SIGNED_PCT_FMT})
+    last = write_table(ws, 4, ["Mã", "Đơn vị", "Chỉ tiêu", "Đơn vị báo cáo: tử số", "Đơn vị báo cáo: mẫu số",
+                               "Đơn vị báo cáo: tỷ lệ", "Cổng DVC: tử số", "Cổng DVC: mẫu số", "Cổng DVC: tỷ lệ",
+                               "Chênh lệch (Cổng − đơn vị)"], rows, widths,
+                       {3: S.INT_FMT, 4: S.INT_FMT, 5: S.PCT_FMT, 6: S.INT_FMT, 7: S.INT_FMT, 8: S.PCT_FMT,
+                        9: SIGNED_PCT_FMT})
+    start = last + 3
+    ws.cell(row=start - 1, column=1, value=f"{ON_TIME_LABEL} theo Cổng DVC: toàn địa bàn và từng đơn vị (hồ sơ của "
+                                           "chính đơn vị và các đơn vị trực thuộc)").font = S.BOLD
+    rows = [[r.unit_code, r.unit_name, r.level, _blank_nan(r.numerator), _blank_nan(r.denominator),
+             _blank_nan(r.value)] for r in cast(Iterator[_Timely], timeliness.itertuples())]
+    last = write_table(ws, start, ["Mã", "Đơn vị", "Cấp", "Hồ sơ giải quyết trước hạn và đúng hạn (tử số)",
+                                   "Hồ sơ đã giải quyết (mẫu số)", "Tỷ lệ"], rows, widths[:6],
+                       {3: S.INT_FMT, 4: S.INT_FMT, 5: S.PCT_FMT},
+                       bold_rows=[n for n, u in enumerate(inp.registry.walk()) if u.level in AGGREGATE_LEVELS])
+    if timeliness["denominator"].isna().all():
+        _nothing(ws, last + 1, "Các tệp xuất từ Cổng DVC chưa có số hồ sơ đã giải quyết trước hạn, đúng hạn.")
+    ws.auto_filter.ref = None
 
 
 def _portal_checks(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) -> None:
@@ -454,6 +483,17 @@ def _crosswalk(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels
     _listing(ws, last + 3, f"Mã có số liệu Cổng DVC nhưng không phải đơn vị của hệ thống {hierarchy} cấp",
              ["Mã", "Đơn vị", "Cấp", "Số liệu Cổng DVC"], rows, widths[:4])
     ws.auto_filter.ref = None
+
+
+class _Timely(Protocol):
+    """A row of `portal_timeliness` from `itertuples` (NaN where the portal gives nothing)."""
+
+    unit_code: str
+    unit_name: str
+    level: str
+    numerator: float
+    denominator: float
+    value: float
 
 
 class _Raised(Protocol):

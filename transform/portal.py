@@ -54,7 +54,7 @@ from __future__ import annotations
 from datetime import date
 
 from extract.portal import PortalExport, load_portal_columns
-from transform.portal_aggregated import process_aggregated
+from transform.portal_aggregated import process_aggregated, uncomputed
 from transform.portal_dossiers import Duck, process_dossiers
 from transform.portal_results import Collector, PortalProblem, PortalResult, UnitMatcher
 
@@ -71,6 +71,14 @@ def portal_measures(exports: list[PortalExport], window_start: date, window_end:
         out.problems.extend(PortalProblem(export.name, None, None, None, note, "file_note", False, export.sheet)
                             for note in export.notes)
     aggregated = [e for e in exports if e.shape == "aggregated"]
+    for export in aggregated:
+        if export.ignored and (missing := [m for m in uncomputed(export.columns) if not m.code.startswith("PORTAL_")]):
+            out.problems.append(PortalProblem(
+                export.name, None, None, None,
+                f"Tệp không cho số liệu các chỉ tiêu {'; '.join(f'{m.code} ({m.label})' for m in missing)}, trong khi "
+                f"có cột không nhận dạng được: {'; '.join(f'«{c}»' for c in export.ignored)}. Nếu cột nào trong đó "
+                "chứa số liệu của các chỉ tiêu này, hãy bổ sung tên cột vào core/data/portal_columns.yaml.",
+                "indicator_missing", False, export.sheet))
     if aggregated:
         process_aggregated(aggregated, window_start, window_end, matcher, config, out)
     dossier = [e for e in exports if e.shape == "dossier"]

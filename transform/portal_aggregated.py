@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -22,7 +22,7 @@ from core.text import fold
 from expectations.portal import check_aggregated_row
 from extract.numbers import cell_text, parse_number
 from extract.portal import PortalColumns, PortalExport, parse_period_text
-from transform.portal_measures import MEASURES, affected_measures, value_label
+from transform.portal_measures import MEASURES, Measure, affected_measures, value_label
 from transform.portal_results import Collector, PortalProblem, UnitMatcher, normalise_code
 
 _COMMA_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+$")
@@ -38,6 +38,8 @@ def parse_count(value: object) -> tuple[int | None, str | None]:
             return 0, None
         if _COMMA_THOUSANDS.match(text):  # "1,234" from an English-locale export: a count has no decimals
             return int(text.replace(",", "")), None
+        if text.endswith("%"):  # 100% is no count of 1
+            return None, "là tỷ lệ phần trăm, không phải số đếm"
     if isinstance(value, datetime | date):
         return None, "là ngày tháng, không phải số"
     number = parse_number(value)
@@ -86,6 +88,11 @@ def derive_aggregated(values: dict[str, int | None]) -> dict[str, int | None]:
         v["pending_total"] = total("pending_within", "pending_overdue")
     return v
 
+
+def uncomputed(columns: Iterable[str]) -> list[Measure]:
+    """The measures an aggregated export with these (canonical) columns cannot give."""
+    values = derive_aggregated(dict.fromkeys(columns, 0))
+    return [m for m in MEASURES if m.numerator not in values or m.denominator not in values]
 
 
 @dataclass

@@ -143,13 +143,16 @@ def rollup(registry: UnitRegistry, facts: pd.DataFrame, catalogue: Catalogue,
     return out[DATA_COLUMNS]
 
 
-def portal_totals(registry: UnitRegistry, portal: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
-    """The portal's own figures for every catalogue indicator it gives, per unit = own + descendants.
+def portal_totals(registry: UnitRegistry, portal: pd.DataFrame, catalogue: Catalogue,
+                  codes: list[str] | None = None) -> pd.DataFrame:
+    """The portal's own figures for every catalogue indicator it gives (or for `codes`, such as its
+    PORTAL_* measures), per unit = own + descendants.
 
     For the portal-sourced indicators these are the `rollup` figures; for the others (a figure the
     units also report) they are what the report compares the units' claims with.
     """
-    known = [i.code for i in catalogue.indicators if i.code in set(portal["indicator_code"])]
+    wanted = codes if codes is not None else [i.code for i in catalogue.indicators]
+    known = [code for code in wanted if code in set(portal["indicator_code"])]
     units, kinds = _dtypes(registry, known)
     agg = _aggregate(registry, _place_portal(registry, portal[portal["indicator_code"].isin(known)]), units, kinds)
     agg = agg.astype({"unit_code": object, "indicator_code": object})

@@ -78,7 +78,7 @@ def test_all_writes_every_units_template_and_inbox_folder_once(few_ws: Path) -> 
 def test_one_unit_or_all_is_asked_for_in_plain_vietnamese(small_ws: Path) -> None:
     for args in ([], ["--all", "--unit", DEPT], ["--unit", DEPT]):
         done = _run(*args, "--workspace", str(small_ws))
-        assert done.exit_code == 1 and "--unit MÃ -o TỆP.xlsx" in done.output, (args, done.output)
+        assert done.exit_code == 2 and "--unit MÃ -o TỆP.xlsx" in done.output, (args, done.output)  # a usage error
     unknown = _run("--unit", "00000", "-o", str(small_ws / "x.xlsx"), "--workspace", str(small_ws))
     assert unknown.exit_code == 1 and "không có trong danh mục" in unknown.output
 

@@ -49,7 +49,7 @@ def test_parse_time_reading_never_raises_and_says_why(small_ws: Path, tmp_path: 
                                                                   "2025-12-13T06:00:00+07:00"]
     assert final_run_times(None) == ([], "Chưa đặt biến môi trường DVCTT_WORKSPACE / DVCTT_WORKSPACE is not set.")
     times, problem = final_run_times(tmp_path / "missing")
-    assert times == [] and "Không tìm thấy tệp cấu hình" in problem
+    assert times == [] and "Không tìm thấy thư mục workspace" in problem
     broken = small_ws / "workspace.yaml"
     broken.write_text(broken.read_text(encoding="utf-8") + "final_report_days_before: 0\n", encoding="utf-8")
     times, problem = final_run_times(small_ws)

@@ -14,7 +14,7 @@ from expectations.submission import build_submission_suite, validate_submission_
 
 INFO, TARGETS, ACTIVITIES = "Thông tin chung", "Chỉ tiêu", "Hoạt động"
 KNOWN = {"CB_TRUYENTHONG", "CB_HOSO", "CB_CONGKHAI", "HD_TINBAI", "HD_HOINGHI"}
-RULES = {"required_missing", "not_a_number", "yes_no_invalid", "not_whole_non_negative", "unknown_code",
+RULES = {"required_missing", "not_a_number", "percent_not_count", "yes_no_invalid", "not_whole_non_negative", "unknown_code",
          "meta_mismatch", "duplicate", "numerator_gt_denominator", "ratio_incomplete"}
 
 
@@ -129,11 +129,11 @@ def test_not_a_number_and_yes_no_invalid(batch: list[Finding]) -> None:
 @scenario
 def not_whole(fid: str) -> tuple[list[dict], list[dict]]:
     cells, _ = clean_file(fid)
-    cells = edit(cells, TARGETS, "D5", raw="85,5%", value=0.855)
+    cells = edit(cells, TARGETS, "D5", raw="85,5", value=85.5)
     cells = edit(cells, ACTIVITIES, "E5", raw="-1,5", value=-1.5)  # negative and fractional: reported once
     cells = edit(cells, ACTIVITIES, "E6", raw="3", value=3.0000000000001)  # float noise is still whole
     cells = edit(cells, TARGETS, "D6", raw="-2", value=-2.0)
-    return cells, [ratio(fid, "CB_TRUYENTHONG", 5, 0.855, 10.0), ratio(fid, "CB_HOSO", 6, -2.0, 0.0)]
+    return cells, [ratio(fid, "CB_TRUYENTHONG", 5, 85.5, 100.0), ratio(fid, "CB_HOSO", 6, -2.0, 0.0)]
 
 
 def test_not_whole_non_negative(batch: list[Finding]) -> None:
@@ -144,6 +144,24 @@ def test_not_whole_non_negative(batch: list[Finding]) -> None:
         ("not_whole", "not_whole_non_negative", ACTIVITIES, "E5"),
     ]
     assert "phần trăm" in findings[0].fix
+
+
+@scenario
+def percent(fid: str) -> tuple[list[dict], list[dict]]:
+    """A percentage where a count goes: 100% would be read as the count 1, 85,5% as 0.855."""
+    cells, _ = clean_file(fid)
+    cells = edit(cells, TARGETS, "D5", raw="100%", value=1.0)
+    cells = edit(cells, ACTIVITIES, "E5", raw="85,5 %", value=0.855)
+    return cells, [ratio(fid, "CB_TRUYENTHONG", 5, 1.0, 10.0), ratio(fid, "CB_HOSO", 6, 0.0, 0.0)]
+
+
+def test_a_percentage_is_not_a_count(batch: list[Finding]) -> None:
+    findings = of(batch, "percent")
+    assert keys(findings) == [
+        ("percent", "percent_not_count", TARGETS, "D5"),
+        ("percent", "percent_not_count", ACTIVITIES, "E5"),  # once: not also "not whole"
+    ]
+    assert findings[0].found == "100%" and "không kèm dấu %" in findings[0].fix and "Tử số" in findings[0].fix
 
 
 @scenario

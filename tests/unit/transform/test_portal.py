@@ -211,6 +211,7 @@ def test_rules_are_plain_functions():
     assert parse_count("") == (0, None)
     assert parse_count(-1)[1] == "là số âm"
     assert parse_count("1,5")[1] == "không phải là số nguyên"
+    assert parse_count("100%") == (None, "là tỷ lệ phần trăm, không phải số đếm")
 
 
 @pytest.mark.parametrize("code_header", ["Mã đơn vị", "ma don vi", unicodedata.normalize("NFD", "Mã Đơn Vị"),
