@@ -107,6 +107,7 @@ def test_unit_may_only_submit_for_itself(small_ws: Path) -> None:
     set_ratio(wb, "CB_TRUYENTHONG", 1, 2)
     drop(small_ws, COMMUNE, wb, "gia_mao.xlsx")  # … but dropped in 03386's folder
     wrong_year = template_for(small_ws, DEPT, year=2024)
+    set_ratio(wrong_year, "CB_TRUYENTHONG", 1, 2)
     drop(small_ws, DEPT, wrong_year, "nam_cu.xlsx")
     stranger = template_for(small_ws, COMMUNE)
     drop(small_ws, "99999", stranger, "la.xlsx")
@@ -214,6 +215,7 @@ def test_hostile_files_are_quarantined_never_deleted(small_ws: Path, tmp_path: P
 
 def test_pending_and_lock_files_wait_for_next_scan(small_ws: Path) -> None:
     wb = template_for(small_ws, COMMUNE)
+    set_count(wb, "HD_TINBAI", 4)
     path = small_ws / "inbox" / COMMUNE / "dang_chep.xlsx"
     path.parent.mkdir(parents=True)
     wb.save(path)  # mtime = now: still being copied
@@ -367,3 +369,25 @@ def test_limits_and_hostile_names_stay_inside_the_workspace(small_ws: Path) -> N
     written = [p.resolve() for p in small_ws.rglob("*")]
     assert all(str(p).startswith(str(small_ws.resolve())) for p in written)
     assert not Path("/etc/passwd.phan_hoi.xlsx").exists()
+
+
+def test_symlink_is_quarantined_with_a_feedback_file_and_never_followed(small_ws: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "ngoai" / "secret.xlsx"
+    outside.parent.mkdir()
+    outside.write_bytes(_xlsx_bytes(small_ws, COMMUNE))
+    before = outside.read_bytes()
+    folder = small_ws / "inbox" / COMMUNE
+    folder.mkdir(parents=True)
+    (folder / "lien_ket.xlsx").symlink_to(outside)
+    other = small_ws / "inbox" / OTHER_COMMUNE
+    other.mkdir(parents=True)
+    (other / "lien_ket.xlsx").symlink_to(outside)
+    (other / "phan_hoi").symlink_to(outside.parent, target_is_directory=True)  # a feedback folder that is a link
+    summary = ingest(small_ws)
+    assert {(f.unit_code, f.status) for f in summary.files} == {(COMMUNE, "quarantined"), (OTHER_COMMUNE, "quarantined")}
+    feedback = folder / "phan_hoi" / "lien_ket.phan_hoi.xlsx"
+    assert feedback.is_file() and not feedback.is_symlink()
+    rows = feedback_rows(small_ws, COMMUNE, "lien_ket")
+    assert any("lối tắt" in str(r[6]) for r in rows), rows
+    assert sorted(p.name for p in outside.parent.iterdir()) == ["secret.xlsx"]  # nothing written through a link
+    assert outside.read_bytes() == before
