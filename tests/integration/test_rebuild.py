@@ -166,3 +166,24 @@ def test_a_warehouse_older_than_the_journal_gets_one_and_can_be_rebuilt(small_ws
     rebuild(small_ws)
     wh = Warehouse(connect(warehouse_url(small_ws)))
     assert wh.sources(2025).equals(original) and wh.quarantined().equals(rejected)
+
+
+def test_files_of_one_instant_keep_their_order_when_rebuilt(small_ws: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two versions judged in one batch at one fixed instant (as `dvctt demo` runs): the one saved later is current,
+    whatever the names say, after a rebuild too."""
+    import os
+    from datetime import UTC, datetime
+
+    older, newer = template_for(small_ws, COMMUNE), template_for(small_ws, COMMUNE)
+    set_count(older, "HD_TINBAI", 1)
+    set_count(newer, "HD_TINBAI", 2)
+    first = drop(small_ws, COMMUNE, older, "z_ban_dau.xlsx")
+    second = drop(small_ws, COMMUNE, newer, "a_sua_lai.xlsx")
+    os.utime(second, (first.stat().st_mtime + 60, first.stat().st_mtime + 60))
+    ingest(small_ws, now=datetime(2025, 12, 1, 2, 0, tzinfo=UTC))
+    original = Warehouse(connect(warehouse_url(small_ws))).sources(2025)
+    assert list(original.loc[original["is_current"], "original_name"]) == ["a_sua_lai.xlsx"]
+    monkeypatch.setenv(WAREHOUSE_ENV, f"sqlite:///{tmp_path / 'moi.sqlite'}")
+    rebuild(small_ws)
+    assert Warehouse(connect(warehouse_url(small_ws))).sources(2025).equals(original)
