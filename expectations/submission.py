@@ -122,11 +122,12 @@ def no_figures(sub: Submission) -> Finding | None:
     """The error for a file with not one figure filled in (a blank template, or only its identity or texts): it says
     nothing, so it is rejected, never counted as reported and never replacing an earlier version. A rule on the
     whole file, which the cell suite cannot express; it names what is empty and how to fill it."""
-    sheets = {c["field"]: c["sheet"] for c in sub.cells if c["field"] in CODED_FIELDS}
     if any(c["raw"] is not None for c in sub.cells if c["field"] in CODED_FIELDS):
         return None
+    sheets = {c["field"]: c["sheet"] for c in sub.cells}
     targets, activities = sheets.get("numerator", sheets.get("yes_no", L.SHEET_TARGETS)), sheets.get("count")
-    if targets == activities:  # a flat file (CSV): one table
+    if len(set(sheets.values())) == 1:  # a flat file (CSV): one table
+        targets = next(iter(sheets.values()))
         empty = "Các cột Tử số, Mẫu số, Có/Không và Số lượng đều để trống"
     else:
         empty = (f"Trang «{targets}» (cột Tử số, Mẫu số, Có/Không) và trang «{activities or L.SHEET_ACTIVITIES}» "

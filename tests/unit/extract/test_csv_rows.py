@@ -79,3 +79,4 @@ def test_a_text_without_one_of_the_two_types_is_an_error_at_its_type_cell(tmp_pa
     assert _findings(res) == [("error", "text_kind", "H2", kind)]
     assert "Khó khăn, vướng mắc" in res.submission.findings[0].fix
     assert res.submission.texts == []  # never filed as a difficulty by default
+
