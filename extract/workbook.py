@@ -195,7 +195,8 @@ class _WorkbookReader:
         except Exception as exc:
             raise self._unreadable(exc, name) from exc
         if sheet.height > self.max_rows:
-            raise self._too_many_rows(name, f"A{sheet.height}", f"{sheet.height} dòng")
+            raise _fatal(self.file_id, name, f"A{sheet.height}", f"{sheet.height} dòng", f"Không quá {self.max_rows} dòng",
+                         f"Trang «{name}» có quá nhiều dòng. Hãy xóa các dòng thừa và dùng đúng biểu mẫu.")
         rows = cast(list[list[object]], sheet.to_python(skip_empty_area=False))
         if unknown is None:
             unknown = self._xls_unknown(name)
@@ -243,10 +244,6 @@ class _WorkbookReader:
                     for r in range(sheet.nrows) for c in range(sheet.ncols)
                     if sheet.cell_type(r, c) == xlrd.XL_CELL_ERROR}
         return self._xls_errors.get(name, {})
-
-    def _too_many_rows(self, name: str, cell: str, found: str) -> UnreadableWorkbook:
-        return _fatal(self.file_id, name, cell, found, f"Không quá {self.max_rows} dòng",
-                      f"Trang «{name}» có quá nhiều dòng. Hãy xóa các dòng thừa và dùng đúng biểu mẫu.")
 
     def unknown(self, sub: Submission, sheet: str, ref: str, why: Unknown, what: str) -> None:
         """Report a cell whose value cannot be known, naming the formula; it is not read as blank."""

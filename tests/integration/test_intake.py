@@ -330,25 +330,42 @@ def test_run_page_lists_this_runs_files_and_counts_the_earlier_ones(small_ws: Pa
     assert "1 tệp khác đã được xử lý ở các lượt trước" in page
 
 
-def test_legacy_xls_saved_by_an_office_suite_is_read(small_ws: Path, tmp_path: Path) -> None:
+def _as_xls(wb, tmp_path: Path) -> bytes:
+    """The workbook saved as legacy .xls by LibreOffice, which computes its formulas on the way."""
     import shutil
     import subprocess
 
     soffice = shutil.which("soffice")
     if soffice is None:
         unavailable("LibreOffice (soffice) is not installed; .ci/run installs it")
-    wb = template_for(small_ws, COMMUNE)
-    set_ratio(wb, "CB_TRUYENTHONG", 21, 30)
-    set_count(wb, "HD_TINBAI", 5)
     src = tmp_path / "bao_cao.xlsx"
     wb.save(src)
     subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "xls",
                     "--outdir", str(tmp_path), str(src)], check=True, capture_output=True, timeout=180)
-    drop_bytes(small_ws, COMMUNE, (tmp_path / "bao_cao.xls").read_bytes(), "bao_cao.xls")
+    return (tmp_path / "bao_cao.xls").read_bytes()
+
+
+def test_legacy_xls_saved_by_an_office_suite_is_read(small_ws: Path, tmp_path: Path) -> None:
+    wb = template_for(small_ws, COMMUNE)
+    set_ratio(wb, "CB_TRUYENTHONG", 21, 30)
+    set_count(wb, "HD_TINBAI", 5)
+    drop_bytes(small_ws, COMMUNE, _as_xls(wb, tmp_path), "bao_cao.xls")
     summary = ingest(small_ws)
     assert outcome(summary, "bao_cao.xls").status == "accepted", outcome(summary, "bao_cao.xls").reason
     assert facts(small_ws)[(COMMUNE, "CB_TRUYENTHONG")] == (21, 30)
     assert facts(small_ws)[(COMMUNE, "HD_TINBAI")][0] == 5
+
+
+def test_error_value_in_a_legacy_xls_is_an_error_not_a_blank(small_ws: Path, tmp_path: Path) -> None:
+    """calamine shows an .xls error value as blank; the reader asks xlrd which cells hold one."""
+    wb = template_for(small_ws, COMMUNE)
+    set_ratio(wb, "CB_TRUYENTHONG", 21, 30)
+    cell = set_count(wb, "HD_TINBAI", "=1/0")
+    drop_bytes(small_ws, COMMUNE, _as_xls(wb, tmp_path), "bao_cao.xls")
+    summary = ingest(small_ws)
+    assert outcome(summary, "bao_cao.xls").status == "quarantined"
+    rows = feedback_rows(small_ws, COMMUNE, "bao_cao")
+    assert [(r[2], r[3], r[4]) for r in rows] == [("Hoạt động", cell, "#DIV/0!")]
 
 
 def test_limits_and_hostile_names_stay_inside_the_workspace(small_ws: Path) -> None:
