@@ -26,13 +26,16 @@ class Finding:
 
 @dataclass
 class Submission:
-    """What one file says, before validation: rows of CELL_COLUMNS, RATIO_COLUMNS and TEXT_COLUMNS."""
+    """What one file says, before validation: rows of CELL_COLUMNS, RATIO_COLUMNS and TEXT_COLUMNS, and the problems
+    the reader found on the way (a cell whose value cannot be known, a text without its type, a sheet chosen among
+    several …) that still let the rest of the file be read."""
 
     file_id: str
     cells: list[dict] = field(default_factory=list)
     ratios: list[dict] = field(default_factory=list)
     texts: list[dict] = field(default_factory=list)
     meta: dict[str, str | None] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
 
 
 # --- extract → expectations: one row per value read, and per ratio, with where it was read ---------

@@ -299,6 +299,28 @@ def run(workspace: Workspace, year: Year = None, hierarchy: ReportHierarchy = No
 
 
 @app.command()
+def rebuild(
+    workspace: Workspace,
+    force: Annotated[bool, typer.Option("--force", help="Replace what the warehouse already holds from intake "
+                                        "(portal figures and reminders sent are kept).")] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Recreate the warehouse from archive/ and its arrival journal (a restore, or a move to PostgreSQL): same
+    arrival times, versions, figures and warnings as intake recorded. Writes into the configured warehouse."""
+    from dvctt.rebuild import RebuildRefused
+    from dvctt.rebuild import rebuild as run_rebuild
+
+    try:
+        summary = _guard(lambda: run_rebuild(workspace, force=force, progress=sys.stderr.isatty() and not as_json))
+    except RebuildRefused as exc:
+        _fail(str(exc))
+    if as_json:
+        print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        console.print(summary.describe())
+
+
+@app.command()
 def demo(
     workspace: Annotated[Path, typer.Option("--workspace", "-w", help="Directory to create the demo workspace in.",
                                             readable=False)] = Path("demo"),

@@ -1,8 +1,11 @@
 """Ingest: scan the inbox, archive, read, validate in bulk, then load or quarantine each file.
 
 The order matters: every file is archived under its sha256 before anything can go wrong with
-it; all new files are validated in one GX run; all warehouse writes of a batch happen in one
-transaction so that a killed run leaves nothing half-loaded and a re-run converges.
+it; all new files are validated in one GX run; each file's arrival is appended to the archive's
+journal (`extract.journal`) before the warehouse commit, so the warehouse can be rebuilt from the
+archive (`dvctt.rebuild`, which judges the journal's batches with `judge_batch` as a run did); all
+warehouse writes of a batch happen in one transaction so that a killed run leaves nothing
+half-loaded and a re-run converges.
 """
 
 from __future__ import annotations
@@ -26,9 +29,10 @@ from core.locking import file_lock
 from core.progress import Stopwatch, progress_bar
 from core.records import CELL_COLUMNS, RATIO_COLUMNS, STATS_COLUMNS, Finding, Submission
 from core.units import load_registry
-from expectations.submission import validate_submission_cells
+from expectations.submission import no_figures, validate_submission_cells
 from extract.formats import as_shown
-from extract.inbox import SUPPORTED, Dropped, archive_file, scan_inbox
+from extract.inbox import FEEDBACK_DIR, SUPPORTED, Dropped, archive_file, scan_inbox
+from extract.journal import Arrival, append_arrivals, journal_path
 from extract.reader import ReadJob, read_all
 from extract.safety import Inspection
 from extract.workbook import submission_facts
@@ -36,7 +40,7 @@ from load.warehouse import BatchItem, FileRecord, Warehouse, connect, warehouse_
 from report.feedback import write_feedback
 from report.intake_summary import write_intake_summary
 from report.xlsx import atomic_write_bytes
-from transform.quality import STALE_SHARE, quality_warnings, robust_stats
+from transform.quality import STALE_SHARE, dropped_figure, quality_warnings, robust_stats
 
 
 @dataclass
@@ -48,6 +52,7 @@ class FileOutcome:
     sha256: str | None = None
     reason: str | None = None
     warnings: int = 0
+    twin_of: str | None = None  # another file of this run with the same bytes, judged for both
 
 
 @dataclass
@@ -96,12 +101,13 @@ def _safe_name(name: str, limit: int = 120) -> str:
     return cleaned[-limit:]
 
 
-class _Batch:
+class Batch:
     """The files of one scan, carried through archive → read → validate → load."""
 
-    def __init__(self, workspace: Path, now: datetime | None):
+    def __init__(self, workspace: Path, now: datetime | None, year: int | None = None):
         self.ws = workspace
-        self.config = load_config(workspace)
+        config = load_config(workspace)
+        self.config = config.for_year(year) if year is not None and year != config.year else config
         self.catalogue = load_catalogue()
         self.registry = load_registry(self.config)
         self.levels = {u.code: u.level for u in self.registry.units.values()}
@@ -118,9 +124,13 @@ class _Batch:
 
     def feedback(self, d: Dropped, arrived: datetime, accepted: bool, findings: list[Finding],
                  archived: Path | None) -> None:
-        """The clerk's feedback beside their file, quoting numbers as their spreadsheet shows them."""
+        """The clerk's feedback file, in `phan_hoi/` beside the file (a symlink's too: the link is never followed,
+        and neither is a `phan_hoi` that is itself a link), quoting numbers as their spreadsheet shows them."""
+        folder = d.path.parent / FEEDBACK_DIR
+        if folder.is_symlink():
+            return
         unit = self.registry.get(d.unit_code)
-        out = d.path.parent / "phan_hoi" / f"{_safe_name(d.path.stem, 80)}.phan_hoi.xlsx"
+        out = folder / f"{_safe_name(d.path.stem, 80)}.phan_hoi.xlsx"
         write_feedback(out, unit_name=unit.name if unit else d.unit_code, file_name=d.name, arrived_at=arrived,
                        accepted=accepted, findings=as_shown(findings, archived))
 
@@ -141,67 +151,71 @@ def ingest(workspace: Path, *, now: datetime | None = None, progress: bool = Fal
 
 
 def _ingest(workspace: Path, now: datetime | None, progress: bool) -> IngestSummary:
-    b = _Batch(workspace, now)
+    b = Batch(workspace, now)
     started = clock.now()
     watch = Stopwatch(b.summary.timings)
+    _backfill_journal(b)
     scan = scan_inbox(workspace / "inbox", settle_seconds=b.config.limits.settle_seconds)
     for d in scan.pending:
         b.summary.files.append(FileOutcome(d.unit_code, d.name, "pending", new=False))
     staged = _archive(b, scan.ready, progress)
     watch.lap("archive")
-    subs, notes = _read(b, staged, progress)
-    watch.lap("read")
-    cells = _frame((c for _, _, s in subs.values() for c in s.cells), CELL_COLUMNS)
-    ratios = _frame((r for _, _, s in subs.values() for r in s.ratios), RATIO_COLUMNS)
-    by_file: dict[str, list[Finding]] = {}
-    for f in validate_submission_cells(cells, ratios, known_codes={i.code for i in b.catalogue.items}):
-        by_file.setdefault(f.file_id, []).append(f)
-    watch.lap("validate")
-    clean = {k: v for k, v in subs.items() if not any(f.severity == "error" for f in by_file.get(k, []))}
-    warnings, recomputed = _quality(b, clean)
-    for f in warnings:
-        by_file.setdefault(f.file_id, []).append(f)
-    items = _judge(staged, subs, notes, by_file)
+    judged = judge_batch(b, staged, progress, watch)
+    outcomes = [_write_side_files(b, d, item, found) for d, item, found in judged.items]
+    watch.lap("feedback")
+    batch = started.isoformat()
+    append_arrivals(workspace / "archive", (_arrival(batch, b.config.year, d, item) for d, item, _ in judged.items))
 
     def commit() -> None:
         with b.wh.engine.begin() as conn:
-            b.wh.write_batch(conn, b.config.year, [item for _, item, _ in items])
+            b.wh.write_batch(conn, b.config.year, [item for _, item, _ in judged.items])
             b.wh.remember_inbox(conn, staged.hashed)
-            b.wh.replace_peer_stats(conn, b.config.province, b.config.year, recomputed)
+            b.wh.replace_peer_stats(conn, b.config.province, b.config.year, judged.recomputed)
 
-    watch.lap("quality")
-    outcomes = [_write_side_files(b, d, item, found) for d, item, found in items]
-    watch.lap("feedback")
     with_retries(commit)
+    status = {(item.rec.unit_code, item.rec.sha256): item.status for _, item, _ in judged.items}
     b.summary.files.extend(outcomes)
+    b.summary.files.extend(FileOutcome(d.unit_code, d.name, status[(d.unit_code, sha)], new=False, sha256=sha,
+                                       reason=f"Cùng nội dung với tệp «{first}» của lượt này", twin_of=first)
+                           for d, sha, first in staged.twins)
     watch.lap("load")
     counts = b.summary.counts()
-    if staged.early or subs:
-        problems = {d.unit_code + rec.sha256: f for d, rec, f in staged.early}
-        problems |= {k: notes[k] + by_file.get(k, []) for k in subs if notes[k] or by_file.get(k)}
-        names = {d.unit_code + rec.sha256: (d.unit_code, d.name) for d, rec, _ in staged.early}
-        names |= {k: (d.unit_code, d.name) for k, (d, _, _) in subs.items()}
-        b.summary.html = write_intake_summary(workspace / "outbox", started, counts, b.summary.files, problems, names)
+    if judged.items:
+        b.summary.html = write_intake_summary(workspace / "outbox", started, counts, b.summary.files,
+                                              judged.problems, judged.names)
     b.wh.record_run(started, {k: counts[k] for k in ("seen", "accepted", "quarantined", "pending")}
                     | {"new_files": counts["new_accepted"] + counts["new_quarantined"]})
     return b.summary
 
 
 @dataclass
-class _Staged:
-    """New files after archiving: rejected before reading (`early`, with why), to read, and the inbox stats hashed."""
+class Staged:
+    """New files after archiving: rejected before reading (`early`, with why), to read, the inbox stats hashed,
+    and files whose bytes another file of the same unit in this scan already carries (`twins`, with that sha256)."""
 
     early: list[tuple[Dropped, FileRecord, list[Finding]]] = field(default_factory=list)
     to_read: list[tuple[Dropped, FileRecord]] = field(default_factory=list)
     hashed: list[dict] = field(default_factory=list)
+    twins: list[tuple[Dropped, str, str]] = field(default_factory=list)  # (file, sha256, name of the one judged)
 
 
-def _archive(b: _Batch, ready: list[Dropped], progress: bool) -> _Staged:
+@dataclass
+class Judged:
+    """A batch judged: each new file with its outcome, the peer statistics recomputed, and every problem for IT."""
+
+    items: list[tuple[Dropped, BatchItem, list[Finding]]]
+    recomputed: pd.DataFrame
+    problems: dict[str, list[Finding]]  # file key → findings
+    names: dict[str, tuple[str, str]]  # file key → (unit, file name)
+
+
+def _archive(b: Batch, ready: list[Dropped], progress: bool) -> Staged:
     """Archive every new settled file under its sha256 before anything else; unchanged files are not read again."""
-    staged = _Staged()
+    staged = Staged()
     known = b.wh.file_status()
     hashes = b.wh.inbox_hashes()
     max_bytes = b.config.limits.max_file_mb * 1024 * 1024
+    in_scan: dict[tuple[str, str], str] = {}  # (unit, sha256) → the name of the file judged for those bytes
     for d in progress_bar(ready, "Lưu trữ tệp", enabled=progress):
         stat = None if d.symlink else _stat_key(d)
         sha = hashes.get(stat) if stat is not None else None
@@ -217,19 +231,50 @@ def _archive(b: _Batch, ready: list[Dropped], progress: bool) -> _Staged:
                 hashes[stat] = sha
                 staged.hashed.append(dict(zip(("unit_code", "name", "size", "mtime_ns", "ctime_ns"), stat,
                                               strict=True), sha256=sha))
-        rec = FileRecord(d.unit_code, sha, d.name, d.size, arrived,
-                         str(archived.relative_to(b.ws)) if archived else None)
-        status = known.get((d.unit_code, sha))
-        if status is not None:
-            b.summary.files.append(FileOutcome(d.unit_code, d.name, status, new=False, sha256=sha))
-            continue
-        known[(d.unit_code, sha)] = "in_batch"
-        problem = _symlink(d) if d.symlink else _precheck(b, d, max_bytes)
-        if problem is not None:
-            staged.early.append((d, rec, [problem]))
+        if (d.unit_code, sha) in known:
+            b.summary.files.append(FileOutcome(d.unit_code, d.name, known[(d.unit_code, sha)], new=False, sha256=sha))
+        elif (d.unit_code, sha) in in_scan:  # the same bytes twice in one scan: judged once, both accounted for
+            staged.twins.append((d, sha, in_scan[(d.unit_code, sha)]))
         else:
-            staged.to_read.append((d, rec))
+            in_scan[(d.unit_code, sha)] = d.name
+            stage(b, staged, d, FileRecord(d.unit_code, sha, d.name, d.size, arrived,
+                                           str(archived.relative_to(b.ws)) if archived else None), max_bytes)
     return staged
+
+
+def stage(b: Batch, staged: Staged, d: Dropped, rec: FileRecord, max_bytes: float) -> None:
+    """A new file goes to be read, or is rejected now (a symlink, an unknown unit, a type or size not accepted)."""
+    problem = _symlink(d) if d.symlink else _precheck(b, d, max_bytes)
+    if problem is not None:
+        staged.early.append((d, rec, [problem]))
+    else:
+        staged.to_read.append((d, rec))
+
+
+def judge_batch(b: Batch, staged: Staged, progress: bool, watch: Stopwatch | None = None) -> Judged:
+    """Read, validate and judge the staged files of one batch, in arrival order; nothing is written yet."""
+    watch = watch or Stopwatch({})
+    subs, notes = _read(b, staged, progress)
+    watch.lap("read")
+    cells = _frame((c for _, _, s in subs.values() for c in s.cells), CELL_COLUMNS)
+    ratios = _frame((r for _, _, s in subs.values() for r in s.ratios), RATIO_COLUMNS)
+    by_file: dict[str, list[Finding]] = {}
+    for f in validate_submission_cells(cells, ratios, known_codes={i.code for i in b.catalogue.items}):
+        by_file.setdefault(f.file_id, []).append(f)
+    watch.lap("validate")
+    clean = {k: v for k, v in subs.items()
+             if not any(f.severity == "error" for f in notes[k] + by_file.get(k, []))}
+    warnings, recomputed = _quality(b, clean)
+    warnings += _dropped_figures(b, clean)
+    for f in warnings:
+        by_file.setdefault(f.file_id, []).append(f)
+    items = _judge(staged, subs, notes, by_file)
+    watch.lap("quality")
+    problems = {d.unit_code + rec.sha256: f for d, rec, f in staged.early}
+    problems |= {k: notes[k] + by_file.get(k, []) for k in subs if notes[k] or by_file.get(k)}
+    names = {d.unit_code + rec.sha256: (d.unit_code, d.name) for d, rec, _ in staged.early}
+    names |= {k: (d.unit_code, d.name) for k, (d, _, _) in subs.items()}
+    return Judged(items, recomputed, problems, names)
 
 
 def _symlink(d: Dropped) -> Finding:
@@ -237,28 +282,30 @@ def _symlink(d: Dropped) -> Finding:
                    "Tệp là lối tắt (symlink) nên không được đọc. Hãy chép chính tệp báo cáo vào thư mục.")
 
 
-def _read(b: _Batch, staged: _Staged, progress: bool
+def _read(b: Batch, staged: Staged, progress: bool
           ) -> tuple[dict[str, tuple[Dropped, FileRecord, Submission]], dict[str, list[Finding]]]:
     """Read exactly the archived bytes that were hashed; a file that cannot be read joins `staged.early`."""
     subs: dict[str, tuple[Dropped, FileRecord, Submission]] = {}
     notes: dict[str, list[Finding]] = {}
     jobs = [ReadJob(d.unit_code + rec.sha256, b.ws / str(rec.archive_path), d.unit_code, b.config.year,
-                    b.config.limits) for d, rec in staged.to_read]
+                    b.config.limits, b.ws / "archive") for d, rec in staged.to_read]
     results = progress_bar(read_all(jobs), "Đọc tệp", enabled=progress, total=len(jobs))
     for (d, rec), res in zip(staged.to_read, results, strict=True):
         if res.submission is None or res.inspection is None:
             staged.early.append((d, rec, [res.problem] if res.problem else []))
             continue
         subs[res.key] = (d, rec, res.submission)
-        notes[res.key] = _container_warnings(res.key, res.inspection, res.submission)
+        notes[res.key] = _container_warnings(res.key, res.inspection, res.submission) + res.submission.findings
+        if not any(f.severity == "error" for f in notes[res.key]):
+            notes[res.key] += filter(None, [no_figures(res.submission)])
     return subs, notes
 
 
-def _judge(staged: _Staged, subs: dict[str, tuple[Dropped, FileRecord, Submission]],
+def _judge(staged: Staged, subs: dict[str, tuple[Dropped, FileRecord, Submission]],
            notes: dict[str, list[Finding]], by_file: dict[str, list[Finding]]
            ) -> list[tuple[Dropped, BatchItem, list[Finding]]]:
     """Each new file accepted or quarantined; read files in arrival order, so a unit's last one becomes current."""
-    ordered = sorted(subs.items(), key=lambda kv: (kv[1][1].arrived_at, kv[1][0].mtime, kv[1][0].name))
+    ordered = sorted(subs.items(), key=lambda kv: _arrival_order(kv[1][0], kv[1][1]))
     items: list[tuple[Dropped, BatchItem, list[Finding]]] = [(d, _rejected(rec, f), f) for d, rec, f in staged.early]
     for key, (d, rec, sub) in ordered:
         found = notes[key] + by_file.get(key, [])
@@ -272,13 +319,18 @@ def _judge(staged: _Staged, subs: dict[str, tuple[Dropped, FileRecord, Submissio
     return items
 
 
+def _arrival_order(d: Dropped, rec: FileRecord) -> tuple[datetime, int, str]:
+    """The order a unit's files become versions in: arrival, then modification time, then name."""
+    return rec.arrived_at, d.mtime_ns, d.name
+
+
 def _stat_key(d: Dropped) -> tuple[str, str, int, int, int]:
     """What recognises an inbox file hashed before, from the scan's stat. Taken before hashing: a write after
     it changes ctime, so the bytes hashed can only be recorded under a stat the file no longer has."""
     return d.unit_code, d.name, d.size, d.mtime_ns, d.ctime_ns
 
 
-def _precheck(b: _Batch, d: Dropped, max_bytes: float) -> Finding | None:
+def _precheck(b: Batch, d: Dropped, max_bytes: float) -> Finding | None:
     if d.unit_code not in b.registry:
         return Finding(d.name, "error", "unknown_unit", "", "", d.unit_code, "Thư mục mang mã đơn vị có trong danh mục",
                        f"Mã đơn vị «{d.unit_code}» (tên thư mục) không có trong danh mục đơn vị báo cáo của tỉnh. "
@@ -299,7 +351,7 @@ def _comparable(frame: pd.DataFrame) -> pd.Series:
     return share.where(frame["denominator"].notna(), frame["numerator"])
 
 
-def _quality(b: _Batch, subs: dict[str, tuple[Dropped, FileRecord, Submission]]
+def _quality(b: Batch, subs: dict[str, tuple[Dropped, FileRecord, Submission]]
              ) -> tuple[list[Finding], pd.DataFrame]:
     """Warnings for the clean files, and the peer statistics recomputed on the way (stored with the batch).
 
@@ -317,7 +369,7 @@ def _quality(b: _Batch, subs: dict[str, tuple[Dropped, FileRecord, Submission]]
     return quality_warnings(batch, history, peers), recomputed
 
 
-def _peer_stats(b: _Batch, batch: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _peer_stats(b: Batch, batch: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(statistics to compare with, the part of them recomputed) for the levels of the batch.
 
     A level is recomputed exactly as the batch leaves the warehouse (the other units' current figures plus
@@ -352,6 +404,50 @@ def _peer_stats(b: _Batch, batch: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFr
     return (pd.concat([fresh, recomputed], ignore_index=True) if len(fresh) else recomputed), recomputed
 
 
+def _arrival(batch: str, year: int, d: Dropped, item: BatchItem) -> Arrival:
+    rec = item.rec
+    return Arrival(batch, year, rec.unit_code, rec.original_name, rec.sha256, rec.size, d.mtime_ns, rec.arrived_at,
+                   rec.archive_path, d.symlink, item.status)
+
+
+def _backfill_journal(b: Batch) -> None:
+    """A warehouse filled before the journal existed gets one, from its own records, so it too can be rebuilt.
+
+    The warehouse kept no batches nor modification times: its files form one batch, ordered by arrival.
+    """
+    archive = b.ws / "archive"
+    if journal_path(archive).exists():
+        return
+    append_arrivals(archive, (Arrival("backfill", year or b.config.year, r.unit_code, r.original_name, r.sha256, r.size,
+                                      0, r.arrived_at, r.archive_path, r.archive_path is None, status)
+                              for r, status, year in b.wh.files()))
+
+
+def _dropped_figures(b: Batch, clean: dict[str, tuple[Dropped, FileRecord, Submission]]) -> list[Finding]:
+    """Warnings for a clean file that leaves out figures the unit's current version has (or an earlier file of
+    this batch, which becomes current before it): the figures vanish from the report, which may be a slip."""
+    if not clean:
+        return []
+    ordered = sorted(clean.items(), key=lambda kv: _arrival_order(kv[1][0], kv[1][1]))
+    current = b.wh.current_sources({d.unit_code for d, _, _ in clean.values()}, b.config.year)
+    before: dict[str, tuple[str, dict[str, tuple[float | None, float | None]]]] = {}
+    for r in current.itertuples(index=False):
+        before.setdefault(str(r.unit_code), (str(r.original_name), {}))[1][str(r.indicator_code)] = (
+            _number(r.numerator), _number(r.denominator))
+    out: list[Finding] = []
+    for key, (d, _, sub) in ordered:
+        figures = {f["indicator_code"]: (f["numerator"], f["denominator"]) for f in submission_facts(sub)}
+        name, previous = before.get(d.unit_code, ("", {}))
+        out += [dropped_figure(b.catalogue, key, sub, code, previous[code], name)
+                for code in sorted(previous.keys() - figures.keys())]
+        before[d.unit_code] = (d.name, figures)
+    return out
+
+
+def _number(x: object) -> float | None:
+    return float(x) if isinstance(x, int | float) and x == x else None  # NaN, as pandas reads NULL, is not itself
+
+
 def _container_warnings(key: str, found: Inspection, sub: Submission) -> list[Finding]:
     """Things worth telling the clerk that do not make the figures wrong."""
     out = []
@@ -376,13 +472,13 @@ def _rejected(rec: FileRecord, findings: list[Finding]) -> BatchItem:
     return BatchItem(rec, "quarantined", reason, [_finding_row(f) for f in findings])
 
 
-def _write_side_files(b: _Batch, d: Dropped, item: BatchItem, findings: list[Finding]) -> FileOutcome:
+def _write_side_files(b: Batch, d: Dropped, item: BatchItem, findings: list[Finding]) -> FileOutcome:
     """Quarantine copy and feedback, written before the commit: if the run dies in between, the
     file is still new to the warehouse, so the next run rewrites the same files and commits."""
     rec = item.rec
     if item.status == "quarantined":
         b.quarantine_copy(b.ws / rec.archive_path if rec.archive_path else None, d, rec.sha256, item.reason or "")
-    if findings and not d.symlink:
+    if findings:
         b.feedback(d, rec.arrived_at, item.status == "accepted", findings,
                    b.ws / rec.archive_path if rec.archive_path else None)
     return FileOutcome(d.unit_code, d.name, item.status, new=True, sha256=rec.sha256, reason=item.reason,

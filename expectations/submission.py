@@ -17,7 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from core.records import CELL_COLUMNS, RATIO_COLUMNS, Finding
+from core import layout as L
+from core.records import CELL_COLUMNS, RATIO_COLUMNS, Finding, Submission
 
 # Before GX is imported: its import reads these and logs INFO lines that clerks and IT need not read.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
@@ -122,6 +123,28 @@ def build_submission_suite() -> gx.ExpectationSuite:
     ):
         suite.add_expectation(expectation)
     return suite
+
+
+def no_figures(sub: Submission) -> Finding | None:
+    """The error for a file with not one figure filled in (a blank template, or only its identity or texts): it says
+    nothing, so it is rejected, never counted as reported and never replacing an earlier version. A rule on the
+    whole file, which the cell suite cannot express; it names what is empty and how to fill it."""
+    if any(c["raw"] is not None for c in sub.cells if c["field"] in CODED_FIELDS):
+        return None
+    sheets = {c["field"]: c["sheet"] for c in sub.cells}
+    targets, activities = sheets.get("numerator", sheets.get("yes_no", L.SHEET_TARGETS)), sheets.get("count")
+    if len(set(sheets.values())) == 1:  # a flat file (CSV): one table
+        targets = next(iter(sheets.values()))
+        empty = "Các cột Tử số, Mẫu số, Có/Không và Số lượng đều để trống"
+    else:
+        empty = (f"Trang «{targets}» (cột Tử số, Mẫu số, Có/Không) và trang «{activities or L.SHEET_ACTIVITIES}» "
+                 "(cột Số lượng) đều để trống")
+    rest = "chỉ có nội dung khó khăn, kiến nghị" if sub.texts else "chỉ có thông tin chung của đơn vị"
+    return Finding(sub.file_id, "error", "no_figures", targets, "", "",
+                   "Có số liệu: ít nhất một ô Tử số, Mẫu số, Có/Không hoặc Số lượng được điền",
+                   f"Tệp chưa điền số liệu: {empty}, {rest}. Tệp không được ghi nhận là đã nộp và không thay cho bản "
+                   "đã nộp trước. Hãy điền số liệu của đơn vị vào biểu mẫu (ghi 0 nếu số liệu bằng 0; ô để trống nghĩa "
+                   "là không có số liệu), lưu lại rồi nộp lại.")
 
 
 def validate_submission_cells(cells: pd.DataFrame, ratios: pd.DataFrame, *, known_codes: set[str]) -> list[Finding]:

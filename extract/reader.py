@@ -8,6 +8,7 @@ sequential; `read_all` is the one place to change if that ever stops being true.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ class ReadJob:
     unit_code: str
     year: int
     limits: Limits
+    scratch: Path | None = None  # where a large workbook's checked copy is written (default: beside `path`)
 
 
 @dataclass
@@ -45,10 +47,10 @@ def read_one(job: ReadJob) -> ReadResult:
             sub = read_csv_submission(job.path, job.key, unit_code=job.unit_code, year=job.year,
                                       catalogue=catalogue, max_rows=job.limits.max_rows)
         else:
-            found, package = inspect_file(job.path, job.limits)
-            sub = read_submission(job.path, job.key, unit_code=job.unit_code, year=job.year, catalogue=catalogue,
-                                  max_rows=job.limits.max_rows, hidden_formulas=found.hidden_formulas,
-                                  package=package)
+            found, package = inspect_file(job.path, job.limits, job.scratch)
+            with package or nullcontext():
+                sub = read_submission(job.path, job.key, unit_code=job.unit_code, year=job.year,
+                                      catalogue=catalogue, max_rows=job.limits.max_rows, package=package)
     except Rejected as exc:
         return ReadResult(job.key, None, None, Finding(job.key, "error", exc.rule, "", "", exc.found, exc.expected,
                                                        exc.fix))

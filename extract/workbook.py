@@ -3,22 +3,31 @@
 Sheets and headers are found by folded name (diacritics, case and spacing do not matter), rows
 by their code column, so reordered, inserted or blank rows and extra sheets do no harm. Every
 value keeps its sheet and A1 cell so a problem can be reported where the clerk will look.
+
+Nothing is guessed: a visible sheet is read before a hidden one of the same folded name, and two
+equally visible ones are an error; a cell whose value cannot be known (a formula saved without its
+result, an error value such as #DIV/0!) is an error naming its formula, never a blank.
 """
 
 from __future__ import annotations
 
 import io
+from contextlib import nullcontext
 from pathlib import Path
+from typing import cast
 
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from core import layout as L
 from core.catalogue import Catalogue, Kind
+from core.config import Limits
 from core.records import Finding, Submission
 from core.text import fold, nfc
 from extract.numbers import cell_text, parse_number, text_and_number
+from extract.safety import CFB_MAGIC, Package, inspect_file
+from extract.sheet_scan import MAX_COLUMN, MAX_SHEET, Unknown
 
 YES_WORDS = {"co", "x", "yes", "dat"}
 NO_WORDS = {"khong", "no", "chua"}
@@ -80,43 +89,61 @@ def _fatal(file_id: str, sheet: str, cell: str, found: str, expected: str, fix: 
     return UnreadableWorkbook(Finding(file_id, "error", "layout", sheet, cell, found, expected, fix))
 
 
-FORMULA_NO_VALUE = "(công thức chưa có kết quả)"
+_VISIBLE = "đang hiển thị"
+_HIDDEN = "đang ẩn"
+_KIND_CHOICES = " hoặc ".join(f"«{label}»" for label in L.TEXT_KINDS.values())
 
 
 def read_submission(path: Path, file_id: str, *, unit_code: str, year: int, catalogue: Catalogue,
-                    max_rows: int = 5000, hidden_formulas: dict[str, set[str]] | None = None,
-                    package: bytes | None = None) -> Submission:
+                    max_rows: int = 5000, package: Package | None = None) -> Submission:
     """Read one workbook. Raises UnreadableWorkbook when its structure is not our template.
 
-    `hidden_formulas` lists formula cells saved without a result: calamine shows them blank,
-    but they are not blank, so they are reported as unreadable rather than read as missing.
-    `package`, when given, is the checked copy of the file's content (see `inspect_file`) and is
-    read instead of `path`.
+    `package` is the checked copy of the file's content (see `inspect_file`): it is read instead of
+    `path`, and each sheet's XML is looked at (`extract.sheet_scan`) before calamine parses it. Without
+    it, an .xlsx is inspected here first (rejections raise `Rejected`): nothing is parsed unchecked.
+    Problems that still let the rest of the file be read are in `Submission.findings`.
     """
-    reader = _WorkbookReader(path, file_id, max_rows, hidden_formulas or {}, package)
+    if package is None and not _is_ole2(path):
+        _, checked = inspect_file(path, Limits(max_rows=max_rows))
+        with checked or nullcontext():
+            return read_submission(path, file_id, unit_code=unit_code, year=year, catalogue=catalogue,
+                                   max_rows=max_rows, package=checked)
+    reader = _WorkbookReader(path, file_id, max_rows, package)
     sub = Submission(file_id)
     reader.info(sub, {"MA_DON_VI": unit_code, "NAM_BAO_CAO": str(year)})
     reader.targets(sub, catalogue)
     reader.activities(sub)
     reader.texts(sub)
+    sub.findings[:0] = reader.notes
     return sub
+
+
+def _is_ole2(path: Path) -> bool:
+    with open(path, "rb") as f:
+        return f.read(len(CFB_MAGIC)) == CFB_MAGIC
 
 
 class _WorkbookReader:
     """One workbook's sheets, found by folded name and parsed only when asked for."""
 
-    def __init__(self, path: Path, file_id: str, max_rows: int, hidden_formulas: dict[str, set[str]],
-                 package: bytes | None):
-        self.path, self.file_id, self.max_rows, self.hidden_formulas = path, file_id, max_rows, hidden_formulas
+    def __init__(self, path: Path, file_id: str, max_rows: int, package: Package | None):
+        self.path, self.file_id, self.max_rows, self.package = path, file_id, max_rows, package
+        self.notes: list[Finding] = []  # warnings about the sheets chosen
         try:
-            self.wb = (CalamineWorkbook.from_filelike(io.BytesIO(package)) if package is not None
-                       else CalamineWorkbook.from_path(str(path)))
+            if package is None:
+                self.wb = CalamineWorkbook.from_path(str(path))
+            elif isinstance(package.source, bytes):
+                self.wb = CalamineWorkbook.from_filelike(io.BytesIO(package.source))
+            else:
+                self.wb = CalamineWorkbook.from_path(package.source)
+            sheets = self.wb.sheets_metadata
         except Exception as exc:  # calamine raises several private error types for corrupt files
             raise self._unreadable(exc) from exc
-        self.names = list(self.wb.sheet_names)
-        self.by_folded: dict[str, str] = {}
-        for n in self.names:
-            self.by_folded.setdefault(fold(n), n)  # the first sheet of a folded name, as the clerk sees them
+        self.names = [m.name for m in sheets]
+        self.by_folded: dict[str, list[tuple[str, bool]]] = {}  # folded name → (name, visible), workbook order
+        for m in sheets:
+            self.by_folded.setdefault(fold(m.name), []).append((m.name, m.visible == SheetVisibleEnum.Visible))
+        self._xls_errors: dict[str, dict[str, Unknown]] | None = None
 
     def _unreadable(self, exc: Exception, sheet: str = "") -> UnreadableWorkbook:
         where = f"Trang «{sheet}» bị hỏng" if sheet else "Tệp bị hỏng hoặc không phải bảng tính Excel"
@@ -124,28 +151,103 @@ class _WorkbookReader:
                       f"{where} ({type(exc).__name__}). "
                       "Hãy mở lại tệp bằng Excel, lưu dạng .xlsx theo biểu mẫu và nộp lại.")
 
-    def rows(self, title: str, required: bool = True) -> tuple[str, list[list]]:
-        """(the sheet's name, its rows as values, A1 at [0][0]); a formula without a result shows as such."""
-        name = self.by_folded.get(fold(title))
+    def choose(self, title: str) -> str | None:
+        """The sheet read for `title`: the one visible sheet of that folded name, else the one hidden sheet.
+
+        Other sheets of the same folded name are named in a warning; two equally visible ones are an error.
+        """
+        found = self.by_folded.get(fold(title), [])
+        if not found:
+            return None
+        best = [name for name, visible in found if visible] or [name for name, _ in found]
+        state = {name: _VISIBLE if visible else _HIDDEN for name, visible in found}
+        if len(best) > 1:
+            names = " và ".join(f"«{n}» ({state[n]})" for n in best)
+            raise _fatal(self.file_id, best[1], "", ", ".join(best), f"Một trang «{title}» duy nhất",
+                         f"Tệp có {len(best)} trang cùng là «{title}»: {names}, nên không biết số liệu nằm ở trang "
+                         "nào. Hãy xóa (hoặc đổi tên) trang thừa, chỉ giữ một trang đúng tên rồi nộp lại.")
+        chosen = best[0]
+        others = [n for n, _ in found if n != chosen]
+        if others:
+            names = ", ".join(f"«{n}» ({state[n]})" for n in others)
+            self.notes.append(Finding(self.file_id, "warning", "sheet_choice", chosen, "", names,
+                                      f"Chỉ một trang «{title}»",
+                                      f"Số liệu được đọc từ trang «{chosen}» ({state[chosen]}); trang {names} trùng "
+                                      "tên nên không được đọc. Hãy xóa trang thừa để tránh nhầm lẫn khi nộp lần sau."))
+        elif state[chosen] == _HIDDEN:
+            self.notes.append(Finding(self.file_id, "warning", "sheet_choice", chosen, "", _HIDDEN,
+                                      f"Trang «{title}» đang hiển thị",
+                                      f"Trang «{chosen}» đang bị ẩn; số liệu vẫn được đọc từ trang này. Hãy bỏ ẩn "
+                                      "trang và kiểm tra lại số liệu trước khi nộp lần sau."))
+        return chosen
+
+    def rows(self, title: str, required: bool = True) -> tuple[str, list[list[object]]]:
+        """(the sheet's name, its rows as values, A1 at [0][0]); a cell whose value is not known holds an `Unknown`."""
+        name = self.choose(title)
         if name is None and not required:
             return title, []
         if name is None:
             raise _fatal(self.file_id, title, "", ", ".join(self.names), f"Có trang tính «{title}»",
                          f"Không tìm thấy trang «{title}». Hãy dùng đúng biểu mẫu, không đổi tên trang tính.")
+        unknown = self._before_parsing(name)
         try:  # a sheet is parsed only now, so a broken one (bad XML, unknown encoding) surfaces here
             sheet = self.wb.get_sheet_by_name(name)
         except Exception as exc:
             raise self._unreadable(exc, name) from exc
         if sheet.height > self.max_rows:
-            raise _fatal(self.file_id, name, f"A{sheet.height}", f"{sheet.height} dòng",
-                         f"Không quá {self.max_rows} dòng",
+            raise _fatal(self.file_id, name, f"A{sheet.height}", f"{sheet.height} dòng", f"Không quá {self.max_rows} dòng",
                          f"Trang «{name}» có quá nhiều dòng. Hãy xóa các dòng thừa và dùng đúng biểu mẫu.")
-        rows = sheet.to_python(skip_empty_area=False)
-        for ref in self.hidden_formulas.get(name, ()):
+        rows = cast(list[list[object]], sheet.to_python(skip_empty_area=False))
+        if unknown is None:
+            unknown = self._xls_unknown(name)
+        for ref, why in unknown.items():
             r, c = _rowcol(ref)
-            if r < len(rows) and c < len(rows[r]) and cell_text(rows[r][c]) is None:
-                rows[r][c] = FORMULA_NO_VALUE
+            if r < len(rows):
+                rows[r].extend([None] * (c + 1 - len(rows[r])))
+                rows[r][c] = why
         return name, rows
+
+    def _before_parsing(self, name: str) -> dict[str, Unknown] | None:
+        """The cells of `name` whose value is not known (None for .xls); a sheet reaching too far is refused
+        before calamine allocates its whole rectangle."""
+        if self.package is None:
+            return None
+        scan = self.package.scan(name, self.max_rows)
+        if scan is None:
+            raise self._unreadable(KeyError(name), name)
+        if scan.size > MAX_SHEET:
+            raise _fatal(self.file_id, name, "", f"{scan.size / 1048576:.0f} MB",
+                         f"Trang tính không quá {MAX_SHEET >> 20} MB",
+                         f"Trang «{name}» quá lớn ({scan.size / 1048576:.0f} MB dữ liệu), gấp nhiều lần một biểu mẫu đã "
+                         "điền đầy đủ. Hãy xóa nội dung thừa (dữ liệu dán vào, văn bản quá dài) rồi nộp lại.")
+        if scan.far is not None:
+            last = get_column_letter(MAX_COLUMN)
+            raise _fatal(self.file_id, name, scan.far, f"ô {scan.far}", f"Dữ liệu trong vùng A1:{last}{self.max_rows}",
+                         f"Trang «{name}» có dữ liệu ở ô {scan.far}, quá xa bảng của biểu mẫu (tối đa {self.max_rows} "
+                         f"dòng, tới cột {last}). Hãy xóa các ô thừa ngoài bảng rồi nộp lại.")
+        return scan.unknown
+
+    def _xls_unknown(self, name: str) -> dict[str, Unknown]:
+        """Error values in a legacy .xls sheet, which calamine shows blank (its formulas always keep a result)."""
+        if self._xls_errors is None:
+            import xlrd  # type: ignore[import-untyped]  # only legacy files need it
+
+            try:
+                book = xlrd.open_workbook(str(self.path), on_demand=True)
+            except Exception as exc:
+                raise self._unreadable(exc) from exc
+            self._xls_errors = {}
+            for sheet_name in book.sheet_names():
+                sheet = book.sheet_by_name(sheet_name)
+                self._xls_errors[sheet_name] = {
+                    _ref(r, c): Unknown("", xlrd.error_text_from_code.get(sheet.cell_value(r, c), "#N/A"))
+                    for r in range(sheet.nrows) for c in range(sheet.ncols)
+                    if sheet.cell_type(r, c) == xlrd.XL_CELL_ERROR}
+        return self._xls_errors.get(name, {})
+
+    def unknown(self, sub: Submission, sheet: str, ref: str, why: Unknown, what: str) -> None:
+        """Report a cell whose value cannot be known, naming the formula; it is not read as blank."""
+        sub.findings.append(unknown_finding(self.file_id, sheet, ref, why, what))
 
     def header(self, title: str, rows: list[list], wanted: frozenset[str], headers: list[str],
                required: list[str], what: str) -> tuple[int, dict[str, int]]:
@@ -161,15 +263,21 @@ class _WorkbookReader:
         name, info = self.rows(L.SHEET_INFO)
         fields = {"MA_DON_VI": "unit_code", "NAM_BAO_CAO": "year"}
         for r, row in enumerate(info):
-            key = _INFO_KEYS.get(fold(row[0])) if row else None
+            key = _INFO_KEYS.get(fold(row[0])) if row and not isinstance(row[0], Unknown) else None
             if key is None:
                 continue
-            raw = cell_text(row[1]) if len(row) > 1 else None
+            value = row[1] if len(row) > 1 else None
+            if isinstance(value, Unknown):
+                sub.meta[key] = None
+                if key in fields:
+                    self.unknown(sub, name, _ref(r, 1), value, f"«{row[0]}»")
+                continue
+            raw = cell_text(value)
             sub.meta[key] = raw
             if key in fields:
                 sub.cells.append({"file_id": self.file_id, "sheet": name, "cell": _ref(r, 1), "item_code": key,
                                   "field": fields[key], "raw": raw,
-                                  "value": parse_number(row[1]) if key == "NAM_BAO_CAO" and len(row) > 1 else None,
+                                  "value": parse_number(value) if key == "NAM_BAO_CAO" else None,
                                   "required": True, "expected": expected[key]})
         for key, fld in fields.items():
             if key not in sub.meta:  # the label row itself was deleted: report it against column B
@@ -177,6 +285,14 @@ class _WorkbookReader:
                                   "field": fld, "raw": None, "value": None, "required": True,
                                   "expected": expected[key]})
                 sub.meta[key] = None
+
+    def code(self, sub: Submission, sheet: str, row: list, r: int, c: int) -> str | None:
+        value = row[c] if c < len(row) else None
+        if isinstance(value, Unknown):
+            self.unknown(sub, sheet, _ref(r, c), value, "mã")
+            return None
+        text = cell_text(value)
+        return text.upper() if text else None
 
     def targets(self, sub: Submission, catalogue: Catalogue) -> None:
         """Ratios as numerator and denominator cells; yes/no as 1 or 0 (anything else: unreadable)."""
@@ -187,28 +303,38 @@ class _WorkbookReader:
         cells, fid = sub.cells, self.file_id
         for r in range(hrow + 1, len(rows)):
             row = rows[r]
-            code = cell_text(row[c_code]) if c_code < len(row) else None
+            code = self.code(sub, name, row, r, c_code)
             if not code:
                 continue
-            code = code.upper()
             item = catalogue.get(code)
             if item is not None and item.kind is Kind.YES_NO:
-                raw = cell_text(_at(row, c_yn))
+                answer = _at(row, c_yn)
+                if isinstance(answer, Unknown):
+                    self.unknown(sub, name, _ref(r, c_yn), answer, f"câu trả lời Có/Không của chỉ tiêu {code}")
+                    continue
+                raw = cell_text(answer)
                 word = fold(raw)
                 value = 1.0 if word in YES_WORDS else 0.0 if word in NO_WORDS else None
                 cells.append({"file_id": fid, "sheet": name, "cell": _ref(r, c_yn), "item_code": code,
                               "field": "yes_no", "raw": raw, "value": value, "required": False, "expected": None})
                 continue
-            num_raw, num = text_and_number(_at(row, c_num))
-            den_raw, den = text_and_number(_at(row, c_den))
-            num_cell, den_cell = _ref(r, c_num), _ref(r, c_den)
-            cells.append({"file_id": fid, "sheet": name, "cell": num_cell, "item_code": code, "field": "numerator",
-                          "raw": num_raw, "value": num, "required": False, "expected": None})
-            cells.append({"file_id": fid, "sheet": name, "cell": den_cell, "item_code": code,
-                          "field": "denominator", "raw": den_raw, "value": den, "required": False, "expected": None})
-            if num_raw is not None or den_raw is not None:
-                sub.ratios.append({"file_id": fid, "sheet": name, "item_code": code, "numerator": num,
-                                   "denominator": den, "numerator_cell": num_cell, "denominator_cell": den_cell})
+            known = True
+            for field, col in (("numerator", c_num), ("denominator", c_den)):
+                cell = _at(row, col)
+                if isinstance(cell, Unknown):
+                    known = False
+                    self.unknown(sub, name, _ref(r, col), cell, f"{_FIELD_WORDS[field]} của chỉ tiêu {code}")
+                    continue
+                raw, number = text_and_number(cell)
+                cells.append({"file_id": fid, "sheet": name, "cell": _ref(r, col), "item_code": code, "field": field,
+                              "raw": raw, "value": number, "required": False, "expected": None})
+            if not known:
+                continue  # the ratio of a half not known is not checked: the cell's own error says it all
+            num, den = cells[-2], cells[-1]
+            if num["raw"] is not None or den["raw"] is not None:
+                sub.ratios.append({"file_id": fid, "sheet": name, "item_code": code, "numerator": num["value"],
+                                   "denominator": den["value"], "numerator_cell": num["cell"],
+                                   "denominator_cell": den["cell"]})
 
     def activities(self, sub: Submission) -> None:
         name, rows = self.rows(L.SHEET_ACTIVITIES)
@@ -217,30 +343,71 @@ class _WorkbookReader:
         c_code, c_qty = cols[_A_CODE], cols[_A_QTY]
         for r in range(hrow + 1, len(rows)):
             row = rows[r]
-            code = cell_text(row[c_code]) if c_code < len(row) else None
+            code = self.code(sub, name, row, r, c_code)
             if not code:
                 continue
-            raw, value = text_and_number(_at(row, c_qty))
+            value = _at(row, c_qty)
+            if isinstance(value, Unknown):
+                self.unknown(sub, name, _ref(r, c_qty), value, f"số lượng của hoạt động {code}")
+                continue
+            raw, number = text_and_number(value)
             sub.cells.append({"file_id": self.file_id, "sheet": name, "cell": _ref(r, c_qty),
-                              "item_code": code.upper(), "field": "count", "raw": raw, "value": value,
+                              "item_code": code, "field": "count", "raw": raw, "value": number,
                               "required": False, "expected": None})
 
     def texts(self, sub: Submission) -> None:
-        """Difficulties and proposals, word for word; the sheet is optional."""
-        _, rows = self.rows(L.SHEET_TEXT, required=False)
+        """Difficulties and proposals, word for word; the sheet is optional. Each text's type is read strictly:
+        one of the two types, or an error at its «Loại» cell (never filed as a difficulty by default)."""
+        name, rows = self.rows(L.SHEET_TEXT, required=False)
         if not rows:
             return
         hrow, cols = _find_header(rows, _TEXT_WANTED)
         c_kind, c_text = cols.get(_X_KIND, 1), cols.get(_X_TEXT, 2)
         for r in range(max(hrow, 0) + 1, len(rows)):
             row = rows[r]
-            text = row[c_text] if c_text < len(row) else None
+            text, kind_cell = _at(row, c_text), _at(row, c_kind)
+            if isinstance(text, Unknown):
+                self.unknown(sub, name, _ref(r, c_text), text, "nội dung")
+                continue
             if cell_text(text) is None:
                 continue
-            kind_word = fold(row[c_kind]) if c_kind < len(row) else ""
-            kind = _TEXT_KINDS.get(kind_word) or ("kien_nghi" if kind_word.startswith("kien nghi") else "kho_khan")
+            if isinstance(kind_cell, Unknown):
+                self.unknown(sub, name, _ref(r, c_kind), kind_cell, "loại (khó khăn hay kiến nghị)")
+                continue
+            kind = _TEXT_KINDS.get(fold(kind_cell))
+            if kind is None:
+                sub.findings.append(text_kind_finding(self.file_id, name, _ref(r, c_kind), cell_text(kind_cell)))
+                continue
             sub.texts.append({"file_id": self.file_id, "kind": kind, "cell": _ref(r, c_text),
                               "text": nfc(str(text).strip())})
+
+
+_FIELD_WORDS = {"numerator": "tử số", "denominator": "mẫu số"}
+
+
+def unknown_finding(file_id: str, sheet: str, ref: str, why: Unknown, what: str) -> Finding:
+    """The error for a cell whose value cannot be known: where, which formula, and how to get a value into it."""
+    shared = f" (dùng chung công thức của ô {why.origin})" if why.origin else ""
+    if why.error:
+        found = f"{why.formula} → {why.error}" if why.formula else why.error
+        cause = (f"Công thức «{why.formula}»{shared} ở ô {ref} cho kết quả lỗi {why.error}" if why.formula
+                 else f"Ô {ref} chứa giá trị lỗi {why.error}")
+        return Finding(file_id, "error", "cell_error", sheet, ref, found, f"Ô có giá trị đọc được ({what})",
+                       f"{cause}, nên không biết được {what}. Hãy sửa công thức hoặc gõ thẳng con số vào ô, lưu lại "
+                       "rồi nộp lại tệp.")
+    return Finding(file_id, "error", "formula_no_value", sheet, ref, why.formula or "(công thức)",
+                   f"Ô có giá trị đã tính ({what})",
+                   f"Ô {ref} chứa công thức «{why.formula}»{shared} nhưng tệp không lưu kết quả tính, nên không biết "
+                   f"được {what}. Hãy mở tệp bằng Excel hoặc LibreOffice để công thức được tính, lưu lại rồi nộp; "
+                   "hoặc gõ thẳng con số vào ô.")
+
+
+def text_kind_finding(file_id: str, sheet: str, ref: str, found: str | None) -> Finding:
+    """The error for a text row whose type is not one of the two."""
+    state = f"đang ghi «{found}»" if found else "đang để trống"
+    return Finding(file_id, "error", "text_kind", sheet, ref, found or "", _KIND_CHOICES,
+                   f"Dòng này có nội dung nhưng ô «Loại» ({ref}) {state}, nên không biết đó là khó khăn hay kiến "
+                   f"nghị. Hãy chọn một trong hai loại {_KIND_CHOICES} rồi nộp lại.")
 
 
 def submission_facts(sub: Submission) -> list[dict]:

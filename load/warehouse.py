@@ -303,6 +303,43 @@ class Warehouse:
         if texts:
             conn.execute(insert(T.texts), texts)
 
+    def files(self) -> list[tuple[FileRecord, str, int | None]]:
+        """Every file ever judged, with its status and, when accepted, its year, in the order it was written."""
+        f, s = T.files, T.submissions
+
+        def read() -> list[tuple[FileRecord, str, int | None]]:
+            with self.engine.connect() as conn:
+                rows = conn.execute(select(f.c.unit_code, f.c.sha256, f.c.original_name, f.c.size, f.c.arrived_at,
+                                           f.c.archive_path, f.c.status, s.c.year)
+                                    .select_from(f).outerjoin(s, s.c.file_id == f.c.id).order_by(f.c.id))
+                return [(FileRecord(*row[:6]), row[6], row[7]) for row in rows]
+        return with_retries(read)
+
+    def has_files(self) -> bool:
+        def read() -> bool:
+            with self.engine.connect() as conn:
+                return conn.execute(select(T.files.c.id).limit(1)).first() is not None
+        return with_retries(read)
+
+    def clear_intake(self, conn: Connection) -> None:
+        """Remove everything intake wrote (files, their findings, submissions, figures, texts, the inbox hashes, the
+        peer statistics), in `conn`'s transaction: what a rebuild from the archive writes again. Portal figures,
+        reminders sent and final reports are kept."""
+        for table in (T.facts, T.texts, T.findings, T.submissions, T.files, T.inbox_files, T.peer_stats):
+            conn.execute(table.delete())
+
+    def current_sources(self, units: Collection[str], year: int) -> pd.DataFrame:
+        """The figures of `units`' current submissions for `year`, with the name of the file each came from."""
+        q = (select(T.submissions.c.unit_code, T.facts.c.indicator_code, T.facts.c.numerator, T.facts.c.denominator,
+                    T.files.c.original_name)
+             .join(T.submissions, T.submissions.c.id == T.facts.c.submission_id)
+             .join(T.files, T.files.c.id == T.submissions.c.file_id)
+             .where(T.submissions.c.year == year, T.submissions.c.is_current.is_(True)))
+        codes = sorted(units)
+        parts = [self._frame(q.where(T.submissions.c.unit_code.in_(codes[k:k + 500])))
+                 for k in range(0, len(codes), 500)]
+        return pd.concat(parts, ignore_index=True) if parts else self._frame(q.where(false()))
+
     def record_run(self, started: datetime, counts: dict[str, int]) -> None:
         def write() -> None:
             with self.engine.begin() as conn:

@@ -35,7 +35,7 @@ def write_intake_summary(outbox: Path, started: datetime, counts: dict, files: l
     """`files`: FileOutcome list; `findings`: file key → findings; `names`: file key → (unit, file name).
     `started` is an instant; the page and its name show it in Vietnamese time."""
     started = vn_wall(started)
-    listed = [f for f in files if f.new or f.status == "pending"]
+    listed = [f for f in files if f.new or f.status == "pending" or f.twin_of]
     earlier = len(files) - len(listed)
     problems = [(f.severity, [names.get(key, ("", key))[0], names.get(key, ("", key))[1], SEVERITY.get(f.severity),
                               f.sheet, f.cell, f.found, f.expected, f.fix])

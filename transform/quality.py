@@ -12,7 +12,10 @@ from typing import Protocol, cast
 
 import pandas as pd
 
-from core.records import Finding
+from core import layout as L
+from core.catalogue import Catalogue, Kind
+from core.records import Finding, Submission
+from core.text import vn_count
 
 THRESHOLD = 3.5
 MIN_HISTORY = 3
@@ -120,3 +123,25 @@ def quality_warnings(batch: pd.DataFrame, history: pd.DataFrame, peers: pd.DataF
             )
         )
     return sorted(out, key=lambda f: (f.file_id, f.sheet, f.cell, f.rule))
+
+
+def dropped_figure(catalogue: Catalogue, file_id: str, sub: Submission, code: str,
+                   previous: tuple[float | None, float | None], previous_name: str) -> Finding:
+    """A warning for a figure the unit's current version has and this file leaves out: it names the code and its
+    label, the cell left blank (where the row still is) and the figure that will vanish from the report."""
+    item = catalogue.get(code)
+    kind = item.kind if item else Kind.COUNT
+    label = f"{code} «{item.label}»" if item else code
+    num, den = previous
+    shown = ((L.YES if num else L.NO) if kind is Kind.YES_NO
+             else f"{vn_count(num)}/{vn_count(den)}" if kind is Kind.RATIO else vn_count(num))
+    here = next((c for c in sub.cells if c["item_code"] == code and c["field"] in ("numerator", "yes_no", "count")),
+                None)
+    sheet = here["sheet"] if here else (L.SHEET_ACTIVITIES if kind is Kind.COUNT else L.SHEET_TARGETS)
+    where = f"ô {here['cell']} đang để trống" if here else "không còn dòng của chỉ tiêu này"
+    source = f"tệp «{previous_name}»" if previous_name else "bản trước"
+    return Finding(file_id, "warning", "figure_dropped", sheet, here["cell"] if here else "", "",
+                   f"Số liệu {label} như bản đang dùng: {shown}",
+                   f"Bản đang dùng ({source}) có số liệu {label} = {shown}; tệp này {where}, nên số liệu đó sẽ không "
+                   "còn trong báo cáo. Nếu bỏ trống là đúng thì không cần làm gì; nếu bị sót, hãy điền lại và nộp lại "
+                   "tệp.")

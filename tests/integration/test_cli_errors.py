@@ -133,6 +133,8 @@ CASES: list[tuple[str, Callable[[Env], list[str]], int, str]] = [
     ("template-into-a-folder", lambda e: ["template", W, str(e.ws), "--unit", "03386", "-o", str(e.tmp)], 1,
      "là một thư mục"),
     ("reminders-bad-date", lambda e: ["reminders", W, str(e.ws), "--date", "2025-13-01"], 1, "YYYY-MM-DD"),
+    ("rebuild-without-journal", lambda e: ["rebuild", W, str(e.ws)], 1, "Không có sổ ghi nhận tệp đến"),
+    ("rebuild-missing-workspace", lambda e: ["rebuild", W, str(e.tmp / "khong_co")], 1, "khong_co"),
     # command lines that cannot be read: exit 2
     ("unknown-command", lambda e: ["tonghop"], 2, "Không có lệnh «tonghop»"),
     ("unknown-option", lambda e: ["report", W, str(e.ws), "--nam", "2025"], 2, "không có tùy chọn --nam"),

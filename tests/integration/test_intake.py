@@ -107,6 +107,7 @@ def test_unit_may_only_submit_for_itself(small_ws: Path) -> None:
     set_ratio(wb, "CB_TRUYENTHONG", 1, 2)
     drop(small_ws, COMMUNE, wb, "gia_mao.xlsx")  # … but dropped in 03386's folder
     wrong_year = template_for(small_ws, DEPT, year=2024)
+    set_ratio(wrong_year, "CB_TRUYENTHONG", 1, 2)
     drop(small_ws, DEPT, wrong_year, "nam_cu.xlsx")
     stranger = template_for(small_ws, COMMUNE)
     drop(small_ws, "99999", stranger, "la.xlsx")
@@ -214,6 +215,7 @@ def test_hostile_files_are_quarantined_never_deleted(small_ws: Path, tmp_path: P
 
 def test_pending_and_lock_files_wait_for_next_scan(small_ws: Path) -> None:
     wb = template_for(small_ws, COMMUNE)
+    set_count(wb, "HD_TINBAI", 4)
     path = small_ws / "inbox" / COMMUNE / "dang_chep.xlsx"
     path.parent.mkdir(parents=True)
     wb.save(path)  # mtime = now: still being copied
@@ -328,25 +330,42 @@ def test_run_page_lists_this_runs_files_and_counts_the_earlier_ones(small_ws: Pa
     assert "1 tệp khác đã được xử lý ở các lượt trước" in page
 
 
-def test_legacy_xls_saved_by_an_office_suite_is_read(small_ws: Path, tmp_path: Path) -> None:
+def _as_xls(wb, tmp_path: Path) -> bytes:
+    """The workbook saved as legacy .xls by LibreOffice, which computes its formulas on the way."""
     import shutil
     import subprocess
 
     soffice = shutil.which("soffice")
     if soffice is None:
         unavailable("LibreOffice (soffice) is not installed; .ci/run installs it")
-    wb = template_for(small_ws, COMMUNE)
-    set_ratio(wb, "CB_TRUYENTHONG", 21, 30)
-    set_count(wb, "HD_TINBAI", 5)
     src = tmp_path / "bao_cao.xlsx"
     wb.save(src)
     subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "xls",
                     "--outdir", str(tmp_path), str(src)], check=True, capture_output=True, timeout=180)
-    drop_bytes(small_ws, COMMUNE, (tmp_path / "bao_cao.xls").read_bytes(), "bao_cao.xls")
+    return (tmp_path / "bao_cao.xls").read_bytes()
+
+
+def test_legacy_xls_saved_by_an_office_suite_is_read(small_ws: Path, tmp_path: Path) -> None:
+    wb = template_for(small_ws, COMMUNE)
+    set_ratio(wb, "CB_TRUYENTHONG", 21, 30)
+    set_count(wb, "HD_TINBAI", 5)
+    drop_bytes(small_ws, COMMUNE, _as_xls(wb, tmp_path), "bao_cao.xls")
     summary = ingest(small_ws)
     assert outcome(summary, "bao_cao.xls").status == "accepted", outcome(summary, "bao_cao.xls").reason
     assert facts(small_ws)[(COMMUNE, "CB_TRUYENTHONG")] == (21, 30)
     assert facts(small_ws)[(COMMUNE, "HD_TINBAI")][0] == 5
+
+
+def test_error_value_in_a_legacy_xls_is_an_error_not_a_blank(small_ws: Path, tmp_path: Path) -> None:
+    """calamine shows an .xls error value as blank; the reader asks xlrd which cells hold one."""
+    wb = template_for(small_ws, COMMUNE)
+    set_ratio(wb, "CB_TRUYENTHONG", 21, 30)
+    cell = set_count(wb, "HD_TINBAI", "=1/0")
+    drop_bytes(small_ws, COMMUNE, _as_xls(wb, tmp_path), "bao_cao.xls")
+    summary = ingest(small_ws)
+    assert outcome(summary, "bao_cao.xls").status == "quarantined"
+    rows = feedback_rows(small_ws, COMMUNE, "bao_cao")
+    assert [(r[2], r[3], r[4]) for r in rows] == [("Hoạt động", cell, "#DIV/0!")]
 
 
 def test_limits_and_hostile_names_stay_inside_the_workspace(small_ws: Path) -> None:
@@ -367,3 +386,25 @@ def test_limits_and_hostile_names_stay_inside_the_workspace(small_ws: Path) -> N
     written = [p.resolve() for p in small_ws.rglob("*")]
     assert all(str(p).startswith(str(small_ws.resolve())) for p in written)
     assert not Path("/etc/passwd.phan_hoi.xlsx").exists()
+
+
+def test_symlink_is_quarantined_with_a_feedback_file_and_never_followed(small_ws: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "ngoai" / "secret.xlsx"
+    outside.parent.mkdir()
+    outside.write_bytes(_xlsx_bytes(small_ws, COMMUNE))
+    before = outside.read_bytes()
+    folder = small_ws / "inbox" / COMMUNE
+    folder.mkdir(parents=True)
+    (folder / "lien_ket.xlsx").symlink_to(outside)
+    other = small_ws / "inbox" / OTHER_COMMUNE
+    other.mkdir(parents=True)
+    (other / "lien_ket.xlsx").symlink_to(outside)
+    (other / "phan_hoi").symlink_to(outside.parent, target_is_directory=True)  # a feedback folder that is a link
+    summary = ingest(small_ws)
+    assert {(f.unit_code, f.status) for f in summary.files} == {(COMMUNE, "quarantined"), (OTHER_COMMUNE, "quarantined")}
+    feedback = folder / "phan_hoi" / "lien_ket.phan_hoi.xlsx"
+    assert feedback.is_file() and not feedback.is_symlink()
+    rows = feedback_rows(small_ws, COMMUNE, "lien_ket")
+    assert any("lối tắt" in str(r[6]) for r in rows), rows
+    assert sorted(p.name for p in outside.parent.iterdir()) == ["secret.xlsx"]  # nothing written through a link
+    assert outside.read_bytes() == before

@@ -28,3 +28,16 @@ def unit_file_figures(path: Path) -> dict[str, tuple[float | None, float | None]
         if row[1] and row[4] is not None:
             out[row[1]] = (row[4], None)
     return out
+
+
+def sheet_table(path: Path, sheet: str, headers: list[str]) -> list[dict[str, object]]:
+    """The rows under the first row of `sheet` holding every one of `headers`, as dicts, until the first empty row."""
+    rows = list(load_workbook(path, read_only=True)[sheet].iter_rows(values_only=True))
+    at = next(n for n, row in enumerate(rows) if all(h in row for h in headers))
+    names = [str(v) if v is not None else "" for v in rows[at]]
+    out = []
+    for row in rows[at + 1:]:
+        if all(v is None for v in row):
+            break
+        out.append(dict(zip(names, row, strict=False)))
+    return out

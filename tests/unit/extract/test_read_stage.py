@@ -15,7 +15,7 @@ from core.config import Limits
 from extract.numbers import cell_text, parse_number, text_and_number
 from extract.reader import ReadJob, ReadResult, read_one
 from extract.safety import MAX_PARTS, inspect_file
-from extract.workbook import FORMULA_NO_VALUE, read_submission
+from extract.workbook import read_submission
 from tests.support.factory import set_count, set_ratio, set_yes_no, template_for
 
 COMMUNE = "03386"
@@ -80,9 +80,9 @@ def test_checked_copy_holds_the_same_parts_and_reads_the_same(good: bytes, tmp_p
     path = tmp_path / "bao_cao.xlsx"
     path.write_bytes(good)
     _, package = inspect_file(path, Limits())
-    assert package is not None
-    assert _parts(package) == _parts(good)
-    with zipfile.ZipFile(io.BytesIO(package)) as zf:
+    assert package is not None and isinstance(package.source, bytes)
+    assert _parts(package.source) == _parts(good)
+    with zipfile.ZipFile(io.BytesIO(package.source)) as zf:
         assert {i.compress_type for i in zf.infolist()} == {zipfile.ZIP_STORED}  # the reader inflates nothing again
     kwargs = dict(unit_code=COMMUNE, year=2025, catalogue=load_catalogue())
     direct = read_submission(path, "f", **kwargs)
@@ -156,9 +156,10 @@ def test_formula_without_value_is_flagged_at_its_cell(small_ws: Path, tmp_path: 
     assert b"<f>40+5</f><v />" in parts[TARGETS_PART]
     parts[TARGETS_PART] = parts[TARGETS_PART].replace(b"<f>40+5</f><v />", b"<f>40+5</f>")  # as Excel with calc off
     res = _read(tmp_path, _zip(parts))
-    assert res.inspection is not None and res.inspection.hidden_formulas == {"Chỉ tiêu": {cell}}
-    numerator = next(c for c in _figures(res) if c["cell"] == cell)
-    assert numerator["raw"] == FORMULA_NO_VALUE and numerator["value"] is None
+    assert res.submission is not None
+    assert [(f.rule, f.sheet, f.cell, f.found) for f in res.submission.findings] == [
+        ("formula_no_value", "Chỉ tiêu", cell, "=40+5")]
+    assert not any(c["cell"] == cell for c in _figures(res))  # never read as a blank numerator
 
 
 @pytest.mark.parametrize("value", [None, "", " \u00a0", " 3 ", "1.234,5", "85,5%", "nhiều", 0.0, 7.0, 2.5,
