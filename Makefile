@@ -12,7 +12,7 @@ export UV_LINK_MODE := copy
 # process would recompile Airflow and GX from source (~6 s per import of GX alone).
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: install demo test test-all lint clean
+.PHONY: install demo test test-all lint clean compose-test
 
 .uv-tool/bin/uv:
 	$(PYTHON) -m venv .uv-tool
@@ -34,6 +34,10 @@ lint: install
 
 test: install lint
 	UV=$(abspath $(UV)) $(VENV)/bin/python -m pytest
+
+# docker-compose.yaml built and run for real with podman, checked and torn down (root; ~N min, see the README).
+compose-test: install
+	UV=$(abspath $(UV)) bash deploy/compose-test.sh
 
 clean:
 	rm -rf $(VENV) .uv-tool demo

@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.files import as_created
+
 FEEDBACK_DIR = "phan_hoi"
 SUPPORTED = {".xlsx", ".xlsm", ".xls", ".csv"}
 
@@ -78,6 +80,7 @@ def archive_file(path: Path, archive_dir: Path) -> tuple[str, Path]:
     archive_dir.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     with tempfile.NamedTemporaryFile(dir=archive_dir, prefix=".in-", delete=False) as tmp, path.open("rb") as src:
+        as_created(tmp.fileno())  # not NamedTemporaryFile's 0600: backups and IT read the archive too
         for block in iter(lambda: src.read(1 << 20), b""):
             digest.update(block)
             tmp.write(block)

@@ -29,6 +29,8 @@ from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from core.files import as_created
+
 FIXED_TIME = datetime(2000, 1, 1)  # noqa: DTZ001 - openpyxl writes document times as naive UTC
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -176,6 +178,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
     try:
+        as_created(fd)  # mkstemp's 0600 would leave the workbook readable by the service account alone
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
