@@ -13,6 +13,7 @@ import json
 import logging
 import mimetypes
 import os
+import smtplib
 from collections.abc import Callable, Mapping, Sequence
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -57,7 +58,7 @@ def _hook_send(conn_id: str, sender: str | None, recipients: Sequence[str], subj
         msg = mail_message(from_email, recipients, subject, body, files)
         # SmtpHook.send_email_smtp builds an HTML-only message; its connected client sends ours, with its retries.
         client = hook._smtp_client
-        if client is None:
+        if not isinstance(client, smtplib.SMTP):  # SMTP_SSL is one too; None when it could not connect
             raise ConnectionError(f"Không kết nối được máy chủ SMTP của kết nối {conn_id}.")
         for attempt in range(hook.smtp_retry_limit + 1):
             try:

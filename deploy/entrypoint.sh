@@ -17,8 +17,15 @@ while IFS='=' read -r name value; do
   fi
 done < <(env)
 
+# AIRFLOW_UID is the account that owns the workspace on the host, unknown to the image: give it a name (Airflow
+# and Celery look the user up), as the official Airflow image does. /etc/passwd is writable by group 0.
+if ! whoami >/dev/null 2>&1 && [[ -w /etc/passwd ]]; then
+  echo "airflow-$(id -u):x:$(id -u):0:dvctt Airflow:/opt/airflow:/bin/bash" >>/etc/passwd
+fi
+export HOME=/opt/airflow
+
 if [[ -n ${AIRFLOW__CORE__FERNET_KEY:-} ]]; then
-  python - <<'PY' || refuse "AIRFLOW__CORE__FERNET_KEY không phải khóa Fernet / is not a Fernet key (32 bytes, url-safe base64)."
+  python - 2>/dev/null <<'PY' || refuse "AIRFLOW__CORE__FERNET_KEY không phải khóa Fernet / is not a Fernet key (32 bytes, url-safe base64)."
 import os
 from cryptography.fernet import Fernet
 

@@ -24,7 +24,6 @@ from transform.portal import portal_measures
 class PortalSummary:
     files: int
     unreadable: list[str]
-    reasons: list[str] = field(default_factory=list)  # "file: why", in the order of `unreadable`
     facts: int
     problems: int
     unknown_agencies: int

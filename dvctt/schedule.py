@@ -94,7 +94,7 @@ def report_kind(run_type: str, final_param: bool) -> str:
     """"final" for the runs on the deadline schedule's dates (scheduled, or backfilled over them: a backfill only
     creates runs on the timetable's final dates) and for manual runs with `final`; else "draft" (asset-triggered
     runs, manual runs without it)."""
-    return "final" if final_param or str(run_type) in FINAL_RUN_TYPES else "draft"
+    return "final" if final_param or getattr(run_type, "value", run_type) in FINAL_RUN_TYPES else "draft"
 
 
 def alerts_due(config: WorkspaceConfig, day: date) -> list[FinalRun]:
