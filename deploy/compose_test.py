@@ -224,6 +224,7 @@ def checks(stack: Stack, tmp: Path) -> None:
         proved_ingest(client, ws, held, held_unit)
         proved_report(client, stack, ws, held, held_unit)
     proved_ownership(ws, held_unit / held.name, sha256(held))
+    proved_runbook(stack, port)
 
 
 def scheduled_ingests(client: httpx.Client) -> list[dict]:
@@ -326,6 +327,43 @@ def proved_ownership(ws: Path, clerk_file: Path, clerk_sha: str) -> None:
                                                                        for p, v in folders.items()))
     check("a unit's own file keeps its owner, mode and bytes", owner_mode(clerk_file) == (CLERK_UID, CLERK_UID, "0o644")
           and sha256(clerk_file) == clerk_sha, f"{clerk_file.relative_to(ws)} {owner_mode(clerk_file)}")
+
+
+def proved_runbook(stack: Stack, port: str) -> None:
+    """The README's commands for the admin password, retention, and backup and restore of the warehouse."""
+    new_password = "Doi-mat-khau-2025"
+    run("podman", "exec", stack.container("airflow-apiserver"), "airflow", "users", "reset-password",
+        "--username", "admin", "--password", new_password)
+    token = httpx.post(f"http://127.0.0.1:{port}/auth/token", json={"username": "admin", "password": new_password},
+                       timeout=30)
+    check("README: `airflow users reset-password` changes the admin password", token.status_code in (200, 201))
+    cutoff = time.strftime("%Y-%m-%d", time.localtime(time.time() - 180 * 86400))
+    run("podman", "exec", stack.container("airflow-scheduler"), "airflow", "db", "clean", "--clean-before-timestamp",
+        cutoff, "--skip-archive", "--yes")
+    run("podman", "exec", stack.container("airflow-scheduler"), "find", "/opt/airflow/logs", "-type", "f", "-mtime",
+        "+180", "-delete")
+    check("README: retention commands (airflow db clean, old log files) run", True, f"before {cutoff}")
+
+    pg = stack.container("postgres")
+
+    def state() -> str:
+        return run("podman", "exec", pg, "psql", "-U", "airflow", "-d", "dvctt", "-At", "-c",
+                   "SELECT (SELECT count(*) FROM facts) || ' facts, ' || (SELECT count(*) FROM submissions) "
+                   "|| ' submissions, facts owned by ' || (SELECT tableowner FROM pg_tables WHERE tablename = 'facts')"
+                   ).strip()
+
+    before, dump = state(), stack.tmp / "warehouse.dump"
+    with dump.open("wb") as out:
+        subprocess.run(["podman", "exec", pg, "pg_dump", "-U", "airflow", "-Fc", "dvctt"], stdout=out, check=True)
+    stack.compose("stop", *SERVICES)
+    run("podman", "exec", pg, "dropdb", "-U", "airflow", "--if-exists", "dvctt")
+    run("podman", "exec", pg, "createdb", "-U", "airflow", "-O", "dvctt", "dvctt")
+    with dump.open("rb") as dumped:
+        subprocess.run(["podman", "exec", "-i", pg, "pg_restore", "-U", "airflow", "-d", "dvctt", "--no-owner",
+                        "--role=dvctt"], stdin=dumped, check=True, capture_output=True)
+    after = state()
+    check("README: the warehouse backed up (pg_dump), dropped and restored (pg_restore) as it was",
+          after == before and after.endswith("owned by dvctt"), after)
 
 
 def _free_port() -> int:

@@ -34,6 +34,6 @@ PY
 fi
 
 case "${1:-}" in
-  bash | sh | python | python3 | celery | /*) exec "$@" ;;
+  bash | sh | python | python3 | /*) exec "$@" ;;
   *) exec airflow "$@" ;;
 esac

@@ -194,10 +194,10 @@ def send_reminders(workspace: Path, today: date | None = None,
     engine = connect(warehouse_url(workspace, config.warehouse_url))
     status = unit_status(registry, Warehouse(engine).first_arrivals(config.year), config)
     missing = status[(status["status"] == MISSING) & status["level"].isin(list(summary.due))]
-    missing = missing[~missing["unit_name"].map(lambda name: _is_lead_agency(str(name), config))]
+    lead = {code for code, unit in registry.units.items() if _is_lead_agency(unit.name, config)}
     in_inbox = _units_in_inbox(workspace)
     summary.in_inbox = sorted(set(missing["unit_code"]) & in_inbox)
-    missing = missing[~missing["unit_code"].isin(in_inbox)]
+    missing = missing[~missing["unit_code"].isin(lead | in_inbox)]
     send = mailer_for(config)
     with TemporaryDirectory(prefix="dvctt_reminders_") as tmp:
         for key, rows in missing.groupby("deadline", sort=True):

@@ -190,6 +190,12 @@ def test_the_lead_agency_is_not_reminded_to_report_to_itself(fresh_ws: Path, smt
     assert lead not in _text(msg) and "12-BAO" in _text(msg)
 
 
+def test_a_window_where_every_unit_has_reported_sends_nothing(ws: Path, smtp) -> None:
+    summary = send_reminders(ws, date(2025, 12, 14))  # 15/12: every department and press body reported
+    assert summary.due == {"department": date(2025, 12, 15), "press": date(2025, 12, 15)}
+    assert (summary.reminded, summary.no_contact, summary.in_inbox, smtp[0].received) == ([], [], [], [])
+
+
 def test_cli_reminders(ws: Path, smtp) -> None:
     runner = CliRunner()
     result = runner.invoke(app, ["reminders", "--workspace", str(ws), "--date", "2025-12-04", "--json"])
