@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -158,6 +159,10 @@ def main() -> int:
     except CheckFailed as exc:
         print(f"\n{exc}\n\n{stack.logs()}", flush=True)
         return 1
+    except Exception:
+        say("FAIL", "compose-test itself", "unexpected error (traceback below)")
+        print(f"{traceback.format_exc()}\n{stack.logs()}", flush=True)
+        return 1
     finally:
         stack.down()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -296,7 +301,13 @@ def proved_report(client: httpx.Client, stack: Stack, ws: Path, held: Path, held
               "-c", sql)
     facts = [line.split("\t") for line in out.splitlines() if line]
     source = load_workbook(held, data_only=True)
-    mismatched = [f for f in facts if float(source[f[2]][f[3]].value) != float(f[1])]
+    yes_no = {"Có": 1.0, "Không": 0.0}  # a yes/no answer is stored as 1/1 or 0/1
+
+    def typed(sheet: str, cell: str) -> float:
+        value = source[sheet][cell].value
+        return yes_no[value] if isinstance(value, str) else float(value)
+
+    mismatched = [f for f in facts if typed(f[2], f[3]) != float(f[1])]
     current = run("podman", "exec", stack.container("postgres"), "psql", "-U", "airflow", "-d", "dvctt", "-At", "-c",
                   "SELECT count(*) FROM submissions WHERE is_current").strip()
     check("the figures are in the PostgreSQL warehouse, cell for cell as the unit typed them",
