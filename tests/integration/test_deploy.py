@@ -7,6 +7,7 @@ the image's build context, the containers' entrypoint refusing placeholder secre
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -122,3 +123,19 @@ def test_make_env_fills_every_secret_consistently(tmp_path: Path) -> None:
     assert env["_AIRFLOW_WWW_USER_PASSWORD"] in done.stdout  # shown once, for IT to note
     again = subprocess.run(args, capture_output=True, text=True)
     assert again.returncode == 1 and "không ghi đè" in again.stderr  # an existing .env is never overwritten
+
+
+def test_a_demo_workspace_for_the_stack_holds_files_only_and_no_host_path(tmp_path: Path) -> None:
+    """`dvctt demo --files-only` (the README's trial): units' files to be taken in by the stack, no warehouse, and
+    a workspace.yaml that names no folder of this machine (the registries are packaged)."""
+    from typer.testing import CliRunner
+
+    from dvctt.cli import app
+
+    ws = tmp_path / "ws"
+    result = CliRunner().invoke(app, ["demo", "--workspace", str(ws), "--files-only", "--json"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in ws.iterdir()) == ["inbox", "workspace.yaml"]
+    assert len(list((ws / "inbox").glob("*/*.xlsx"))) == json.loads(result.stdout)["submitted"] > 100
+    config = yaml.safe_load((ws / "workspace.yaml").read_text(encoding="utf-8"))
+    assert "dir" not in config.get("registry", {}) and str(tmp_path) not in (ws / "workspace.yaml").read_text()
