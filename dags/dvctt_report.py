@@ -34,7 +34,8 @@ workspace (`DVCTT_WORKSPACE`). DAG chạy theo ba cách:
 1. **Bản dự thảo**: tự chạy mỗi khi có số liệu mới (sự kiện `dvctt://warehouse/submissions` của `dvctt_ingest`);
    năm báo cáo là năm trong `workspace.yaml`.
 2. **Bản chính thức**: tự chạy lúc 06:00 (giờ Việt Nam), trước hạn nộp của từng cấp `final_report_days_before`
-   ngày (mặc định 2), theo các hạn trong `workspace.yaml`. Bản chính thức được chép thêm thành
+   ngày (mặc định 2), theo các hạn trong `workspace.yaml`, sau khi nhận hết tệp đang có trong `inbox/`. Bản chính
+   thức được chép thêm thành
    `bao_cao_dvctt_<tỉnh>_<năm>_chinh_thuc_<ngày>.xlsx` (bản dự thảo sau đó không ghi đè) và được ghi nhận để
    `dvctt_reminders` cảnh báo IT nếu đến hạn mà chưa có. Lần chạy bị lỡ (scheduler dừng lúc 06:00) được chạy bù
    khi scheduler chạy lại; chạy bù (Backfill) trong giao diện cho ngày chính thức cũng lập bản chính thức.
@@ -55,7 +56,8 @@ Bản dự thảo hay chính thức: xem XCom `kind` của tác vụ `report.bui
 **English.** Consolidates the current warehouse figures into the workbook under `outbox/<year>/`. Three triggers:
 a **draft** on every `dvctt://warehouse/submissions` event (asset runs have no logical date, so the year is the
 configured one); a **final** report at 06:00 Vietnam time `final_report_days_before` days before each level's
-deadline (computed from `workspace.yaml` when the file is parsed; an unreadable workspace.yaml is an import error,
+deadline, after taking in every file already in the inbox (computed from `workspace.yaml` when the file is parsed;
+an unreadable workspace.yaml is an import error,
 not an empty schedule; a final run missed while the scheduler was down is caught up when it is back, and a backfill
 over a final date builds a final); and **by hand** with typed params: `year` (a past year's report), `final`,
 `hierarchy` (3 or 2 levels), `unit` (that unit's subtree only) and `date_from`/`date_to` (an ad hoc window: portal
@@ -151,6 +153,12 @@ def dvctt_report() -> None:
             params = params or {}
             day = {k: date.fromisoformat(params[k]) if params.get(k) else None for k in ("date_from", "date_to")}
             kind = report_kind(dag_run.run_type, bool(params.get("final")))
+            if kind == "final":
+                # A final report counts every file already in the inbox: take them in first (waiting for an ingest
+                # already running). A final caught up on the stack's first start would otherwise miss them all.
+                from dvctt.pipeline import ingest
+
+                ingest(workspace())
             result = build_report(workspace(), params.get("year"), hierarchy=params.get("hierarchy"),
                                   unit=params.get("unit") or None, date_from=day["date_from"], date_to=day["date_to"])
             label = "bản chính thức" if kind == "final" else "bản dự thảo"

@@ -240,9 +240,12 @@ PLAN = [
     {"dag_id": "dvctt_portal", "env": {"DVCTT_WORKSPACE": "@portal"}},  # an unreadable export: failed, IT told why
     {"dag_id": "dvctt_ingest", "env": {"DVCTT_WORKSPACE": "@broken"}},  # a broken workspace.yaml, twice:
     {"dag_id": "dvctt_ingest", "env": {"DVCTT_WORKSPACE": "@broken"}},  # IT is mailed once that day
+    # A final on a workspace whose inbox no ingest has seen yet (the stack's first start, a caught-up final).
+    {"dag_id": "dvctt_report", "logical_date": "2025-12-06T06:00:00+07:00", "conf": {"final": True},
+     "env": {"DVCTT_WORKSPACE": "@final"}},
 ]
 STEPS = ["first_ingest", "second_ingest", "draft", "final", "backfill", "remind", "remind_again", "check_ok", "check_late",
-         "portal", "portal_broken", "district", "remind_fresh", "portal_unreadable", "broken_1", "broken_2"]
+         "portal", "portal_broken", "district", "remind_fresh", "portal_unreadable", "broken_1", "broken_2", "first_final"]
 IT_FRESH, IT_PORTAL = "it.fresh@example.gov.vn", "it.portal@example.gov.vn"
 
 
@@ -269,7 +272,7 @@ def runs(airflow_home: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[s
         from dvctt.pipeline import build_report, ingest
 
         create_demo(root / "demo", "12", YEAR, run=False)
-        workspaces = {name: root / f"ws_{name}" for name in ("fresh", "portal", "broken")}
+        workspaces = {name: root / f"ws_{name}" for name in ("fresh", "portal", "broken", "final")}
         for ws in (ws_airflow, ws_cli, *workspaces.values()):
             shutil.copytree(root / "demo", ws, dirs_exist_ok=True)
         submitted = {d.name for d in (root / "demo" / "inbox").iterdir()}
@@ -481,3 +484,10 @@ def test_the_same_failure_mails_it_once_a_day(runs: dict[str, Any]) -> None:
     assert runs["broken_1"]["state"] == runs["broken_2"]["state"] == "failed"
     mails = [m for m in _mail_to(runs, IT_FALLBACK) if "dvctt_ingest" in m["Subject"]]
     assert len(mails) == 1 and "final_report_days_before" in mails[0].get_body(("plain",)).get_content()
+
+
+def test_a_final_report_takes_in_the_inbox_first(runs: dict[str, Any]) -> None:
+    first = runs["first_final"]
+    assert first["state"] == "success", _failed(first, runs)
+    result = first["xcom"]["report.build_report"]
+    assert result["kind"] == "final" and result["units_reported"] == len(runs["submitted"])
