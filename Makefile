@@ -12,7 +12,7 @@ export UV_LINK_MODE := copy
 # process would recompile Airflow and GX from source (~6 s per import of GX alone).
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: install demo test test-all lint clean docs-pictures
+.PHONY: install demo test test-all lint clean docs-pictures compose-test
 
 .uv-tool/bin/uv:
 	$(PYTHON) -m venv .uv-tool
@@ -37,6 +37,10 @@ test: install lint
 
 docs-pictures: install  # the clerk's pages as LibreOffice prints them, for the README
 	$(VENV)/bin/python docs/clerk_pictures.py
+
+# docker-compose.yaml built and run for real with podman, checked and torn down (root; ~N min, see the README).
+compose-test: install
+	UV=$(abspath $(UV)) bash deploy/compose-test.sh
 
 clean:
 	rm -rf $(VENV) .uv-tool demo

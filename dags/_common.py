@@ -28,6 +28,9 @@ SUBMISSIONS = Asset("dvctt://warehouse/submissions")
 
 START_DATE = datetime(2025, 1, 1, tzinfo=UTC)
 
+#: How often dvctt_ingest scans the inbox: a cron expression, every 10 minutes unless IT sets another.
+INGEST_SCHEDULE = os.environ.get("DVCTT_INGEST_SCHEDULE", "").strip() or "*/10 * * * *"
+
 
 def smtp_conn_id() -> str:
     return os.environ.get(SMTP_CONN_ENV, "").strip() or SMTP_CONN_DEFAULT

@@ -22,44 +22,59 @@ from dvctt.schedule import final_run_times  # light (YAML + pydantic): see dvctt
 
 log = logging.getLogger(__name__)
 
-FINAL_TIMES, SCHEDULE_PROBLEM = final_run_times(os.environ.get(WORKSPACE_ENV))
+# Raises when workspace.yaml cannot be read: an import error in the UI, never a silently empty schedule.
+FINAL_TIMES = final_run_times(os.environ.get(WORKSPACE_ENV))
 
 DOC_MD = """
 ### Tổng hợp báo cáo năm / Build the yearly report
 
-**Tiếng Việt.** Tổng hợp số liệu hiện hành trong kho thành tệp Excel báo cáo của tỉnh, ghi vào
-`outbox/<năm>/` trong workspace (`DVCTT_WORKSPACE`). DAG chạy theo ba cách:
+**Tiếng Việt.** Tổng hợp số liệu hiện hành trong kho thành tệp Excel báo cáo, ghi vào `outbox/<năm>/` trong
+workspace (`DVCTT_WORKSPACE`). DAG chạy theo ba cách:
 
-1. **Bản dự thảo**: tự chạy mỗi khi `dvctt_ingest` nạp được số liệu mới (sự kiện `dvctt://warehouse/submissions`);
+1. **Bản dự thảo**: tự chạy mỗi khi có số liệu mới (sự kiện `dvctt://warehouse/submissions` của `dvctt_ingest`);
    năm báo cáo là năm trong `workspace.yaml`.
 2. **Bản chính thức**: tự chạy lúc 06:00 (giờ Việt Nam), trước hạn nộp của từng cấp `final_report_days_before`
-   ngày (mặc định 2), theo các hạn trong `workspace.yaml`. Bản chính thức được chép thêm thành
+   ngày (mặc định 2), theo các hạn trong `workspace.yaml`, sau khi nhận hết tệp đang có trong `inbox/`. Bản chính
+   thức được chép thêm thành
    `bao_cao_dvctt_<tỉnh>_<năm>_chinh_thuc_<ngày>.xlsx` (bản dự thảo sau đó không ghi đè) và được ghi nhận để
-   `dvctt_reminders` cảnh báo IT nếu đến hạn mà chưa có.
-3. **Chạy tay** (Trigger với biểu mẫu tham số): `year` (để trống = năm trong cấu hình; chọn năm cũ để lập lại
-   báo cáo năm trước), `final` (đánh dấu bản chính thức), `level`, `unit`, `date_from`, `date_to`
-   (`unit`, `date_from`, `date_to` hiện chỉ được ghi nhận, báo cáo luôn tổng hợp toàn tỉnh cho kỳ báo cáo).
+   `dvctt_reminders` cảnh báo IT nếu đến hạn mà chưa có. Lần chạy bị lỡ (scheduler dừng lúc 06:00) được chạy bù
+   khi scheduler chạy lại; chạy bù (Backfill) trong giao diện cho ngày chính thức cũng lập bản chính thức.
+   Nếu không đọc được `workspace.yaml`, DAG báo lỗi nhập (Import Errors) trên giao diện cho đến khi sửa xong.
+3. **Chạy tay** (Trigger với biểu mẫu tham số; mọi tham số để trống = báo cáo năm của cả tỉnh):
+   - `year`: năm báo cáo (để trống = năm trong cấu hình; chọn năm cũ để lập lại báo cáo năm trước);
+   - `final`: đánh dấu và lưu là bản chính thức;
+   - `hierarchy`: 3 = xã → huyện → tỉnh, 2 = xã → tỉnh (để trống = theo kỳ báo cáo);
+   - `unit`: chỉ báo cáo đơn vị này và các đơn vị trực thuộc (một huyện, một sở…);
+   - `date_from`, `date_to`: kỳ báo cáo đột xuất: số liệu Cổng DVC, đơn vị phải nộp và hạn nộp tính theo kỳ này
+     (số liệu của đơn vị là số liệu năm).
+
+   Báo cáo thu hẹp được ghi với tên riêng (thêm `_dv<mã>`, `_2cap`/`_3cap`, `_<từ>-<đến>`), không ghi đè báo cáo năm.
 
 Bản dự thảo hay chính thức: xem XCom `kind` của tác vụ `report.build_report`; với bản dự thảo, tác vụ
 `report.keep_final` được bỏ qua (skipped).
 
-**English.** Consolidates the current warehouse figures into the province workbook under `outbox/<year>/`.
-Three triggers: a **draft** on every `dvctt://warehouse/submissions` event (asset runs have no logical date, so
-the year is the configured one); a **final** report at 06:00 Vietnam time `final_report_days_before` days
-before each level's deadline (the times are computed from `workspace.yaml` when the file is parsed); and
-**by hand** with typed params (`year` for a backfill, `final`, `level`, `unit`, `date_from`, `date_to`; the last
-three are recorded only). A final report is also copied to `..._chinh_thuc_<date>.xlsx`, so later drafts do
-not overwrite it, and recorded for the missing-final-report check in `dvctt_reminders`. `keep_final` is
-skipped for drafts, which makes the two easy to tell apart in the grid.
+**English.** Consolidates the current warehouse figures into the workbook under `outbox/<year>/`. Three triggers:
+a **draft** on every `dvctt://warehouse/submissions` event (asset runs have no logical date, so the year is the
+configured one); a **final** report at 06:00 Vietnam time `final_report_days_before` days before each level's
+deadline, after taking in every file already in the inbox (computed from `workspace.yaml` when the file is parsed;
+an unreadable workspace.yaml is an import error,
+not an empty schedule; a final run missed while the scheduler was down is caught up when it is back, and a backfill
+over a final date builds a final); and **by hand** with typed params: `year` (a past year's report), `final`,
+`hierarchy` (3 or 2 levels), `unit` (that unit's subtree only) and `date_from`/`date_to` (an ad hoc window: portal
+figures, units expected and deadlines follow it). A narrowed report gets its own file name, so it never overwrites
+the yearly one. A final report is also copied to `..._chinh_thuc_<date>.xlsx`, so later drafts do not overwrite
+it, and recorded for the missing-final-report check in `dvctt_reminders`. `keep_final` is skipped for drafts,
+which makes the two easy to tell apart in the grid.
 """
 
 
 def _schedule_note() -> str:
-    if SCHEDULE_PROBLEM:
-        return ("\n\n**⚠ Chưa có lịch chạy bản chính thức / no final-report schedule:** "
-                f"{SCHEDULE_PROBLEM}\n")
-    times = ", ".join(f"{t:%d/%m/%Y %H:%M}" for t in FINAL_TIMES)
-    return f"\n\n**Lịch bản chính thức / Final reports:** {times or '—'}\n"
+    """The final reports still to come (past ones are in the run history), as of this parse."""
+    from core.clock import now
+
+    upcoming = [t for t in FINAL_TIMES if t > now()]
+    times = ", ".join(f"{t:%d/%m/%Y %H:%M}" for t in upcoming)
+    return f"\n\n**Bản chính thức sắp tới / Upcoming final reports:** {times or 'không còn / none'}\n"
 
 
 @dag(
@@ -72,7 +87,9 @@ def _schedule_note() -> str:
         assets=SUBMISSIONS,
     ),
     start_date=START_DATE,
-    catchup=False,
+    # The timetable holds only the configured year's final dates: catching up runs a final the scheduler missed
+    # (it was down at 06:00), never a flood. Asset-triggered drafts are not affected.
+    catchup=True,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
     tags=["dvctt", "report"],
@@ -92,28 +109,33 @@ def _schedule_note() -> str:
             title="Bản chính thức / Final report",
             description="Chép và ghi nhận là bản chính thức / keep and record it as the final report",
         ),
-        "level": Param(
-            "province",
-            type="string",
-            enum=["province"],
-            title="Cấp tổng hợp / Consolidation level",
+        "hierarchy": Param(
+            None,
+            type=["null", "integer"],
+            enum=[None, 2, 3],
+            title="Số cấp / Hierarchy levels",
+            description="3 = xã → huyện → tỉnh, 2 = xã → tỉnh; để trống = theo kỳ báo cáo / "
+                        "empty = the one valid in the report window",
         ),
         "unit": Param(
             None,
             type=["null", "string"],
-            title="Mã đơn vị / Unit code (optional)",
+            title="Mã đơn vị / Unit code",
+            description="Chỉ đơn vị này và các đơn vị trực thuộc; để trống = cả tỉnh / only this unit's subtree",
         ),
         "date_from": Param(
             None,
             type=["null", "string"],
             format="date",
-            title="Từ ngày / From (YYYY-MM-DD, optional)",
+            title="Từ ngày / From (YYYY-MM-DD)",
+            description="Kỳ đột xuất (cùng Đến ngày); để trống = kỳ báo cáo năm / an ad hoc window; empty = the year",
         ),
         "date_to": Param(
             None,
             type=["null", "string"],
             format="date",
-            title="Đến ngày / To (YYYY-MM-DD, optional)",
+            title="Đến ngày / To (YYYY-MM-DD)",
+            description="Kỳ đột xuất (cùng Từ ngày) / an ad hoc window, with From",
         ),
     },
 )
@@ -131,8 +153,14 @@ def dvctt_report() -> None:
             params = params or {}
             day = {k: date.fromisoformat(params[k]) if params.get(k) else None for k in ("date_from", "date_to")}
             kind = report_kind(dag_run.run_type, bool(params.get("final")))
-            result = build_report(workspace(), params.get("year"), unit=params.get("unit") or None,
-                                  date_from=day["date_from"], date_to=day["date_to"])
+            if kind == "final":
+                # A final report counts every file already in the inbox: take them in first (waiting for an ingest
+                # already running). A final caught up on the stack's first start would otherwise miss them all.
+                from dvctt.pipeline import ingest
+
+                ingest(workspace())
+            result = build_report(workspace(), params.get("year"), hierarchy=params.get("hierarchy"),
+                                  unit=params.get("unit") or None, date_from=day["date_from"], date_to=day["date_to"])
             label = "bản chính thức" if kind == "final" else "bản dự thảo"
             log.info("Đã lập %s / built the %s report: %s", label, kind, result.path)
             return {**result.to_dict(), "kind": kind, "day": run_day(dag_run).isoformat()}

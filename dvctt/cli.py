@@ -326,12 +326,24 @@ def demo(
                                             readable=False)] = Path("demo"),
     province: Annotated[str, typer.Option(help="Province code (2 digits), e.g. 12 = Lai Châu.")] = "12",
     year: Annotated[int, typer.Option(help="Report year.")] = 2025,
+    files_only: Annotated[bool, typer.Option(
+        "--files-only", help="Only write workspace.yaml and the units' files (for a trial of the Airflow stack, "
+                             "which then takes them in); no warehouse, no report.")] = False,
     as_json: AsJson = False,
 ) -> None:
     """Create a workspace for a real province with plausible submissions, run the pipeline, print the report path."""
     from dvctt.demo import create_demo
     from dvctt.pipeline import build_report
 
+    if files_only:
+        made = _guard(lambda: create_demo(workspace, province, year, run=False))
+        if as_json:
+            print(json.dumps({"submitted": made.submitted, "late": made.late, "missing": made.missing,
+                              "workspace": str(workspace.resolve())}, ensure_ascii=False, indent=2))
+        else:
+            console.print(f"Workspace: {workspace.resolve()} – tệp của {made.submitted} đơn vị trong inbox/ "
+                          f"(chưa tiếp nhận), {made.missing} đơn vị chưa nộp.")
+        return
     with console.status("Đang tạo dữ liệu mẫu và chạy quy trình…", spinner="dots") if not as_json else nullcontext():
         made = _guard(lambda: create_demo(workspace, province, year, run=True))
         result = _guard(lambda: build_report(workspace, year))

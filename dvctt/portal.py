@@ -28,6 +28,7 @@ class PortalSummary:
     problems: int
     unknown_agencies: int
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for IT and bench/
+    unreadable_reasons: list[str] = field(default_factory=list)  # "file: why", one per unreadable export
 
     def to_dict(self) -> dict:
         return self.__dict__ | {"timings": {k: round(v, 3) for k, v in self.timings.items()}}
@@ -42,6 +43,7 @@ class PortalFigures:
     unknown: pd.DataFrame
     files: int
     unreadable: list[str]
+    reasons: list[str] = field(default_factory=list)  # "file: why", in the order of `unreadable`
 
 
 def portal_figures(folder: Path, window: Window, registry: UnitRegistry) -> PortalFigures:
@@ -57,7 +59,7 @@ def portal_figures(folder: Path, window: Window, registry: UnitRegistry) -> Port
     problems = pd.concat([result.problems_frame(), unreadable], ignore_index=True) if errors else \
         result.problems_frame()
     return PortalFigures(result.facts, problems, result.unknown_agencies, len(exports) + len(errors),
-                         [e.source.name for e in errors])
+                         [e.source.name for e in errors], [f"{e.source.name}: {e}" for e in errors])
 
 
 def ingest_portal(workspace: Path, year: int | None = None) -> PortalSummary:
@@ -78,4 +80,4 @@ def ingest_portal(workspace: Path, year: int | None = None) -> PortalSummary:
     wh.replace_portal(config.year, figures.facts, figures.problems, figures.unknown)
     clock.lap("portal_load")
     return PortalSummary(figures.files, figures.unreadable, len(figures.facts), len(figures.problems),
-                         len(figures.unknown), timings)
+                         len(figures.unknown), timings, figures.reasons)

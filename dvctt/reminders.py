@@ -122,6 +122,9 @@ class ReminderSummary:
     due: dict[str, date] = field(default_factory=dict)  # level → deadline
     reminded: list[dict] = field(default_factory=list)  # {unit_code, unit_name, email, deadline}
     no_contact: list[dict] = field(default_factory=list)
+    # Units with no accepted file yet but a file in their inbox folder (still being copied, or rejected with
+    # feedback): never reminded nor listed as missing.
+    in_inbox: list[str] = field(default_factory=list)
     already_done: int = 0
     it_notified: list[str] = field(default_factory=list)
 
@@ -139,13 +142,33 @@ class ReminderSummary:
         return plain(asdict(self))
 
 
+def _units_in_inbox(workspace: Path) -> set[str]:
+    """Units with any file in their inbox folder, settled or not (their feedback folder aside)."""
+    from extract.inbox import scan_inbox
+
+    scan = scan_inbox(workspace / "inbox", settle_seconds=0)
+    return {d.unit_code for d in scan.ready + scan.pending}
+
+
+def _is_lead_agency(unit_name: str, config: WorkspaceConfig) -> bool:
+    """The agency that collects the reports (workspace.yaml's `lead_agency`) is not reminded to report to itself."""
+    from core.text import fold
+
+    return fold(unit_name) == fold(config.lead_agency)
+
+
 def send_reminders(workspace: Path, today: date | None = None,
-                   mailer_for: Callable[[WorkspaceConfig], Mailer] = smtp_mailer) -> ReminderSummary:
+                   mailer_for: Callable[[WorkspaceConfig], Mailer] = smtp_mailer, *,
+                   ingest_first: bool = True) -> ReminderSummary:
     """Remind every unit of a level whose deadline is near and that has not reported (status «Chưa nộp»),
     with its blank template attached; then send IT the list, including units without a contact address.
 
-    A unit gets each reminder once; a unit without an address is listed for IT once (and reminded as
-    soon as an address is added). Which day it is comes from the caller, so a run is reproducible.
+    The status must be current: with `ingest_first` the inbox is ingested first (waiting for an ingest already
+    running, under the workspace's ingest lock); the DAG ingests in a task of its own just before and passes
+    False. A unit with any file in its inbox folder, accepted or not yet, is neither reminded nor listed, and
+    neither is the lead agency. A unit gets each reminder once; a unit without an address is listed for IT once
+    (and reminded as soon as an address is added). Which day it is comes from the caller, so a run is
+    reproducible.
     """
     from core.catalogue import load_catalogue
     from core.units import load_registry
@@ -164,10 +187,18 @@ def send_reminders(workspace: Path, today: date | None = None,
     if not it:
         raise ConfigError("Chưa khai báo địa chỉ nhận danh sách đơn vị chưa nộp (it_recipients hoặc recipients "
                           "trong workspace.yaml).")
+    if ingest_first:
+        from dvctt.intake import ingest
+
+        ingest(workspace)
     registry, catalogue, window = load_registry(config), load_catalogue(), config.report_window
     engine = connect(warehouse_url(workspace, config.warehouse_url))
     status = unit_status(registry, Warehouse(engine).first_arrivals(config.year), config)
     missing = status[(status["status"] == MISSING) & status["level"].isin(list(summary.due))]
+    lead = {code for code, unit in registry.units.items() if _is_lead_agency(unit.name, config)}
+    in_inbox = _units_in_inbox(workspace)
+    summary.in_inbox = sorted(set(missing["unit_code"]) & in_inbox)
+    missing = missing[~missing["unit_code"].isin(lead | in_inbox)]
     send = mailer_for(config)
     with TemporaryDirectory(prefix="dvctt_reminders_") as tmp:
         for key, rows in missing.groupby("deadline", sort=True):

@@ -8,9 +8,13 @@ from workspace.yaml alone (`final_run_times`: one YAML read and a pydantic check
 no pandas, no database). We chose this over a daily run with an "is it time?" task because the UI
 then shows the real date of the next final report, the run history holds no 365 skipped runs a year,
 and a changed deadline takes effect at the next parse (within a minute). The price: the dag-processor
-must read workspace.yaml. When it cannot, the DAG still parses (drafts and manual runs keep working)
-and says why in its description, and the daily check in `dvctt_reminders` (`alerts_due`) alerts IT
-because no final report was built in time.
+must read workspace.yaml. When it cannot (DVCTT_WORKSPACE unset, workspace.yaml missing or invalid), the
+schedule must not vanish silently: `final_run_times` raises, the DAG file fails to import, and the UI shows
+the import error with the reason until the file is fixed (with a broken workspace.yaml nothing else would run
+anyway). A final run missed while the scheduler was down is recovered: the DAG catches up on its final dates
+(`catchup=True`: the timetable only holds the configured year's final dates, so there is no flood of runs),
+and a UI backfill over a final date builds a final (`report_kind`). Behind both, the daily check in
+`dvctt_reminders` (`alerts_due`) alerts IT when no final report was built in time.
 
 Days are Vietnamese calendar days (Asia/Ho_Chi_Minh): a deadline is the end of that day there.
 """
@@ -64,21 +68,34 @@ def final_runs(config: WorkspaceConfig) -> list[FinalRun]:
             for deadline, levels in sorted(levels_by_deadline.items())]
 
 
-def final_run_times(workspace: str | os.PathLike[str] | None) -> tuple[list[pendulum.DateTime], str | None]:
-    """At DAG parse time: the final runs' start times, or no times and the reason (shown in the DAG's doc)."""
+class ScheduleError(ConfigError):
+    """The final-report schedule cannot be computed: raised at parse time, so Airflow shows an import error."""
+
+
+def final_run_times(workspace: str | os.PathLike[str] | None) -> list[pendulum.DateTime]:
+    """At DAG parse time: the final runs' start times; ScheduleError (Vietnamese, then English) when the workspace
+    cannot be read, so the schedule never silently comes out empty."""
+    hint = ("dvctt_report không có lịch lập bản chính thức / no final-report schedule for dvctt_report: ")
     if not workspace:
-        return [], "Chưa đặt biến môi trường DVCTT_WORKSPACE / DVCTT_WORKSPACE is not set."
+        raise ScheduleError(hint + "chưa đặt biến môi trường DVCTT_WORKSPACE cho dag-processor / "
+                                   "DVCTT_WORKSPACE is not set for the dag-processor.")
     try:
         config = load_config(Path(workspace))
     except ConfigError as exc:
-        return [], str(exc)
-    return [run.at for run in final_runs(config)], None
+        raise ScheduleError(f"{hint}{exc}\nSửa workspace.yaml; DAG sẽ được đọc lại sau ít phút / fix workspace.yaml: "
+                            "the DAG is parsed again within minutes.") from exc
+    return [run.at for run in final_runs(config)]
+
+
+#: Run types that the deadline schedule creates: its own runs, and a backfill of its dates from the UI or CLI.
+FINAL_RUN_TYPES = ("scheduled", "backfill")
 
 
 def report_kind(run_type: str, final_param: bool) -> str:
-    """"final" for the runs the deadline schedule starts and for manual runs with `final`; else "draft"
-    (asset-triggered runs, manual runs without it)."""
-    return "final" if final_param or run_type == "scheduled" else "draft"
+    """"final" for the runs on the deadline schedule's dates (scheduled, or backfilled over them: a backfill only
+    creates runs on the timetable's final dates) and for manual runs with `final`; else "draft" (asset-triggered
+    runs, manual runs without it)."""
+    return "final" if final_param or getattr(run_type, "value", run_type) in FINAL_RUN_TYPES else "draft"
 
 
 def alerts_due(config: WorkspaceConfig, day: date) -> list[FinalRun]:

@@ -35,6 +35,8 @@ def test_portal_figures_are_stored_and_rerun_replaces_them(small_ws: Path) -> No
     (small_ws / "portal" / "hong.xlsx").write_bytes(b"not a workbook")
     second = ingest_portal(small_ws)
     assert second.unreadable == ["hong.xlsx"]
+    [reason] = second.unreadable_reasons  # what the DAG logs, fails with and mails to IT
+    assert reason.startswith("hong.xlsx: ") and len(reason) > len("hong.xlsx: ") + 10
     again = wh.portal_facts(2025)
     assert len(again) == second.facts
     keys = ["unit_code", "indicator_code"]

@@ -136,6 +136,66 @@ def test_no_reminder_outside_the_window(ws: Path, smtp, day: date) -> None:
     assert summary.due == {} and smtp[0].received == []
 
 
+def _units_with_files(ws: Path) -> set[str]:
+    return {d.name for d in (ws / "inbox").iterdir() if any(p.is_file() for p in d.iterdir())}
+
+
+def test_reminders_take_in_the_inbox_first(fresh_ws: Path, smtp, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The race seen in production: reminders on a warehouse that had not yet taken in the inbox. Every unit that
+    dropped a file has an address here, so any reminder to one of them is a false one."""
+    from sqlalchemy import create_engine, text
+
+    monkeypatch.delenv("DVCTT_WAREHOUSE_URL", raising=False)
+    mailbox, port = smtp
+    submitted = _units_with_files(fresh_ws)
+    assert submitted and not submitted & LATE
+    _write(fresh_ws, contacts={**CONTACTS, **{code: f"u{code}@example.gov.vn" for code in submitted}},
+           it_recipients=[IT], smtp={"host": "127.0.0.1", "port": port, "sender": SENDER})
+    summary = send_reminders(fresh_ws, DEC4)  # nothing ingested before: the reminders run does it first
+    assert {u["unit_code"] for u in summary.reminded} == set(CONTACTS)
+    assert {u["unit_code"] for u in summary.no_contact} == LATE - set(CONTACTS)
+    assert {r for _, rcpts, _ in mailbox.received for r in rcpts} == {*CONTACTS.values(), IT}
+    engine = create_engine(f"sqlite:///{fresh_ws / 'warehouse.sqlite'}")
+    with engine.connect() as conn:
+        noticed = {r[0] for r in conn.execute(text("SELECT unit_code FROM notices"))}
+        loaded = {r[0] for r in conn.execute(text("SELECT unit_code FROM submissions WHERE is_current"))}
+    engine.dispose()
+    assert loaded == submitted  # the reminders run took the inbox in before deciding who is missing
+    assert noticed == LATE  # two reminders, four listed for IT: no notice for a unit that has reported
+
+
+def test_a_unit_whose_file_is_still_arriving_is_neither_reminded_nor_listed(ws: Path, smtp) -> None:
+    arriving = ws / "inbox" / "03601" / "bao_cao.xlsx"  # 03601 has no address: it would be listed for IT
+    arriving.parent.mkdir(parents=True, exist_ok=True)  # the demo made every unit's folder
+    arriving.write_bytes(b"PK")  # being copied right now: too fresh to ingest (settle_seconds)
+    summary = send_reminders(ws, DEC4)
+    assert summary.in_inbox == ["03601"]
+    assert {u["unit_code"] for u in summary.no_contact} == LATE - set(CONTACTS) - {"03601"}
+    assert "03601" not in _text(next(m for _, rcpts, m in smtp[0].received if rcpts == [IT]))
+
+
+def test_the_lead_agency_is_not_reminded_to_report_to_itself(fresh_ws: Path, smtp,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DVCTT_WAREHOUSE_URL", raising=False)
+    mailbox, port = smtp
+    lead = "12-SKHCN"  # Sở Khoa học và Công nghệ, the demo's lead_agency
+    assert load_config(fresh_ws).lead_agency == "Sở Khoa học và Công nghệ"
+    shutil.rmtree(fresh_ws / "inbox" / lead)  # it has not sent its own file, nor has the press body below
+    shutil.rmtree(fresh_ws / "inbox" / "12-BAO")
+    _write(fresh_ws, it_recipients=[IT], smtp={"host": "127.0.0.1", "port": port, "sender": SENDER})
+    summary = send_reminders(fresh_ws, date(2025, 12, 11))  # the 15/12 deadline's window: departments and press
+    assert summary.due == {"department": date(2025, 12, 15), "press": date(2025, 12, 15)}
+    assert [u["unit_code"] for u in summary.no_contact] == ["12-BAO"]
+    [(_, _, msg)] = mailbox.received
+    assert lead not in _text(msg) and "12-BAO" in _text(msg)
+
+
+def test_a_window_where_every_unit_has_reported_sends_nothing(ws: Path, smtp) -> None:
+    summary = send_reminders(ws, date(2025, 12, 14))  # 15/12: every department and press body reported
+    assert summary.due == {"department": date(2025, 12, 15), "press": date(2025, 12, 15)}
+    assert (summary.reminded, summary.no_contact, summary.in_inbox, smtp[0].received) == ([], [], [], [])
+
+
 def test_cli_reminders(ws: Path, smtp) -> None:
     runner = CliRunner()
     result = runner.invoke(app, ["reminders", "--workspace", str(ws), "--date", "2025-12-04", "--json"])

@@ -97,6 +97,10 @@ class DagTests:
         """The end of the child's output (warnings and errors only: it logs at WARNING)."""
         return "\n".join(self._log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
 
+    def log_text(self) -> str:
+        """The child's whole output: what the tasks logged at WARNING and above."""
+        return self._log.read_text(encoding="utf-8", errors="replace")
+
     def stop(self) -> None:
         """Kill the child if it is still waiting (the caller failed before `run`)."""
         if self._proc.poll() is None:

@@ -14,7 +14,15 @@ import yaml
 
 from core.clock import vn_day
 from core.config import load_config
-from dvctt.schedule import alerts_due, final_run_times, final_runs, keep_final, reminders_due, report_kind
+from dvctt.schedule import (
+    ScheduleError,
+    alerts_due,
+    final_run_times,
+    final_runs,
+    keep_final,
+    reminders_due,
+    report_kind,
+)
 from tests.support.airflow_env import airflow_env
 
 D8, D15 = date(2025, 12, 8), date(2025, 12, 15)
@@ -43,17 +51,18 @@ def test_the_schedule_follows_the_configuration(config) -> None:
     assert [r.run_on for r in final_runs(config.for_year(2026))] == [date(2026, 12, 6), date(2026, 12, 13)]
 
 
-def test_parse_time_reading_never_raises_and_says_why(small_ws: Path, tmp_path: Path) -> None:
-    times, problem = final_run_times(str(small_ws))
-    assert problem is None and [t.isoformat() for t in times] == ["2025-12-06T06:00:00+07:00",
-                                                                  "2025-12-13T06:00:00+07:00"]
-    assert final_run_times(None) == ([], "Chưa đặt biến môi trường DVCTT_WORKSPACE / DVCTT_WORKSPACE is not set.")
-    times, problem = final_run_times(tmp_path / "missing")
-    assert times == [] and "Không tìm thấy thư mục workspace" in problem
+def test_parse_time_reading_raises_with_the_reason_instead_of_an_empty_schedule(small_ws: Path, tmp_path: Path) -> None:
+    times = final_run_times(str(small_ws))
+    assert [t.isoformat() for t in times] == ["2025-12-06T06:00:00+07:00", "2025-12-13T06:00:00+07:00"]
+    with pytest.raises(ScheduleError, match="DVCTT_WORKSPACE is not set for the dag-processor"):
+        final_run_times(None)
+    with pytest.raises(ScheduleError, match="Không tìm thấy thư mục workspace"):
+        final_run_times(tmp_path / "missing")
     broken = small_ws / "workspace.yaml"
     broken.write_text(broken.read_text(encoding="utf-8") + "final_report_days_before: 0\n", encoding="utf-8")
-    times, problem = final_run_times(small_ws)
-    assert times == [] and "final_report_days_before" in problem
+    with pytest.raises(ScheduleError, match="final_report_days_before") as raised:
+        final_run_times(small_ws)
+    assert "Sửa workspace.yaml" in str(raised.value) and "no final-report schedule" in str(raised.value)
 
 
 def test_scheduled_runs_are_final_asset_runs_drafts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -65,6 +74,8 @@ def test_scheduled_runs_are_final_asset_runs_drafts(tmp_path: Path, monkeypatch:
     assert report_kind(DagRunType.SCHEDULED, False) == "final"
     assert report_kind(DagRunType.ASSET_TRIGGERED, False) == report_kind(DagRunType.MANUAL, False) == "draft"
     assert report_kind(DagRunType.MANUAL, True) == "final"
+    # A backfill from the UI or CLI only creates runs on the timetable's dates: the final dates.
+    assert report_kind(DagRunType.BACKFILL, False) == "final"
 
 
 def test_days_are_vietnamese_days() -> None:
