@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.catalogue import load_catalogue
+from core.catalogue import Catalogue, load_catalogue
 from core.config import Limits
 from core.records import Finding, Submission
 from extract.csvfile import read_csv_submission
@@ -26,6 +26,7 @@ class ReadJob:
     unit_code: str
     year: int
     limits: Limits
+    catalogue: Catalogue | None = None  # the workspace's (with a province's own items); Decision 1588's by default
 
 
 @dataclass
@@ -38,7 +39,7 @@ class ReadResult:
 
 def read_one(job: ReadJob) -> ReadResult:
     """Inspect then read one file; a rejection becomes a Finding, never an exception."""
-    catalogue = load_catalogue()
+    catalogue = job.catalogue or load_catalogue()
     try:
         if job.path.suffix == ".csv":
             found = Inspection()
