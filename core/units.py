@@ -118,6 +118,11 @@ class Dual:
     unit: Unit
     links: tuple[Link, ...]
 
+    @property
+    def same(self) -> bool:
+        """Whether the other unit's figures go whole to the unit of the same code: then the era changes nothing."""
+        return self.links == (Link(self.unit.code, self.unit.code, 1.0, False),)
+
 
 @dataclass
 class UnitRegistry:
@@ -187,6 +192,11 @@ class UnitRegistry:
     @property
     def other_era(self) -> str:
         return OLD_ERA if self.hierarchy == NEW else NEW_ERA
+
+    @property
+    def reread(self) -> dict[str, Dual]:
+        """The reused codes whose other-era figures go elsewhere than the unit of the same code."""
+        return {code: dual for code, dual in self.dual.items() if not dual.same}
 
     def name_in(self, code: str, era: str | None) -> str:
         """The name a code had in `era` ("" when unknown)."""
@@ -416,7 +426,7 @@ def build_registry(country: Country, hierarchy: Hierarchy, province: str | None,
 def _dual(country: Country, hierarchy: Hierarchy, units: dict[str, Unit], window: Window,
           weights: dict[str, dict[str, float]]) -> dict[str, Dual]:
     """The report units whose code also names a unit of the other registry valid in the window, with where a
-    figure of that other unit goes, when that differs from the unit itself."""
+    figure of that other unit goes."""
     out: dict[str, Dual] = {}
     other = country.old if hierarchy == NEW else country.new
     for code in sorted(set(units) & set(other)):
@@ -437,8 +447,7 @@ def _dual(country: Country, hierarchy: Hierarchy, units: dict[str, Unit], window
             merges = country.sources.get(code, [])
             exact = len(merges) == 1 and not merges[0].partial and merges[0].old in units
             links = (Link(code, merges[0].old, 1.0, False),) if exact else ()
-        if links != (Link(code, code, 1.0, False),):
-            out[code] = Dual(unit, links)
+        out[code] = Dual(unit, links)
     return out
 
 

@@ -355,9 +355,8 @@ def _last_year(workspace: Path, config: WorkspaceConfig, registry: UnitRegistry,
     through_old = set(split) | {m.new for o in shared for m in country.targets[o]} & set(communes)
     through_old |= set(rng.sample(sorted(set(communes) - through_old), min(3, len(communes) - len(through_old))))
     old_units = sorted({m.old for c in through_old for m in country.sources[c]})
-    last_registry = load_registry(last)
-    old = [last_registry.dual[c].unit if c in last_registry.dual else last_registry.outside[c] for c in old_units
-           if c in last_registry.dual or c in last_registry.outside]
+    three_levels = load_registry(last, OLD)  # the old communes as they were until 30/6
+    old = [three_levels.units[c] for c in old_units if c in three_levels.units]
     own = [u for u in registry.of_levels(set(config.reporting_levels)) if u.code not in through_old
            and rng.random() >= 0.05]
     return [([(u, last, 0.5) for u in old], date(config.year - 1, 7, 8)),

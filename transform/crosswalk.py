@@ -28,7 +28,7 @@ import pandas as pd
 
 from core.units import MIXED_ERA, NEW, UnitRegistry
 
-PLACED_COLUMNS = ["source_code", "unit_code", "indicator_code", "numerator", "denominator", "partial"]
+PLACED_COLUMNS = ["source_code", "source_era", "unit_code", "indicator_code", "numerator", "denominator", "partial"]
 LINK_COLUMNS = ["source_code", "source_era", "unit_code", "weight", "partial"]
 AS_READ = ""  # the `source_era` of a link for a code read as the report's hierarchy reads it
 
@@ -39,17 +39,18 @@ def links_frame(registry: UnitRegistry) -> pd.DataFrame:
     rows = [(link.source, AS_READ, link.target, link.weight, link.partial)
             for links in registry.links.values() for link in links]
     rows += [(link.source, registry.other_era, link.target, link.weight, link.partial)
-             for dual in registry.dual.values() for link in dual.links]
+             for dual in registry.reread.values() for link in dual.links]
     return pd.DataFrame(rows, columns=LINK_COLUMNS)
 
 
 def era_keys(registry: UnitRegistry, frame: pd.DataFrame) -> pd.Series:
     """The `source_era` each row of `frame` (unit_code, optional era) joins the links on: its era for a code with
     two meanings (a period spanning 1/7/2025 finds no link there), else `AS_READ`."""
-    if "era" not in frame or not registry.dual:
+    reread = registry.reread
+    if "era" not in frame or not reread:
         return pd.Series(AS_READ, index=frame.index, dtype=object)
     era = frame["era"].astype(object).where(frame["era"].notna(), AS_READ)
-    dual = frame["unit_code"].isin(set(registry.dual))
+    dual = frame["unit_code"].isin(set(reread))
     meaningful = era.isin([registry.other_era, MIXED_ERA])
     return pd.Series(np.where(dual & meaningful, era, AS_READ), index=frame.index, dtype=object)
 
@@ -108,11 +109,11 @@ def unplaced_list(registry: UnitRegistry, facts: pd.DataFrame) -> pd.DataFrame:
     for code, era in sorted({(c, e if isinstance(e, str) else "") for c, e in zip(unplaced["unit_code"], eras,
                                                                                   strict=True)}):
         unit = registry.get(code)
-        if code in registry.dual and era == MIXED_ERA:
+        if code in registry.reread and era == MIXED_ERA:
             reason = ("Mã được dùng cho cả đơn vị cũ và đơn vị mới, số liệu có kỳ gồm cả trước và sau 01/07/2025 "
                       "nên không xác định được thuộc đơn vị nào; số liệu không được cộng")
             name = unit.name if unit else ""
-        elif code in registry.dual:
+        elif code in registry.reread:
             other = registry.dual[code].unit
             reason = (f"Số liệu theo {other.level_label.lower()} {other.name} (mã cũ dùng lại) không chuyển được "
                       f"sang hệ thống {registry.hierarchy} cấp; số liệu không được cộng")
@@ -126,6 +127,6 @@ def unplaced_list(registry: UnitRegistry, facts: pd.DataFrame) -> pd.DataFrame:
             reason = ("Đơn vị mới từ 01/07/2025, không trùng trọn vẹn với một đơn vị cũ nên không chuyển được về "
                       "hệ thống 3 cấp; số liệu không được cộng")
             name = unit.name
-        level = registry.dual[code].unit.level if code in registry.dual else unit.level if unit else ""
+        level = registry.dual[code].unit.level if code in registry.reread else unit.level if unit else ""
         rows.append((code, name, level, reason))
     return pd.DataFrame(rows, columns=["unit_code", "unit_name", "level", "reason"])

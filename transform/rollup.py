@@ -68,7 +68,7 @@ def raised_codes(registry: UnitRegistry) -> dict[tuple[str, str], str]:
     """
     out = {(code, AS_READ): _nearest(registry, registry[code].parent_code)
            for code in sorted(c for c, links in registry.links.items() if not links)}
-    for code, dual in sorted(registry.dual.items()):
+    for code, dual in sorted(registry.reread.items()):
         if not dual.links:
             out[(code, registry.other_era)] = _nearest(registry, dual.unit.parent_code)
         out[(code, MIXED_ERA)] = registry.root
@@ -115,7 +115,8 @@ def _aggregate(registry: UnitRegistry, placed: pd.DataFrame, units: pd.Categoric
     placed = placed.astype({"unit_code": units, "indicator_code": items})
     joined = placed.merge(_ancestry(registry).astype({"unit_code": units, "ancestor": units}), on="unit_code")
     keys = ["ancestor", "indicator_code"]
-    joined["reporting_units"] = ~joined.duplicated([*keys, "source_code"])  # each code once per aggregate
+    # each code once per aggregate (a reused code twice when both its units sent figures)
+    joined["reporting_units"] = ~joined.duplicated([*keys, "source_code", "source_era"])
     joined["split_units"] = joined["reporting_units"] & joined["partial"]
     return (joined.groupby(keys, observed=True, sort=False)[_SUMMED].sum(min_count=1)
             .reset_index().rename(columns={"ancestor": "unit_code"}))
