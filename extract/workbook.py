@@ -281,7 +281,7 @@ def submission_facts(sub: Submission) -> list[dict]:
     """
     by_item: dict[str, dict] = {}
     for c in sub.cells:
-        if c["field"] in ("unit_code", "year") or c["value"] is None:
+        if c["field"] in ("unit_code", "year", "task_status") or c["value"] is None:  # a task's status is no figure
             continue
         entry = by_item.setdefault(c["item_code"], {"indicator_code": c["item_code"], "numerator": None,
                                                      "denominator": None, "sheet": c["sheet"], "cell": c["cell"]})

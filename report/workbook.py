@@ -323,7 +323,8 @@ def _by_unit(ws: Worksheet, inp: ReportInputs, ranking: pd.DataFrame, timeliness
              f"{ESTIMATED}: gồm phần chia của {split[u.code]} đơn vị cũ" if split[u.code] else None] for u in units]
     first_score = 3 + len(inds) + 1
     widths = [12, 32, 18, *([12] * (len(inds) + 1)), 9, 10, 9, 9, 18]
-    headers = ["Mã", "Đơn vị", "Cấp", *(f"{i.label} (Cổng DVC)" if i.code in from_portal else i.label for i in inds),
+    headers = ["Mã", "Đơn vị", "Cấp", *(f"{_label_of(i)} (Cổng DVC)" if i.code in from_portal else _label_of(i)
+                                        for i in inds),
                f"{ON_TIME_LABEL} (Cổng DVC)", "Chỉ tiêu đạt", "Chỉ tiêu áp dụng", "Tỷ lệ chỉ tiêu đạt",
                "Xếp hạng trong cấp", "Ghi chú"]
     year = inp.config.year
@@ -483,7 +484,7 @@ def _portal(ws: Worksheet, inp: ReportInputs, timeliness: pd.DataFrame, subtitle
     portal's on-time rate with its numerator and denominator for the area and every unit."""
     setup_sheet(ws, "SO SÁNH SỐ LIỆU CỔNG DỊCH VỤ CÔNG VỚI SỐ LIỆU ĐƠN VỊ BÁO CÁO", subtitle, 4, page)
     frame = portal_comparison(inp.data, inp.portal_facts, inp.registry, inp.catalogue)
-    labels = {i.code: i.label for i in inp.catalogue.indicators}
+    labels = {i.code: _label_of(i) for i in inp.catalogue.indicators}
     widths = [9, 26, 44, 13, 13, 10, 13, 13, 10, 13]
     note = ("Số liệu của Cổng DVC là số liệu thống kê độc lập với số liệu các đơn vị tự báo cáo; số liệu của một đơn vị "
             "gồm hồ sơ của chính đơn vị và của các đơn vị trực thuộc. Chênh lệch = tỷ lệ theo Cổng DVC − tỷ lệ theo đơn "

@@ -122,6 +122,8 @@ def test_tasks_are_reported_by_their_lead_units_and_summarised(ws: Path) -> None
     status = {f.name: f.status for f in summary.files}
     assert status == {"nhiem_vu.xlsx": "accepted", "sai.xlsx": "quarantined"}
     assert "xong rồi" in next(f.reason for f in summary.files if f.name == "sai.xlsx")
+    facts = Warehouse(connect(warehouse_url(ws))).current_facts(2026)
+    assert not set(facts["indicator_code"]) & {"T01", "T02"}  # a status is stored as a task's, never as a figure
     book = load_workbook(build_report(ws).path, read_only=True)
     rows = list(book[SHEET_TASKS].iter_rows(values_only=True))
     communes = len(load_registry(load_config(ws)).of_levels({"commune"}))

@@ -96,6 +96,16 @@ def test_under_three_levels_only_the_rows_before_the_merger_are_old_kien_moc(lan
     assert data.loc[("20", "HOSO_TRUCTUYEN"), ["numerator", "denominator"]].tolist() == [4 + 3 + 6, 6 + 4 + 10]
 
 
+def test_a_registry_split_that_is_not_real_is_corrected_by_configuration() -> None:
+    """Old Hưng Phú (31588, Sóc Trăng) is listed as split into Long Hưng (31579) and a Cần Thơ ward 40 km away
+    (31201), probably a match on the name: the registry is kept as published, and a share of 0 says so."""
+    listed = load_registry(WorkspaceConfig(province="92", year=2025))
+    assert sorted((x.target, x.weight, x.partial) for x in listed.links["31588"]) == [("31201", 0.5, True),
+                                                                                     ("31579", 0.5, True)]
+    fixed = load_registry(WorkspaceConfig(province="92", year=2025, merge_weights={"31588": {"31579": 1, "31201": 0}}))
+    assert [(x.target, x.weight, x.partial) for x in fixed.links["31588"]] == [("31579", 1.0, False)]
+
+
 def test_a_reused_code_given_to_another_territory(tmp_path: Path) -> None:
     """Gia Lai: rows under 23710 before 1/7/2025 are old A Dơk's, which went into Ia Băng (23869)."""
     path = dossiers(tmp_path / "gl.csv", [("23710", "Trực tuyến", "05/05/2025")] * 2
