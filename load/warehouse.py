@@ -294,8 +294,8 @@ class Warehouse:
                 where = (s.c.year == y, s.c.unit_code.in_(chunk))
                 version |= {(u, y): v for u, v in conn.execute(select(s.c.unit_code, func.max(s.c.version))
                                                                .where(*where).group_by(s.c.unit_code)).all()}
-                mine = s.c.era.is_(None) if era is None else (s.c.era == era) | s.c.era.is_(None)
-                conn.execute(update(s).where(*where, mine if era is not None else true()).values(is_current=False))
+                same_era = true() if era is None else (s.c.era == era) | s.c.era.is_(None)
+                conn.execute(update(s).where(*where, same_era).values(is_current=False))
         last = {(i.rec.unit_code, i.year or year, i.era): n for n, (i, _) in enumerate(accepted)}
         rows = []
         for n, (i, fid) in enumerate(accepted):

@@ -89,6 +89,14 @@ class History:
     splits: pd.DataFrame  # SPLIT_COLUMNS: the split units last year's figures were shared out from
     unplaced: pd.DataFrame  # UNPLACED_COLUMNS: last year's files with no place on this year's units
     has_data: bool  # whether the warehouse holds any figure of that year
+    _root: dict[str, pd.Series] | None = field(default=None, repr=False)
+
+    def root_rows(self, root: str) -> dict[str, pd.Series]:
+        """indicator code → the `yoy` row of the report's root: read once, not per item and sheet."""
+        if self._root is None:
+            rows = self.yoy[self.yoy["unit_code"] == root]
+            self._root = {code: row for code, (_, row) in zip(rows["indicator_code"], rows.iterrows(), strict=True)}
+        return self._root
 
 
 @dataclass
@@ -216,11 +224,7 @@ def _reach(inp: ReportInputs) -> dict[str, tuple[int, int]]:
 
 def _previous(inp: ReportInputs, code: str) -> pd.Series | None:
     """Last year's row of the report's root for `code` (None when there is no history)."""
-    if inp.history is None:
-        return None
-    yoy = inp.history.yoy
-    rows = yoy[(yoy["unit_code"] == inp.registry.root) & (yoy["indicator_code"] == code)]
-    return rows.iloc[0] if len(rows) else None
+    return inp.history.root_rows(inp.registry.root).get(code) if inp.history is not None else None
 
 
 def _summary_note(inp: ReportInputs, ind: Indicator, value: float, maintained: bool, last: pd.Series | None) -> str:
@@ -404,7 +408,6 @@ def _activities(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabel
                 [12, 32, 18, *([12] * len(acts))], {k: S.INT_FMT for k in range(3, 3 + len(acts))},
                 bold_rows=[n for n, u in enumerate(units) if u.level in AGGREGATE_LEVELS])
     ws.auto_filter.ref = None
-    ws.freeze_panes = None
 
 
 def _named(codes: str, inp: ReportInputs) -> str:
@@ -749,10 +752,12 @@ def _listing(ws: Worksheet, start: int, caption: str, headers: Sequence[str], ro
 
 def _sources(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) -> None:
     setup_sheet(ws, "NGUỒN SỐ LIỆU: CÁC TỆP ĐÃ SỬ DỤNG", subtitle, 4, page)
+    eras = {"old": "3 cấp (đến 30/06/2025)", "new": "2 cấp (từ 01/07/2025)"}
     rows = [[r.unit_code, inp.name(r.unit_code), r.original_name, r.arrived_at, r.version,
-             "Đang dùng" if r.is_current else "Đã thay thế", r.sha256] for r in inp.sources.itertuples()]
-    last = write_table(ws, 4, ["Mã", "Đơn vị", "Tệp", "Thời điểm nhận", "Lần nộp", "Trạng thái", "SHA-256"], rows,
-                       [12, 34, 40, 18, 10, 14, 70])
+             "Đang dùng" if r.is_current else "Đã thay thế", eras.get(getattr(r, "era", None) or "", ""), r.sha256]
+            for r in inp.sources.itertuples()]
+    last = write_table(ws, 4, ["Mã", "Đơn vị", "Tệp", "Thời điểm nhận", "Lần nộp", "Trạng thái", "Danh mục đơn vị",
+                               "SHA-256"], rows, [12, 34, 40, 18, 10, 14, 18, 70])
     if len(inp.quarantined):
         start = last + 3
         ws.cell(row=start - 1, column=1, value="Tệp bị từ chối (không dùng số liệu)").font = S.BOLD

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from core.catalogue import Kind, load_catalogue
 from core.config import WorkspaceConfig, load_config
@@ -232,7 +233,8 @@ def test_ranking_follows_the_published_rule(book, report_file: Path) -> None:
 def test_every_sheet_prints_a4_landscape_with_titles_frozen_panes_and_cutoff(book) -> None:
     assert book.sheetnames == ["Tổng hợp", "Theo đơn vị", "Xếp hạng", "Hoạt động", "Tình hình nộp", "Cảnh báo dữ liệu",
                                "Khó khăn, kiến nghị", "Cổng DVC và đơn vị", "Kiểm tra tệp Cổng DVC", "Đối chiếu số liệu",
-                               "Sáp nhập, chia tách", "Nguồn số liệu", "Dữ liệu"]
+                               "Sáp nhập, chia tách", "So với năm trước", "Nhiệm vụ, kế hoạch", "Nguồn số liệu",
+                               "Dữ liệu"]
     for ws in book.worksheets:
         setup = ws.page_setup
         assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0), ws
@@ -243,7 +245,9 @@ def test_every_sheet_prints_a4_landscape_with_titles_frozen_panes_and_cutoff(boo
         assert not re.search(r"&[DT]", header + footer), "no print date or time: the same state gives the same bytes"
     assert [c.value for c in book["Dữ liệu"][1]] == ["unit_code", "unit_name", "level", "parent_code",
                                                     "indicator_code", "numerator", "denominator", "value",
-                                                    "reporting_units", "split_units"]
+                                                    "reporting_units", "split_units", "previous_year",
+                                                    "previous_numerator", "previous_denominator", "previous_value",
+                                                    "previous_split_units", "change"]
 
 
 def test_charts_are_native_and_the_picture_carries_no_stamp(report_file: Path) -> None:
@@ -254,7 +258,8 @@ def test_charts_are_native_and_the_picture_carries_no_stamp(report_file: Path) -
         assert len(charts) == 1 and len(images) == 1
         chart = z.read(charts[0]).decode()
         png = z.read(images[0])
-    assert "<barChart>" in chart and "<f>'Tổng hợp'!$F$5:$F$20</f>" in chart  # editable: it points at the table
+    targets = sum(i.target_for(2025) is not None for i in load_catalogue().indicators)  # listed first on the sheet
+    assert "<barChart>" in chart and f"<f>'Tổng hợp'!$F$5:$F${4 + targets}</f>" in chart  # it points at the table
     chunks, pos = [], 8
     while pos < len(png):
         length, kind = struct.unpack(">I4s", png[pos:pos + 8])
@@ -328,7 +333,7 @@ def test_data_sheet_rows_read_back_exactly_and_never_as_formulas(demo_run: Path,
     pd.testing.assert_frame_equal(read_data_sheet(path), data)
     ws = load_workbook(path)[SHEET_DATA]
     assert ws["B2"].data_type == "s" and ws["B2"].value == data.loc[0, "unit_name"]
-    assert ws.auto_filter.ref == f"A1:J{len(data) + 1}" and ws.max_row == len(data) + 1
+    assert ws.auto_filter.ref == f"A1:{get_column_letter(data.shape[1])}{len(data) + 1}" and ws.max_row == len(data) + 1
     with zipfile.ZipFile(path) as z:
         sheet = z.read(f"xl/worksheets/sheet{load_workbook(path).sheetnames.index(SHEET_DATA) + 1}.xml")
     assert b"<f>" not in sheet and b"<f " not in sheet
