@@ -59,7 +59,7 @@ GUIDE = [
     "hoặc «Kiến nghị, đề xuất» trong danh sách. Cần thêm ý thì dùng các dòng trống phía dưới (hoặc chèn thêm dòng) "
     "và chọn «Loại» cho từng dòng: dòng có nội dung mà không có loại sẽ bị trả lại.",
     "7. Trang «Ví dụ» là một bản điền mẫu để tham khảo: số liệu ghi ở trang đó KHÔNG được đọc. Trang «Danh mục» "
-    "chứa các lựa chọn của ô chọn (vùng tên DS_LOAI và DS_CO_KHONG); không sửa trang này.",
+    "chứa các lựa chọn của ô chọn (vùng tên DS_LOAI, DS_CO_KHONG và DS_TINH_TRANG); không sửa trang này.",
     "8. Các trang được bảo vệ để tránh sửa nhầm, KHÔNG đặt mật khẩu. Nếu thật cần bỏ bảo vệ: Excel chọn Review "
     "(Xem lại) → Unprotect Sheet (Bỏ bảo vệ trang tính); LibreOffice chọn Tools (Công cụ) → Protect Sheet "
     "(Bảo vệ trang tính).",
