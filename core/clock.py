@@ -19,6 +19,11 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def vn_today() -> date:
+    """Today's calendar day in Vietnam, whatever zone the server runs in."""
+    return vn_day(now())
+
+
 def aware(moment: datetime) -> datetime:
     """`moment` itself; a naive one is refused, since its zone would be a guess."""
     if moment.tzinfo is None or moment.utcoffset() is None:

@@ -8,14 +8,27 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
+from contextlib import suppress
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, TypeGuard, get_args
+from typing import Any, Literal, TypeGuard, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
 
+from core import clock
+from core.catalogue import CatalogueOverrides
 from core.errors import UserError, os_error_text
 from core.resources import MERGES_FILE, REGISTRY_FILE
 from core.validation_messages import describe_errors
@@ -33,6 +46,8 @@ PATTERN_HINTS = {
 }
 UnitKind = Literal["department", "press", "district_office"]
 ReportingLevel = Literal["commune", "district", "department", "press", "district_office"]
+DAY_MONTH = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*$")  # "08/12": a deadline in every report year
+TASK_CODE_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z._-]{0,19}$"
 
 
 def is_reporting_level(level: str) -> TypeGuard[ReportingLevel]:
@@ -56,6 +71,27 @@ class Agency(BaseModel):
     name: str
     kind: UnitKind = "department"
     parent: str | None = None
+
+
+class Task(BaseModel):
+    """A task of a task-based plan (kế hoạch có bảng nhiệm vụ): its lead units report its status every year.
+
+    `lead` names who reports the status: unit codes, or unit kinds ("commune" for every commune). The
+    texts are the plan's own words (`lead_text`, `partners`, `period`), shown as written in the report.
+    """
+
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+    code: str = Field(pattern=TASK_CODE_PATTERN)
+    title: str
+    lead: list[str] = Field(min_length=1)
+    lead_text: str | None = None
+    partners: str | None = None
+    period: str | None = None
+    ref: str | None = None  # where the plan lists it, e.g. "II.1.a"
+    items: list[str] = Field(default_factory=list)  # catalogue codes that measure the task
+
+    def led_by(self, code: str, level: str) -> bool:
+        return code in self.lead or level in self.lead
 
 
 class Registry(BaseModel):
@@ -98,12 +134,14 @@ class Limits(BaseModel):
 class WorkspaceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)  # see Agency
     province: str = Field(pattern=PROVINCE_PATTERN)  # "VN": the whole country (a ministry)
+    # Left out of workspace.yaml, the report year follows the calendar (`cycle_year`); written, it pins the year.
     year: int = Field(ge=YEAR_MIN, le=YEAR_MAX)
     # None: the hierarchy valid in the report window; for a window straddling 1/7/2025 (the 2025 report) this
     # chooses: 2 = commune→province with old units mapped through the crosswalk, 3 = commune→district→province.
     hierarchy: Literal[2, 3] | None = None
     # Partial merges (an old commune split among several new ones): old code → {new code: share}; the shares of
-    # one old code must name all its new communes and sum to 1. Unlisted splits use equal shares.
+    # one old code must name all its new communes and sum to 1. Unlisted splits use equal shares. A share of 0 says
+    # the registry lists a commune that got none of it (then a share of 1 is no estimate): docs/domain.md.
     merge_weights: dict[str, dict[str, float]] = Field(default_factory=dict)
     registry: Registry = Registry()
     window: Window | None = None
@@ -121,13 +159,62 @@ class WorkspaceConfig(BaseModel):
     final_report_days_before: int = Field(default=2, ge=1, le=60)
     it_recipients: list[str] = Field(default_factory=list)  # IT staff for alerts and lists; empty = `recipients`
     contacts: dict[str, str] = Field(default_factory=dict)  # unit code → e-mail address for reminders
+    catalogue: CatalogueOverrides = CatalogueOverrides()  # the province's targets and items over Decision 1588's
+    tasks: list[Task] = Field(default_factory=list)  # the plan's task table, for a task-based plan
+    plan: str | None = None  # the plan the tasks come from, as the report names it
+    _year_pinned: bool = PrivateAttr(default=True)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _calendar(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> WorkspaceConfig:
+        """Without `year`, the report year is the cycle under way (`cycle_year`); deadlines may be written as
+        day/month ("08/12"), the same day every year, and must be when the year follows the calendar."""
+        pinned = True
+        if isinstance(data, dict):
+            data = dict(data)
+            pinned = data.get("year") is not None
+            deadlines = data.get("deadlines")
+            days = _day_months(deadlines) if isinstance(deadlines, dict) else {}
+            if not pinned:
+                fixed = sorted(str(k) for k, v in (deadlines or {}).items() if k not in days) \
+                    if isinstance(deadlines, dict) else []
+                if fixed:
+                    raise ValueError(f"khi không khai báo year (năm báo cáo theo lịch), hạn nộp ghi dạng ngày/tháng "
+                                     f"áp dụng cho mọi năm, ví dụ commune: \"08/12\" (đang ghi ngày cụ thể cho "
+                                     f"{', '.join(fixed)})")
+                if data.get("window") is not None:
+                    raise ValueError("khi không khai báo year (năm báo cáo theo lịch), không khai báo window: kỳ số "
+                                     "liệu là 15/12 năm trước đến 14/12 năm báo cáo")
+                data["year"] = cycle_year(clock.vn_today(), days.values())
+            if days:
+                year = data["year"]
+                with suppress(TypeError, ValueError):  # a year or day that is not a date: the field validators say
+                    data["deadlines"] = {**deadlines, **{k: date(int(year), m, d) for k, (m, d) in days.items()}}
+        config = handler(data)
+        config._year_pinned = pinned
+        return config
+
+    @property
+    def year_pinned(self) -> bool:
+        """Whether workspace.yaml names the year; otherwise it follows the calendar."""
+        return self._year_pinned
+
+    @field_validator("tasks")
+    @classmethod
+    def _unique_tasks(cls, value: list[Task]) -> list[Task]:
+        codes = [t.code for t in value]
+        twice = sorted({c for c in codes if codes.count(c) > 1})
+        if twice:
+            raise ValueError(f"mã nhiệm vụ {', '.join(twice)} ghi hai lần")
+        return value
 
     @field_validator("merge_weights")
     @classmethod
     def _shares(cls, value: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
         for old_code, shares in value.items():
-            if not shares or any(w <= 0 for w in shares.values()) or abs(sum(shares.values()) - 1) > 1e-9:
-                raise ValueError(f"tỷ lệ chia của mã cũ {old_code} phải là các số dương có tổng bằng 1 (đang là {shares})")
+            if not shares or any(w < 0 for w in shares.values()) or abs(sum(shares.values()) - 1) > 1e-9:
+                raise ValueError(f"tỷ lệ chia của mã cũ {old_code} phải là các số không âm có tổng bằng 1 (đang là "
+                                 f"{shares})")
         return value
 
     @field_validator("recipients", "it_recipients")
@@ -149,6 +236,10 @@ class WorkspaceConfig(BaseModel):
             raise ValueError(f"địa chỉ email không hợp lệ: {', '.join(bad)}")
         return value
 
+    def tasks_for(self, code: str, level: str) -> list[Task]:
+        """The tasks whose status the unit reports (it leads them)."""
+        return [t for t in self.tasks if t.led_by(code, level)]
+
     @property
     def report_window(self) -> Window:
         """Decree 09/2019: a yearly report covers 15/12 of the previous year to 14/12."""
@@ -165,6 +256,29 @@ class WorkspaceConfig(BaseModel):
     def deadline_for(self, level: str) -> date:
         deadline = self.deadlines.get(level) if is_reporting_level(level) else None
         return deadline or date(self.year, 12, 15)
+
+
+def _day_months(deadlines: dict) -> dict[str, tuple[int, int]]:
+    """The deadlines written as day/month: level → (month, day)."""
+    out = {}
+    for level, value in deadlines.items():
+        if isinstance(value, str) and (m := DAY_MONTH.match(value)):
+            out[level] = (int(m[2]), int(m[1]))
+    return out
+
+
+def cycle_year(today: date, deadlines: Iterable[tuple[int, int]] = ()) -> int:
+    """The report year under way on `today`: the one whose data window (15/12 of the year before to 14/12)
+    holds today, unless the year before still has a deadline ahead (on 15/12/2026 with a 15/12 deadline the
+    cycle is still 2026, although the 2027 window opened that day). `deadlines` are (month, day), 15/12 when
+    none is given."""
+    last = max(deadlines, default=(12, 15))
+    window_year = today.year + 1 if (today.month, today.day) > (12, 14) else today.year
+    try:
+        still_open = date(window_year - 1, *last) >= today
+    except ValueError:  # 29/02 in a year without it
+        still_open = False
+    return window_year - 1 if still_open else window_year
 
 
 def check_workspace(workspace: Path) -> Path:
@@ -220,7 +334,13 @@ def _parse(text: str) -> object:
 
 
 def write_config(workspace: Path, config: WorkspaceConfig) -> Path:
+    """workspace.yaml for `config`; a year that follows the calendar is left out, its deadlines written as day/month."""
     path = Path(workspace) / CONFIG_FILE
     data = config.model_dump(mode="json", exclude_none=True)
+    if config.catalogue.empty:
+        data.pop("catalogue", None)
+    if not config.year_pinned:
+        data.pop("year")
+        data["deadlines"] = {k: f"{v:%d/%m}" for k, v in config.deadlines.items()}
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path

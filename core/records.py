@@ -26,8 +26,9 @@ class Finding:
 
 @dataclass
 class Submission:
-    """What one file says, before validation: rows of CELL_COLUMNS, RATIO_COLUMNS and TEXT_COLUMNS, and the problems
-    the reader found on the way (a cell whose value cannot be known, a text without its type, a sheet chosen among
+    """What one file says, before validation: rows of CELL_COLUMNS, RATIO_COLUMNS and TEXT_COLUMNS, the statuses
+    of the plan's tasks it reports (TASK_COLUMNS; a status is also a cell, field `task_status`), and the problems the
+    reader found on the way (a cell whose value cannot be known, a text without its type, a sheet chosen among
     several …) that still let the rest of the file be read."""
 
     file_id: str
@@ -36,17 +37,21 @@ class Submission:
     texts: list[dict] = field(default_factory=list)
     meta: dict[str, str | None] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    tasks: list[dict] = field(default_factory=list)
 
 
 # --- extract → expectations: one row per value read, and per ratio, with where it was read ---------
 CELL_COLUMNS = ["file_id", "sheet", "cell", "item_code", "field", "raw", "value", "required", "expected"]
 RATIO_COLUMNS = ["file_id", "sheet", "item_code", "numerator", "denominator", "numerator_cell", "denominator_cell"]
 TEXT_COLUMNS = ["file_id", "kind", "cell", "text"]
+TASK_COLUMNS = ["task_code", "status", "note", "sheet", "cell"]  # status: a key of core.layout.TASK_STATUSES
 
 # --- load → transform: a unit's figure (a count has no denominator; yes/no is 1/1 or 0/1) -----------
+# `era` (core.units): which registry the code belongs to, "old" or "new" (None: not known, read as the report's
+# hierarchy reads it); for the portal, whether the row predates 1/7/2025 ("mixed": its period spans that day).
 FACT_COLUMNS = ["unit_code", "indicator_code", "numerator", "denominator"]
-# The portal's figures per unit code, and what its exports could not give.
-PORTAL_FACT_COLUMNS = [*FACT_COLUMNS, "source_file"]
+# The portal's figures per unit code and era, and what its exports could not give.
+PORTAL_FACT_COLUMNS = [*FACT_COLUMNS, "source_file", "era"]
 PORTAL_PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "message", "rule", "excluded"]
 PORTAL_UNKNOWN_COLUMNS = ["agency_code", "rows", "first_row", "source_file", "shape"]
 # Warnings on the files behind the current submissions.
@@ -64,6 +69,15 @@ RECONCILE_COLUMNS = ["unit_code", "unit_name", "level", "indicator_code",
 STATUS_COLUMNS = ["unit_code", "unit_name", "level", "parent_code", "parent_name", "deadline", "arrived_at", "status",
                   "via", "missing_via"]
 SPLIT_COLUMNS = ["source_code", "source_name", "unit_code", "unit_name", "weight"]
+# Last year's figures on this year's units (transform.history), one row per DATA_COLUMNS row: the same figures a
+# year earlier, placed through the crosswalk (split_units > 0: estimated), and the change of the value.
+PREVIOUS_COLUMNS = ["unit_code", "indicator_code", "previous_year", "previous_numerator", "previous_denominator",
+                    "previous_value", "previous_split_units", "change"]
+# How many units a figure covers: the expected units whose template carries the item (or, for the portal, the
+# units that handle dossiers) and how many of them have a figure.
+COVERAGE_COLUMNS = ["indicator_code", "covered", "expected"]
+# The plan's tasks and what their lead units reported (transform.tasks).
+TASK_STATUS_COLUMNS = ["task_code", "unit_code", "unit_name", "status", "note"]
 UNPLACED_COLUMNS = ["unit_code", "unit_name", "level", "reason"]
 RAISED_COLUMNS = ["source_code", "source_name", "unit_code", "unit_name"]
 # Peer statistics for outlier warnings, per level and indicator.

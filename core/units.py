@@ -7,6 +7,13 @@ or `Tân Hòa` for the same commune). A report uses one hierarchy, the one valid
 one by default, and the codes of the other hierarchy still submit into it through `links`: the
 crosswalk maps an old code onto new communes; the other way only the exact inverse is possible (a
 new unit that is one whole old unit), because a new commune cannot be cut back into old ones.
+
+Codes were reused: 3,316 of the 3,321 new commune codes were old commune codes, not always of the
+same territory. A figure's code is therefore read with its *era*: `old` for a template made from the
+3-level registry or a portal row dated before 1/7/2025, `new` for the 2-level registry or a row dated
+from then on. A code that is a unit of the report's hierarchy and also a unit of the other one has
+its other-era meaning in `UnitRegistry.dual`: an old commune split among new ones is split by shares
+when its figure predates the merger, even though its code now names one of the new communes.
 """
 
 from __future__ import annotations
@@ -35,6 +42,10 @@ Hierarchy = Literal[2, 3]
 NEW: Hierarchy = 2
 OLD: Hierarchy = 3
 NATION = "VN"
+# A figure's era: which registry its unit code belongs to (see the module docstring). MIXED: a portal row whose
+# period spans 1/7/2025, which a code with two meanings cannot place; None: not known (read as the report reads it).
+OLD_ERA, NEW_ERA, MIXED_ERA = "old", "new", "mixed"
+ERA_OF: dict[int, str] = {3: OLD_ERA, 2: NEW_ERA}
 
 LEVEL_LABELS = {
     "country": "Toàn quốc",
@@ -58,6 +69,13 @@ class CrosswalkError(ConfigError):
 
 class HierarchyError(ConfigError):
     """A hierarchy was requested for a window in which it did not exist."""
+
+
+def era_of_period(start: date, end: date) -> str:
+    """The era of a figure for [start, end]: old before 1/7/2025, new from then on, mixed across it."""
+    if end < DISTRICTS_ABOLISHED:
+        return OLD_ERA
+    return NEW_ERA if start >= DISTRICTS_ABOLISHED else MIXED_ERA
 
 
 @dataclass(frozen=True)
@@ -92,6 +110,20 @@ class Link:
     partial: bool
 
 
+@dataclass(frozen=True)
+class Dual:
+    """A code that is a unit of the report's hierarchy and also a unit of the other one: `unit` is that other
+    unit, and `links` where a figure of the other era under this code goes (empty: nowhere in this hierarchy)."""
+
+    unit: Unit
+    links: tuple[Link, ...]
+
+    @property
+    def same(self) -> bool:
+        """Whether the other unit's figures go whole to the unit of the same code: then the era changes nothing."""
+        return self.links == (Link(self.unit.code, self.unit.code, 1.0, False),)
+
+
 @dataclass
 class UnitRegistry:
     """The units of one province (or the whole country) under one hierarchy, with parent/child links.
@@ -108,6 +140,7 @@ class UnitRegistry:
     hierarchy: Hierarchy = OLD
     outside: dict[str, Unit] = field(default_factory=dict)
     links: dict[str, tuple[Link, ...]] = field(default_factory=dict)
+    dual: dict[str, Dual] = field(default_factory=dict)  # reused codes read in the other era
     _children: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -150,6 +183,27 @@ class UnitRegistry:
 
     def of_levels(self, levels: list[str] | set[str]) -> list[Unit]:
         return [u for u in self.walk() if u.level in levels]
+
+    @property
+    def era(self) -> str:
+        """The era of this hierarchy's own codes."""
+        return ERA_OF[self.hierarchy]
+
+    @property
+    def other_era(self) -> str:
+        return OLD_ERA if self.hierarchy == NEW else NEW_ERA
+
+    @property
+    def reread(self) -> dict[str, Dual]:
+        """The reused codes whose other-era figures go elsewhere than the unit of the same code."""
+        return {code: dual for code, dual in self.dual.items() if not dual.same}
+
+    def name_in(self, code: str, era: str | None) -> str:
+        """The name a code had in `era` ("" when unknown)."""
+        if era == self.other_era and code in self.dual:
+            return self.dual[code].unit.name
+        unit = self.get(code)
+        return unit.name if unit else ""
 
 
 @dataclass(frozen=True)
@@ -299,6 +353,19 @@ def _shares(old_code: str, merges: list[Merge], configured: dict[str, dict[str, 
     return given
 
 
+def _split(old_code: str, merges: list[Merge], weights: dict[str, dict[str, float]], units: dict[str, Unit]
+           ) -> tuple[Link, ...]:
+    """Where an old unit's figures go among the report's units: whole for a full merge, by share for a split. A
+    configured share of 0 drops a new commune the registry lists but that got none of it; a configured share of 1
+    is then a fact, not an estimate."""
+    if not merges:
+        return ()
+    share = _shares(old_code, merges, weights)
+    configured = old_code in weights
+    return tuple(Link(old_code, m.new, share[m.new], m.partial and not (configured and share[m.new] == 1))
+                 for m in merges if m.new in units and share[m.new] > 0)
+
+
 def _with_ancestors(codes: Iterable[str], units: dict[str, Unit]) -> set[str]:
     out: set[str] = set()
     for code in codes:
@@ -352,24 +419,48 @@ def build_registry(country: Country, hierarchy: Hierarchy, province: str | None,
             outside[a.code] = unit
     for code in outside:
         links.setdefault(code, ())
-    return UnitRegistry(root=root_code, units=units, hierarchy=hierarchy, outside=outside, links=links)
+    dual = _dual(country, hierarchy, units, window, weights)
+    return UnitRegistry(root=root_code, units=units, hierarchy=hierarchy, outside=outside, links=links, dual=dual)
+
+
+def _dual(country: Country, hierarchy: Hierarchy, units: dict[str, Unit], window: Window,
+          weights: dict[str, dict[str, float]]) -> dict[str, Dual]:
+    """The report units whose code also names a unit of the other registry valid in the window, with where a
+    figure of that other unit goes."""
+    out: dict[str, Dual] = {}
+    other = country.old if hierarchy == NEW else country.new
+    for code in sorted(set(units) & set(other)):
+        unit = other[code]
+        if not unit.valid_in(window):
+            continue
+        links: tuple[Link, ...]
+        if hierarchy == NEW:
+            if unit.level == "province":
+                into = country.province_merges.get(code, code)
+                links = (Link(code, into, 1.0, False),) if into in units else ()
+            else:
+                merges = country.targets.get(code, [])
+                links = _split(code, merges, weights, units)
+        elif unit.level == "province":
+            links = (Link(code, code, 1.0, False),)
+        else:
+            merges = country.sources.get(code, [])
+            exact = len(merges) == 1 and not merges[0].partial and merges[0].old in units
+            links = (Link(code, merges[0].old, 1.0, False),) if exact else ()
+        out[code] = Dual(unit, links)
+    return out
 
 
 def _old_into_new(country: Country, units: dict[str, Unit], window: Window, weights: dict[str, dict[str, float]]
                   ) -> tuple[dict[str, tuple[Link, ...]], dict[str, Unit]]:
     """Under the new hierarchy: each old code valid in the window → its new communes here, with shares."""
-    reused = sorted(set(weights) & set(units))
-    if reused:
-        raise CrosswalkError(f"merge_weights: {', '.join(reused)} cũng là mã của đơn vị mới; tệp nộp theo mã này "
-                             "được tính cho đơn vị mới nên không chia.")
     links: dict[str, tuple[Link, ...]] = {}
     for old_code, merges in country.targets.items():
         old_unit = country.old.get(old_code)
         inside = [m for m in merges if m.new in units]
         if old_code in units or old_unit is None or not inside or not old_unit.valid_in(window):
             continue
-        share = _shares(old_code, merges, weights)
-        links[old_code] = tuple(Link(old_code, m.new, share[m.new], m.partial) for m in inside)
+        links[old_code] = _split(old_code, merges, weights, units)
     return links, {c: country.old[c] for c in _with_ancestors(links, country.old) if c not in units}
 
 
@@ -423,6 +514,42 @@ def province_name(config: WorkspaceConfig) -> str:
     if unit is None or unit.level != "province":
         raise UnknownProvinceError(_unknown_province(country, hierarchy, config.province))
     return unit.name
+
+
+def registry_names(config: WorkspaceConfig) -> dict[str, str]:
+    """era → the name of the registry its codes come from (the template records it, `era_of_registry` reads it)."""
+    return {OLD_ERA: config.registry.file.removesuffix(".json"), NEW_ERA: config.registry.merges.removesuffix(".json")}
+
+
+def registry_label(config: WorkspaceConfig, hierarchy: Hierarchy) -> str:
+    """What the template's «Danh mục đơn vị» row says: the registry's name first, then what it is."""
+    era = ERA_OF[hierarchy]
+    what = "3 cấp, đến 30/06/2025" if hierarchy == OLD else "2 cấp, từ 01/07/2025"
+    return f"{registry_names(config)[era]} ({what})"
+
+
+def era_of_registry(config: WorkspaceConfig, text: str | None) -> str | None:
+    """The era a template's «Danh mục đơn vị» names; None when it names no registry of this workspace."""
+    first = (text or "").strip().split(" ")[0]
+    return next((era for era, name in registry_names(config).items() if first == name), None)
+
+
+def unit_registry_label(unit: Unit, window: Window, config: WorkspaceConfig) -> str:
+    """The registry a unit's code comes from, as its template records it: an old unit's is the 3-level
+    registry, a new commune's the 2-level one, an agency's (whose code is ours) the one valid in the window."""
+    if unit.valid_to == OLD_UNTIL:
+        return registry_label(config, OLD)
+    if unit.valid_from == DISTRICTS_ABOLISHED:
+        return registry_label(config, NEW)
+    return registry_label(config, report_hierarchy(window, config.hierarchy))
+
+
+def history_registry(config: WorkspaceConfig, hierarchy: Hierarchy) -> UnitRegistry:
+    """The province's units in `hierarchy` for the window of `config`'s year, even a window in which they did
+    not exist yet: an earlier year's figures placed onto this year's units through the crosswalk."""
+    province = None if config.province == NATION else config.province
+    return build_registry(_country(config), hierarchy, province, config.report_window, agencies=config.agencies,
+                          weights=config.merge_weights)
 
 
 def load_registry(config: WorkspaceConfig, hierarchy: Hierarchy | None = None) -> UnitRegistry:

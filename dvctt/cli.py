@@ -160,7 +160,8 @@ app = typer.Typer(help="Tổng hợp báo cáo DVCTT (Đề án 1588/QĐ-TTg) �
 Workspace = Annotated[Path, typer.Option("--workspace", "-w", help="Workspace directory (holds workspace.yaml, "
                                          "inbox/, archive/, outbox/).", envvar="DVCTT_WORKSPACE", readable=False)]
 AsJson = Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON summary on stdout.")]
-Year = Annotated[int | None, typer.Option("--year", help="Report year (default: the workspace's year).")]
+Year = Annotated[int | None, typer.Option("--year", help="Report year (default: the workspace's year, or the cycle "
+                                         "under way when workspace.yaml names none).")]
 Send = Annotated[bool, typer.Option("--send", help="E-mail the workbook to the configured recipients (smtp in "
                                     "workspace.yaml; the password comes from the env var smtp.password_env).")]
 
@@ -324,8 +325,9 @@ def rebuild(
 def demo(
     workspace: Annotated[Path, typer.Option("--workspace", "-w", help="Directory to create the demo workspace in.",
                                             readable=False)] = Path("demo"),
-    province: Annotated[str, typer.Option(help="Province code (2 digits), e.g. 12 = Lai Châu.")] = "12",
-    year: Annotated[int, typer.Option(help="Report year.")] = 2025,
+    province: Annotated[str, typer.Option(help="Province code (2 digits), e.g. 40 = Nghệ An, 12 = Lai Châu.")] = "40",
+    year: Annotated[int | None, typer.Option(help="Report year (default: the cycle under way, and the workspace "
+                                                  "then follows the calendar).")] = None,
     files_only: Annotated[bool, typer.Option(
         "--files-only", help="Only write workspace.yaml and the units' files (for a trial of the Airflow stack, "
                              "which then takes them in); no warehouse, no report.")] = False,
@@ -338,15 +340,16 @@ def demo(
     if files_only:
         made = _guard(lambda: create_demo(workspace, province, year, run=False))
         if as_json:
-            print(json.dumps({"submitted": made.submitted, "late": made.late, "missing": made.missing,
-                              "workspace": str(workspace.resolve())}, ensure_ascii=False, indent=2))
+            print(json.dumps({"year": made.config.year, "submitted": made.submitted, "late": made.late,
+                              "missing": made.missing, "workspace": str(workspace.resolve())}, ensure_ascii=False,
+                             indent=2))
         else:
             console.print(f"Workspace: {workspace.resolve()} – tệp của {made.submitted} đơn vị trong inbox/ "
                           f"(chưa tiếp nhận), {made.missing} đơn vị chưa nộp.")
         return
     with console.status("Đang tạo dữ liệu mẫu và chạy quy trình…", spinner="dots") if not as_json else nullcontext():
         made = _guard(lambda: create_demo(workspace, province, year, run=True))
-        result = _guard(lambda: build_report(workspace, year))
+        result = _guard(lambda: build_report(workspace, made.config.year))
     if as_json:
         print(json.dumps({"submitted": made.submitted, "late": made.late, "missing": made.missing,
                           "report": result.to_dict()}, ensure_ascii=False, indent=2))
@@ -370,7 +373,7 @@ def template(
 ) -> None:
     """Write the blank submission workbook for one unit (--unit, -o), or for every expected unit (--all),
     prefilled with its code, name, level and year."""
-    from core.catalogue import load_catalogue
+    from core.catalogue import with_overrides
     from core.units import load_registry
     from templates.submission import write_template
 
@@ -397,7 +400,8 @@ def template(
         found = load_registry(config_y).get(str(unit))
         if found is None:
             _fail(f"Mã đơn vị «{unit}» không có trong danh mục của workspace {workspace}.")
-        return write_template(found, config_y.year, config_y.report_window, load_catalogue(), target)
+        return write_template(found, config_y.year, config_y.report_window, with_overrides(config_y.catalogue), target,
+                              config=config_y)
 
     print(_guard(make))
 

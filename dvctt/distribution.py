@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.catalogue import load_catalogue
+from core.catalogue import with_overrides
 from core.config import load_config
 from core.files import make_dirs
 from core.progress import progress_bar
@@ -53,12 +53,12 @@ def distribute(workspace: Path, year: int | None = None, *, progress: bool = Fal
     if year is not None and year != config.year:
         config = config.for_year(year)
     units = load_registry(config).of_levels(set(config.reporting_levels))
-    catalogue = load_catalogue()
+    catalogue = with_overrides(config.catalogue)
     folder = workspace / TEMPLATES_DIR / str(config.year)
     written = 0
     for unit in progress_bar(units, "Ghi biểu mẫu", enabled=progress):
         path = folder / template_name(unit.code, config.year)
-        data = workbook_bytes(build_template(unit, config.year, config.report_window, catalogue))
+        data = workbook_bytes(build_template(unit, config.year, config.report_window, catalogue, config=config))
         if not path.is_file() or path.read_bytes() != data:
             atomic_write_bytes(path, data)
             written += 1

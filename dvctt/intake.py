@@ -21,14 +21,14 @@ from pathlib import Path
 import pandas as pd
 
 from core import clock
-from core.catalogue import load_catalogue
-from core.config import load_config
+from core.catalogue import with_overrides
+from core.config import YEAR_MIN, load_config
 from core.files import make_dirs, share
 from core.layout import SHEET_INFO, TEMPLATE_VERSION
 from core.locking import file_lock
 from core.progress import Stopwatch, progress_bar
-from core.records import CELL_COLUMNS, RATIO_COLUMNS, STATS_COLUMNS, Finding, Submission
-from core.units import load_registry
+from core.records import CELL_COLUMNS, RATIO_COLUMNS, STATS_COLUMNS, TASK_COLUMNS, Finding, Submission
+from core.units import UnitRegistry, era_of_registry, load_registry, registry_names
 from expectations.submission import no_figures, validate_submission_cells
 from extract.formats import as_shown
 from extract.inbox import FEEDBACK_DIR, SUPPORTED, Dropped, archive_file, scan_inbox
@@ -108,12 +108,23 @@ class Batch:
         self.ws = workspace
         config = load_config(workspace)
         self.config = config.for_year(year) if year is not None and year != config.year else config
-        self.catalogue = load_catalogue()
+        self.catalogue = with_overrides(self.config.catalogue)
         self.registry = load_registry(self.config)
+        self._registries: dict[int, UnitRegistry] = {self.config.year: self.registry}
         self.levels = {u.code: u.level for u in self.registry.units.values()}
         self.wh = Warehouse(connect(warehouse_url(workspace, self.config.warehouse_url)))
         self.now = clock.aware(now) if now is not None else None  # a fixed arrival time (demo, tests)
         self.summary = IngestSummary()
+
+    def registry_for(self, year: int) -> UnitRegistry:
+        """The units of an earlier year's report (its files are accepted into that year)."""
+        if year not in self._registries:
+            self._registries[year] = load_registry(self.config.for_year(year))
+        return self._registries[year]
+
+    def knows(self, code: str) -> bool:
+        """Whether `code` is a unit this year or in an earlier year the workspace still accepts files for."""
+        return any(code in self.registry_for(y) for y in range(self.config.year, YEAR_MIN - 1, -1))
 
     def quarantine_copy(self, archived: Path | None, d: Dropped, sha: str, reason: str) -> None:
         target_dir = make_dirs(self.ws / "quarantine" / _safe_name(d.unit_code))
@@ -129,7 +140,8 @@ class Batch:
         folder = d.path.parent / FEEDBACK_DIR
         if folder.is_symlink():
             return
-        unit = self.registry.get(d.unit_code)
+        unit = next((found for y in sorted(self._registries, reverse=True)
+                     if (found := self._registries[y].get(d.unit_code))), None)
         out = folder / f"{_safe_name(d.path.stem, 80)}.phan_hoi.xlsx"
         write_feedback(out, unit_name=unit.name if unit else d.unit_code, file_name=d.name, arrived_at=arrived,
                        accepted=accepted, findings=as_shown(findings, archived))
@@ -255,20 +267,23 @@ def judge_batch(b: Batch, staged: Staged, progress: bool, watch: Stopwatch | Non
     """Read, validate and judge the staged files of one batch, in arrival order; nothing is written yet."""
     watch = watch or Stopwatch({})
     subs, notes = _read(b, staged, progress)
+    claims = {key: _claim(b, sub, notes[key]) for key, (_, _, sub) in subs.items()}
     watch.lap("read")
     cells = _frame((c for _, _, s in subs.values() for c in s.cells), CELL_COLUMNS)
     ratios = _frame((r for _, _, s in subs.values() for r in s.ratios), RATIO_COLUMNS)
     by_file: dict[str, list[Finding]] = {}
-    for f in validate_submission_cells(cells, ratios, known_codes={i.code for i in b.catalogue.items}):
+    for f in validate_submission_cells(cells, ratios, known_codes={i.code for i in b.catalogue.items},
+                                       known_tasks={t.code for t in b.config.tasks}):
         by_file.setdefault(f.file_id, []).append(f)
     watch.lap("validate")
     clean = {k: v for k, v in subs.items()
              if not any(f.severity == "error" for f in notes[k] + by_file.get(k, []))}
-    warnings, recomputed = _quality(b, clean)
-    warnings += _dropped_figures(b, clean)
+    this_year = {k: v for k, v in clean.items() if claims[k][0] == b.config.year}  # not compared with this year's peers
+    warnings, recomputed = _quality(b, this_year)
+    warnings += _dropped_figures(b, this_year)
     for f in warnings:
         by_file.setdefault(f.file_id, []).append(f)
-    items = _judge(staged, subs, notes, by_file)
+    items = _judge(staged, subs, notes, by_file, claims)
     watch.lap("quality")
     problems = {d.unit_code + rec.sha256: f for d, rec, f in staged.early}
     problems |= {k: notes[k] + by_file.get(k, []) for k in subs if notes[k] or by_file.get(k)}
@@ -288,7 +303,7 @@ def _read(b: Batch, staged: Staged, progress: bool
     subs: dict[str, tuple[Dropped, FileRecord, Submission]] = {}
     notes: dict[str, list[Finding]] = {}
     jobs = [ReadJob(d.unit_code + rec.sha256, b.ws / str(rec.archive_path), d.unit_code, b.config.year,
-                    b.config.limits, b.ws / "archive") for d, rec in staged.to_read]
+                    b.config.limits, b.ws / "archive", b.catalogue) for d, rec in staged.to_read]
     results = progress_bar(read_all(jobs), "Đọc tệp", enabled=progress, total=len(jobs))
     for (d, rec), res in zip(staged.to_read, results, strict=True):
         if res.submission is None or res.inspection is None:
@@ -301,9 +316,65 @@ def _read(b: Batch, staged: Staged, progress: bool
     return subs, notes
 
 
+def _claim(b: Batch, sub: Submission, notes: list[Finding]) -> tuple[int, str | None]:
+    """(year, era) a file is loaded under: the year it claims, when that is this year or an earlier one (a late or
+    back-filled report goes into its own year, said in a warning; a later year is an error of the year check), and
+    the registry its unit code comes from («Danh mục đơn vị», or as that year's report reads the code).
+
+    The year check (`expectations.submission`, meta_mismatch) then compares the file with the year it is loaded
+    into, so a file is never put silently into a year it does not claim."""
+    year = b.config.year
+    cells = [c for c in sub.cells if c["field"] == "year"]
+    claimed = cells[0]["value"] if cells else None
+    if claimed is not None and float(claimed).is_integer() and YEAR_MIN <= int(claimed) < year:
+        year = int(claimed)
+        for c in cells:
+            c["expected"] = str(year)
+        notes.append(Finding(sub.file_id, "warning", "earlier_year", cells[0]["sheet"], cells[0]["cell"], str(year),
+                             f"Báo cáo năm {b.config.year}",
+                             f"Tệp là báo cáo năm {year}: số liệu được lưu vào năm {year}, không tính vào báo cáo năm "
+                             f"{b.config.year}. Nếu đây là báo cáo năm {b.config.year}, hãy dùng biểu mẫu năm "
+                             f"{b.config.year} và nộp lại."))
+    unit = sub.meta.get("MA_DON_VI") or ""
+    code = next((c["expected"] for c in sub.cells if c["field"] == "unit_code"), unit)
+    registry = b.registry_for(year)
+    if "DANH_MUC" in sub.meta:
+        era = era_of_registry(b.config, sub.meta["DANH_MUC"])
+        if era is None:
+            names = " hoặc ".join(f"«{n}»" for n in registry_names(b.config).values())
+            notes.append(Finding(sub.file_id, "error", "registry_unknown", SHEET_INFO, "B", sub.meta["DANH_MUC"] or "",
+                                 f"Danh mục đơn vị {names}",
+                                 "Biểu mẫu ghi danh mục đơn vị không dùng trong hệ thống này. Hãy tải biểu mẫu mới "
+                                 "của đơn vị và nộp lại, không sửa dòng «Danh mục đơn vị»."))
+            return year, None
+    else:  # a template without the row (DVCTT-1) or a CSV: the code as that year's report reads it
+        era = registry.era if code in registry.units else registry.other_era if code in registry.outside else None
+    if era is not None and not _exists(registry, code, era):
+        notes.append(Finding(sub.file_id, "error", "unit_not_in_year", SHEET_INFO, "B", code,
+                             f"Đơn vị có trong danh mục đơn vị năm {year}",
+                             f"Mã {code} theo {_REGISTRY_WORDS[era]} không phải đơn vị báo cáo năm {year}. Hãy dùng "
+                             f"biểu mẫu năm {year} của đơn vị."))
+    return year, era
+
+
+_REGISTRY_WORDS = {"old": "danh mục 3 cấp (trước 01/07/2025)", "new": "danh mục 2 cấp (từ 01/07/2025)"}
+
+
+def _exists(registry: UnitRegistry, code: str, era: str) -> bool:
+    """Whether `code` names a unit of `era` in the registry's year. An agency (sở, báo, phòng) is the same unit in
+    both eras; an administrative unit exists only in the era of its registry."""
+    if code in registry.dual:
+        return True
+    if code in registry.units:
+        return era == registry.era or registry.units[code].level not in ("province", "district", "commune")
+    if code in registry.outside:
+        return era == registry.other_era or registry.outside[code].level not in ("province", "district", "commune")
+    return False
+
+
 def _judge(staged: Staged, subs: dict[str, tuple[Dropped, FileRecord, Submission]],
-           notes: dict[str, list[Finding]], by_file: dict[str, list[Finding]]
-           ) -> list[tuple[Dropped, BatchItem, list[Finding]]]:
+           notes: dict[str, list[Finding]], by_file: dict[str, list[Finding]],
+           claims: dict[str, tuple[int, str | None]]) -> list[tuple[Dropped, BatchItem, list[Finding]]]:
     """Each new file accepted or quarantined; read files in arrival order, so a unit's last one becomes current."""
     ordered = sorted(subs.items(), key=lambda kv: _arrival_order(kv[1][0], kv[1][1]))
     items: list[tuple[Dropped, BatchItem, list[Finding]]] = [(d, _rejected(rec, f), f) for d, rec, f in staged.early]
@@ -314,8 +385,10 @@ def _judge(staged: Staged, subs: dict[str, tuple[Dropped, FileRecord, Submission
         else:
             texts = [{"kind": t["kind"], "seq": n, "cell": t["cell"], "text": t["text"]}
                      for n, t in enumerate(sub.texts, 1)]
+            year, era = claims[key]
             items.append((d, BatchItem(rec, "accepted", None, [_finding_row(f) for f in found], sub.meta,
-                                       submission_facts(sub), texts), found))
+                                       submission_facts(sub), texts, year=year, era=era,
+                                       tasks=[{k: t[k] for k in TASK_COLUMNS} for t in sub.tasks]), found))
     return items
 
 
@@ -331,7 +404,7 @@ def _stat_key(d: Dropped) -> tuple[str, str, int, int, int]:
 
 
 def _precheck(b: Batch, d: Dropped, max_bytes: float) -> Finding | None:
-    if d.unit_code not in b.registry:
+    if not b.knows(d.unit_code):
         return Finding(d.name, "error", "unknown_unit", "", "", d.unit_code, "Thư mục mang mã đơn vị có trong danh mục",
                        f"Mã đơn vị «{d.unit_code}» (tên thư mục) không có trong danh mục đơn vị báo cáo của tỉnh. "
                        "Hãy nộp vào đúng thư mục của đơn vị mình hoặc liên hệ bộ phận CNTT.")

@@ -9,15 +9,18 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from core.catalogue import load_catalogue
-from core.config import Window, WorkspaceConfig, load_config
+from core.catalogue import Catalogue, with_overrides
+from core.config import YEAR_MIN, Window, WorkspaceConfig, load_config
+from core.layout import PLAN_TEXT
 from core.progress import Stopwatch
-from core.units import Hierarchy, load_registry, province_name
+from core.units import Hierarchy, UnitRegistry, history_registry, load_registry, province_name
 from load.warehouse import Warehouse, connect, warehouse_url
-from report.workbook import ReportInputs, write_report
+from report.workbook import History, ReportInputs, write_report
 from transform import portal_sourced, reconcile, rollup, split_list, unit_status, unplaced_list
 from transform.completeness import MISSING
+from transform.history import coverage, year_on_year
 from transform.scope import ReportScope, ad_hoc_window, subtree, with_window, within
+from transform.tasks import task_statuses
 
 if TYPE_CHECKING:
     from dvctt.intake import IngestSummary
@@ -82,7 +85,7 @@ def build_report(workspace: Path, year: int | None = None, *, hierarchy: Hierarc
         config = config.for_year(year)
     scope = ReportScope.of(config, unit=unit, hierarchy=hierarchy, window=ad_hoc_window(config, date_from, date_to))
     period = with_window(config, scope.window) if scope.window else config
-    catalogue = load_catalogue()
+    catalogue = with_overrides(config.catalogue)
     whole = load_registry(period, hierarchy)
     registry = subtree(whole, scope.unit) if scope.unit else whole
     codes = registry.units.keys() | registry.outside.keys() if scope.unit else None
@@ -101,14 +104,20 @@ def build_report(workspace: Path, year: int | None = None, *, hierarchy: Hierarc
     arrivals, texts = wh.first_arrivals(config.year, codes), wh.current_texts(config.year, codes)
     sources, warnings = wh.sources(config.year, codes), wh.current_warnings(config.year, codes)
     quarantined = within(wh.quarantined(), registry) if scope.unit else wh.quarantined()
+    reported_tasks = wh.current_tasks(config.year, codes)
     clock.lap("report_read")
     data = rollup(registry, facts, catalogue, portal)
     status = unit_status(registry, arrivals, period)
-    inputs = ReportInputs(period, registry, catalogue, data, status, texts, sources, quarantined, warnings,
-                          portal_facts=portal, portal_problems=problems, portal_unknown=unknown,
+    history = None if scope.window else _history(wh, config, whole.hierarchy, scope.unit, catalogue, data)
+    plans = texts[texts["kind"] == PLAN_TEXT].reset_index(drop=True)
+    inputs = ReportInputs(period, registry, catalogue, data, status, texts[texts["kind"] != PLAN_TEXT], sources,
+                          quarantined, warnings, portal_facts=portal, portal_problems=problems, portal_unknown=unknown,
                           reconciliation=reconcile(registry, facts, data, catalogue),
-                          splits=split_list(registry, pd.concat([facts[["unit_code"]], portal[["unit_code"]]])),
-                          unplaced=unplaced_list(registry, facts), ad_hoc=scope.window is not None)
+                          splits=split_list(registry, _codes_and_eras(facts, portal)),
+                          unplaced=unplaced_list(registry, facts), ad_hoc=scope.window is not None,
+                          coverage=coverage(data, registry, catalogue, period,
+                                            history.data if history is not None else None),
+                          history=history, tasks=task_statuses(config.tasks, registry, reported_tasks), plans=plans)
     clock.lap("report_rollup")
     path = write_report(inputs, report_path(workspace, config, unit=scope.unit, hierarchy=scope.hierarchy,
                                             window=scope.window), progress=progress)
@@ -116,6 +125,31 @@ def build_report(workspace: Path, year: int | None = None, *, hierarchy: Hierarc
     reported = int((status["status"] != MISSING).sum())
     return ReportResult(path, config.year, reported, len(status), registry.root, registry.hierarchy,
                         period.report_window, scope.window is not None, timings)
+
+
+def _codes_and_eras(*frames: pd.DataFrame) -> pd.DataFrame:
+    """The (unit_code, era) pairs figures came under, for the list of split units."""
+    parts = [f[["unit_code"]].assign(era=f.get("era")) for f in frames]
+    return pd.concat(parts, ignore_index=True).drop_duplicates()
+
+
+def _history(wh: Warehouse, config: WorkspaceConfig, hierarchy: Hierarchy, unit: str | None, catalogue: Catalogue,
+             data: pd.DataFrame) -> History | None:
+    """Last year's figures on this year's units (`transform.history`): None before the first year reported."""
+    year = config.year - 1
+    if year < YEAR_MIN:
+        return None
+    last = config.for_year(year)
+    whole = history_registry(last, hierarchy)
+    registry: UnitRegistry = subtree(whole, unit) if unit else whole
+    codes = registry.units.keys() | registry.outside.keys() if unit else None
+    facts = wh.current_facts(year, codes)
+    facts = facts[~facts["indicator_code"].isin(portal_sourced(catalogue))]
+    portal = wh.portal_facts(year, codes)
+    previous = rollup(registry, facts, catalogue, portal)
+    return History(year, previous, year_on_year(data, previous, year),
+                   split_list(registry, _codes_and_eras(facts, portal)), unplaced_list(registry, facts),
+                   has_data=bool(len(facts) or len(portal)))
 
 
 def deliver_report(workspace: Path, year: int | None = None) -> list[str]:

@@ -170,7 +170,7 @@ def send_reminders(workspace: Path, today: date | None = None,
     (and reminded as soon as an address is added). Which day it is comes from the caller, so a run is
     reproducible.
     """
-    from core.catalogue import load_catalogue
+    from core.catalogue import with_overrides
     from core.units import load_registry
     from load.notices import NO_CONTACT, REMINDER, notified, record_notice
     from load.warehouse import Warehouse, connect, warehouse_url
@@ -191,7 +191,7 @@ def send_reminders(workspace: Path, today: date | None = None,
         from dvctt.intake import ingest
 
         ingest(workspace)
-    registry, catalogue, window = load_registry(config), load_catalogue(), config.report_window
+    registry, catalogue, window = load_registry(config), with_overrides(config.catalogue), config.report_window
     engine = connect(warehouse_url(workspace, config.warehouse_url))
     status = unit_status(registry, Warehouse(engine).first_arrivals(config.year), config)
     missing = status[(status["status"] == MISSING) & status["level"].isin(list(summary.due))]
@@ -216,7 +216,7 @@ def send_reminders(workspace: Path, today: date | None = None,
                     summary.no_contact.append(entry)
                 else:
                     path = write_template(unit, config.year, window, catalogue,
-                                          Path(tmp) / template_name(row.unit_code, config.year))
+                                          Path(tmp) / template_name(row.unit_code, config.year), config=config)
                     send([email], reminder_subject(config.year, deadline),
                          reminder_body(unit_name=row.unit_name, unit_code=row.unit_code, year=config.year,
                                        start=window.start, end=window.end, deadline=deadline, today=today,

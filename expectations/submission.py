@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Collection, Hashable, Iterator
 from functools import cache
 from typing import Any
 
 import pandas as pd
 
 from core import layout as L
+from core.layout import TASK_STATUSES
 from core.records import CELL_COLUMNS, RATIO_COLUMNS, Finding, Submission
 
 # Before GX is imported: its import reads these and logs INFO lines that clerks and IT need not read.
@@ -51,7 +52,9 @@ FRAME_COLUMNS = [*CELL_COLUMNS, "numerator", "denominator", "denominator_cell"]
 TEXT_COLUMNS = ["file_id", "sheet", "cell", "item_code", "field", "raw", "expected", "denominator_cell"]
 NUMBER_COLUMNS = ["value", "numerator", "denominator"]
 
+TASK_FIELD = "task_status"
 FIELD_LABELS = {
+    TASK_FIELD: "tình trạng nhiệm vụ",
     "numerator": "tử số",
     "denominator": "mẫu số",
     "count": "số lượng",
@@ -68,7 +71,8 @@ def build_submission_suite() -> gx.ExpectationSuite:
     """The rules every submitted cell must pass; `meta.rule` is the Finding code each one raises.
 
     `meta.cell_column` names the column holding the A1 reference to report (default `cell`).
-    Unknown codes use the suite parameter `known_codes`, so the suite never changes with the catalogue.
+    Unknown codes use the suite parameters `known_codes` and `known_tasks`, so the suite never changes with the
+    catalogue or the plan.
     """
     e = gx.expectations
     field = Column("field")
@@ -101,6 +105,12 @@ def build_submission_suite() -> gx.ExpectationSuite:
         e.ExpectColumnValuesToBeInSet(
             column="item_code", value_set={"$PARAMETER": "known_codes"}, row_condition=field.is_in(CODED_FIELDS),
             description="Indicator and activity codes are in this year's catalogue.", meta={"rule": "unknown_code"}),
+        e.ExpectColumnValuesToNotBeNull(
+            column="value", row_condition=(field == TASK_FIELD) & filled,
+            description="A filled task status is one of the plan's statuses.", meta={"rule": "task_status_invalid"}),
+        e.ExpectColumnValuesToBeInSet(
+            column="item_code", value_set={"$PARAMETER": "known_tasks"}, row_condition=field == TASK_FIELD,
+            description="Task codes are the plan's (workspace tasks).", meta={"rule": "unknown_task"}),
         e.ExpectColumnPairValuesToBeEqual(
             column_A="meta_found", column_B="meta_expected",
             row_condition=field.is_in(META_FIELDS) & filled & Column("meta_expected").is_not_null(),
@@ -129,8 +139,8 @@ def no_figures(sub: Submission) -> Finding | None:
     """The error for a file with not one figure filled in (a blank template, or only its identity or texts): it says
     nothing, so it is rejected, never counted as reported and never replacing an earlier version. A rule on the
     whole file, which the cell suite cannot express; it names what is empty and how to fill it."""
-    if any(c["raw"] is not None for c in sub.cells if c["field"] in CODED_FIELDS):
-        return None
+    if any(c["raw"] is not None for c in sub.cells if c["field"] in (*CODED_FIELDS, TASK_FIELD)):
+        return None  # a lead agency may report only its tasks' progress
     sheets = {c["field"]: c["sheet"] for c in sub.cells}
     targets, activities = sheets.get("numerator", sheets.get("yes_no", L.SHEET_TARGETS)), sheets.get("count")
     if len(set(sheets.values())) == 1:  # a flat file (CSV): one table
@@ -147,7 +157,8 @@ def no_figures(sub: Submission) -> Finding | None:
                    "là không có số liệu), lưu lại rồi nộp lại.")
 
 
-def validate_submission_cells(cells: pd.DataFrame, ratios: pd.DataFrame, *, known_codes: set[str]) -> list[Finding]:
+def validate_submission_cells(cells: pd.DataFrame, ratios: pd.DataFrame, *, known_codes: set[str],
+                              known_tasks: Collection[str] = ()) -> list[Finding]:
     """Validate a whole batch in one GX run; return every problem, sorted by file, sheet, cell, rule.
 
     Cells are ordered the way a clerk reads a sheet: by row, then column (D7 before D10).
@@ -160,7 +171,7 @@ def validate_submission_cells(cells: pd.DataFrame, ratios: pd.DataFrame, *, know
     outcome = batch.validate(
         suite,
         result_format={"result_format": "COMPLETE", "return_unexpected_index_query": False},
-        expectation_parameters={"known_codes": sorted(known_codes)},
+        expectation_parameters={"known_codes": sorted(known_codes), "known_tasks": sorted(known_tasks)},
     )
     findings = {f for result in outcome.results for f in _findings(result, frame)}
     return sorted(findings, key=_sort_key)
@@ -331,6 +342,19 @@ def _unknown_code(row: Row) -> Message:
             "biểu mẫu (không tự đổi mã, không tự thêm dòng); nếu là dòng thừa thì xoá cả dòng đó.")
 
 
+def _task_status_invalid(row: Row) -> Message:
+    choices = "«" + "», «".join(TASK_STATUSES.values()) + "»"
+    return (row["raw"], f"Một trong các tình trạng {choices}",
+            f"Ô {row['at']} (nhiệm vụ {row['item_code']}) đang ghi «{row['raw']}». Hãy chọn tình trạng trong danh sách "
+            "của ô; nếu chưa có thông tin thì để trống.")
+
+
+def _unknown_task(row: Row) -> Message:
+    return (row["item_code"], "Mã nhiệm vụ có trong kế hoạch",
+            f"Mã nhiệm vụ «{row['item_code']}» ở dòng có ô {row['at']} không có trong bảng nhiệm vụ của kế hoạch. Hãy "
+            "dùng biểu mẫu mới nhất của đơn vị, không tự thêm hay đổi mã nhiệm vụ.")
+
+
 def _meta_mismatch(row: Row) -> Message:
     found, want, at = row["raw"], row["meta_expected"], row["at"]
     if row["field"] == "unit_code":
@@ -378,6 +402,8 @@ MESSAGES: dict[str, Callable[[Row], Message]] = {
     "yes_no_invalid": _yes_no_invalid,
     "not_whole_non_negative": _not_whole_non_negative,
     "unknown_code": _unknown_code,
+    "task_status_invalid": _task_status_invalid,
+    "unknown_task": _unknown_task,
     "meta_mismatch": _meta_mismatch,
     "duplicate": _duplicate,
     "numerator_gt_denominator": _numerator_gt_denominator,

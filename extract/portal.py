@@ -50,8 +50,8 @@ SNIFF_BYTES = 1 << 20
 
 # Count columns of an aggregated export; any one of them (with a unit code) makes a file "aggregated".
 AGGREGATED_COUNTS = (
-    "received_total", "received_online", "received_in_person", "received_post", "carried_over",
-    "resolved_total", "resolved_early", "resolved_on_time", "resolved_late",
+    "received_total", "received_online", "received_online_full", "received_online_partial", "received_in_person",
+    "received_post", "carried_over", "resolved_total", "resolved_early", "resolved_on_time", "resolved_late",
     "pending_within", "pending_overdue",
     "procedures_total", "procedures_full_online", "procedures_partial_online", "procedures_with_dossiers",
     "fee_total", "fee_paid_online", "ratings_total", "ratings_satisfied",
@@ -59,7 +59,7 @@ AGGREGATED_COUNTS = (
 )
 # Columns that only make sense per dossier; their presence means "dossier" shape.
 DOSSIER_COLUMNS = (
-    "unit_code", "dossier_code", "field", "procedure_code", "procedure_name", "channel", "received_at",
+    "unit_code", "dossier_code", "field", "procedure_code", "procedure_name", "service_level", "channel", "received_at",
     "due_at", "finished_at", "status", "fee_bearing", "paid_online", "digitised", "online_identified", "rating",
 )
 AGGREGATED_REQUIRED = ("unit_code", "received_total")

@@ -12,7 +12,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.catalogue import load_catalogue
+from core.catalogue import Catalogue, load_catalogue
 from core.config import Limits
 from core.records import Finding, Submission
 from extract.csvfile import read_csv_submission
@@ -28,6 +28,7 @@ class ReadJob:
     year: int
     limits: Limits
     scratch: Path | None = None  # where a large workbook's checked copy is written (default: beside `path`)
+    catalogue: Catalogue | None = None  # the workspace's (with a province's own items); Decision 1588's by default
 
 
 @dataclass
@@ -40,7 +41,7 @@ class ReadResult:
 
 def read_one(job: ReadJob) -> ReadResult:
     """Inspect then read one file; a rejection becomes a Finding, never an exception."""
-    catalogue = load_catalogue()
+    catalogue = job.catalogue or load_catalogue()
     try:
         if job.path.suffix == ".csv":
             found = Inspection()

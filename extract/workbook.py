@@ -83,6 +83,9 @@ _ACTIVITY_WANTED = frozenset((_A_CODE, _A_QTY))
 _TEXT_WANTED = frozenset(map(fold, L.TEXT_HEADERS[1:]))
 _X_KIND, _X_TEXT = fold("Loại"), fold("Nội dung")
 _TEXT_KINDS = {fold(v): k for k, v in L.TEXT_KINDS.items()}
+_K_CODE, _K_STATUS, _K_NOTE = (fold(L.TASK_HEADERS[i]) for i in (1, 5, 6))
+_TASK_WANTED = frozenset((_K_CODE, _K_STATUS, _K_NOTE))
+_TASK_STATUS_WORDS = {fold(v): k for k, v in L.TASK_STATUSES.items()}
 
 
 def _fatal(file_id: str, sheet: str, cell: str, found: str, expected: str, fix: str) -> UnreadableWorkbook:
@@ -113,6 +116,7 @@ def read_submission(path: Path, file_id: str, *, unit_code: str, year: int, cata
     reader.info(sub, {"MA_DON_VI": unit_code, "NAM_BAO_CAO": str(year)})
     reader.targets(sub, catalogue)
     reader.activities(sub)
+    reader.tasks(sub)
     reader.texts(sub)
     sub.findings[:0] = reader.notes
     return sub
@@ -274,6 +278,8 @@ class _WorkbookReader:
                 continue
             raw = cell_text(value)
             sub.meta[key] = raw
+            if key == "KE_HOACH" and raw:  # the unit's plan (number, date): kept with the free texts
+                sub.texts.append({"file_id": self.file_id, "kind": L.PLAN_TEXT, "cell": _ref(r, 1), "text": nfc(raw)})
             if key in fields:
                 sub.cells.append({"file_id": self.file_id, "sheet": name, "cell": _ref(r, 1), "item_code": key,
                                   "field": fields[key], "raw": raw,
@@ -355,6 +361,31 @@ class _WorkbookReader:
                               "item_code": code, "field": "count", "raw": raw, "value": number,
                               "required": False, "expected": None})
 
+    def tasks(self, sub: Submission) -> None:
+        """The status of each task of the plan the unit leads (the sheet exists only in such a unit's template):
+        a cell `task_status` holding the status's number, or nothing readable (an error for a filled cell)."""
+        name, rows = self.rows(L.SHEET_TASKS, required=False)
+        if not rows:
+            return
+        hrow, cols = self.header(name, rows, _TASK_WANTED, L.TASK_HEADERS, [L.TASK_HEADERS[1], L.TASK_HEADERS[5]],
+                                 "nhiệm vụ")
+        c_code, c_status, c_note = cols[_K_CODE], cols[_K_STATUS], cols.get(_K_NOTE)
+        for r in range(hrow + 1, len(rows)):
+            row = rows[r]
+            code = cell_text(_at(row, c_code))
+            if not code:
+                continue
+            raw = cell_text(_at(row, c_status))
+            status = _TASK_STATUS_WORDS.get(fold(raw)) if raw is not None else None
+            cell = _ref(r, c_status)
+            sub.cells.append({"file_id": self.file_id, "sheet": name, "cell": cell, "item_code": code,
+                              "field": "task_status", "raw": raw, "value": status, "required": False,
+                              "expected": None})
+            if status is not None:
+                note = cell_text(_at(row, c_note)) if c_note is not None else None
+                sub.tasks.append({"task_code": code, "status": status, "note": nfc(note) if note else None,
+                                  "sheet": name, "cell": cell})
+
     def texts(self, sub: Submission) -> None:
         """Difficulties and proposals, word for word; the sheet is optional. Each text's type is read strictly:
         one of the two types, or an error at its «Loại» cell (never filed as a difficulty by default)."""
@@ -417,7 +448,7 @@ def submission_facts(sub: Submission) -> list[dict]:
     """
     by_item: dict[str, dict] = {}
     for c in sub.cells:
-        if c["field"] in ("unit_code", "year") or c["value"] is None:
+        if c["field"] in ("unit_code", "year", "task_status") or c["value"] is None:  # a task's status is no figure
             continue
         entry = by_item.setdefault(c["item_code"], {"indicator_code": c["item_code"], "numerator": None,
                                                      "denominator": None, "sheet": c["sheet"], "cell": c["cell"]})

@@ -93,6 +93,9 @@ submissions = Table(
     Column("template_version", String(40)),
     Column("preparer", String(200)),
     Column("arrived_at", Instant, nullable=False),
+    # The registry the unit code comes from (core.units eras): a reused code is two units, each with its own
+    # current submission. NULL: not known (before release 0.2), read as the report's hierarchy reads the code.
+    Column("era", String(5)),
     UniqueConstraint("unit_code", "year", "version", name="uq_submission_version"),
 )
 Index("ix_submissions_current", submissions.c.year, submissions.c.is_current)
@@ -110,6 +113,21 @@ facts = Table(
     Column("cell", String(20)),
 )
 Index("ix_facts_submission", facts.c.submission_id)
+
+# The status of the plan's tasks (workspace `tasks:`) as their lead units report them, with the cell it was read from.
+task_reports = Table(
+    "task_reports",
+    metadata,
+    Column("submission_id", Integer, ForeignKey("submissions.id"), nullable=False),
+    Column("unit_code", String(40), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("task_code", String(20), nullable=False),
+    Column("status", Integer, nullable=False),  # core.layout.TASK_STATUSES
+    Column("note", Text),
+    Column("sheet", String(60)),
+    Column("cell", String(20)),
+)
+Index("ix_task_reports_submission", task_reports.c.submission_id)
 
 texts = Table(
     "texts",
@@ -175,6 +193,7 @@ portal_facts = Table(
     Column("numerator", Float),
     Column("denominator", Float),
     Column("source_file", Text),
+    Column("era", String(5)),  # old: rows dated before 1/7/2025, new: from then on, mixed: spanning it
 )
 Index("ix_portal_facts_year", portal_facts.c.year)
 

@@ -25,6 +25,7 @@ from sqlalchemy import (
     insert,
     make_url,
     select,
+    true,
     update,
 )
 from sqlalchemy.engine import Connection
@@ -205,6 +206,9 @@ class BatchItem:
     meta: dict = field(default_factory=dict)
     facts: list[dict] = field(default_factory=list)
     texts: list[dict] = field(default_factory=list)
+    year: int | None = None  # the year the file reports on, when not the batch's (an earlier year's file)
+    era: str | None = None  # the registry its unit code comes from (core.units)
+    tasks: list[dict] = field(default_factory=list)  # task_code, status, note, sheet, cell
 
 
 @dataclass
@@ -260,8 +264,10 @@ class Warehouse:
     def write_batch(self, conn: Connection, year: int, items: list[BatchItem]) -> None:
         """Write a whole intake batch with a handful of bulk statements, not a few per file.
 
-        Items are in arrival order: a unit's later file in the same batch gets the next version and
-        becomes current; every earlier version of the unit stays, no longer current.
+        Items are in arrival order: a unit's later file for the same year (`year`, or the item's own) in the
+        same batch gets the next version and becomes current; every earlier version of the unit stays, no
+        longer current. A reused code is two units, one per era: a file supersedes the current submission of
+        its own era (and one of no known era), never the other unit's.
         """
         if not items:
             return
@@ -277,31 +283,34 @@ class Warehouse:
         accepted = [(i, fid) for i, fid in zip(items, file_ids, strict=True) if i.status == "accepted"]
         if not accepted:
             return
-        units = sorted({i.rec.unit_code for i, _ in accepted})
-        version: dict[str, int] = {}
-        for chunk in (units[k:k + 500] for k in range(0, len(units), 500)):
-            where = (T.submissions.c.year == year, T.submissions.c.unit_code.in_(chunk))
-            version |= dict(conn.execute(select(T.submissions.c.unit_code, func.max(T.submissions.c.version))
-                                         .where(*where).group_by(T.submissions.c.unit_code)).all())
-            conn.execute(update(T.submissions).where(*where).values(is_current=False))
-        last = {i.rec.unit_code: n for n, (i, _) in enumerate(accepted)}
+        s = T.submissions
+        version: dict[tuple[str, int], int] = {}
+        groups: dict[tuple[int, str | None], set[str]] = {}
+        for i, _ in accepted:
+            groups.setdefault((i.year or year, i.era), set()).add(i.rec.unit_code)
+        for (y, era), codes in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+            units = sorted(codes)
+            for chunk in (units[k:k + 500] for k in range(0, len(units), 500)):
+                where = (s.c.year == y, s.c.unit_code.in_(chunk))
+                version |= {(u, y): v for u, v in conn.execute(select(s.c.unit_code, func.max(s.c.version))
+                                                               .where(*where).group_by(s.c.unit_code)).all()}
+                same_era = true() if era is None else (s.c.era == era) | s.c.era.is_(None)
+                conn.execute(update(s).where(*where, same_era).values(is_current=False))
+        last = {(i.rec.unit_code, i.year or year, i.era): n for n, (i, _) in enumerate(accepted)}
         rows = []
         for n, (i, fid) in enumerate(accepted):
-            version[i.rec.unit_code] = version.get(i.rec.unit_code, 0) + 1
-            rows.append(dict(file_id=fid, unit_code=i.rec.unit_code, year=year, version=version[i.rec.unit_code],
-                             is_current=last[i.rec.unit_code] == n, template_version=i.meta.get("PHIEN_BAN"),
-                             preparer=i.meta.get("NGUOI_LAP"), arrived_at=i.rec.arrived_at))
-        sub_ids = conn.execute(insert(T.submissions).returning(T.submissions.c.id, sort_by_parameter_order=True),
-                               rows).scalars().all()
+            key = (i.rec.unit_code, i.year or year)
+            version[key] = version.get(key, 0) + 1
+            rows.append(dict(file_id=fid, unit_code=i.rec.unit_code, year=key[1], version=version[key],
+                             is_current=last[(*key, i.era)] == n, template_version=i.meta.get("PHIEN_BAN"),
+                             preparer=i.meta.get("NGUOI_LAP"), arrived_at=i.rec.arrived_at, era=i.era))
+        sub_ids = conn.execute(insert(s).returning(s.c.id, sort_by_parameter_order=True), rows).scalars().all()
         keyed = list(zip((i for i, _ in accepted), sub_ids, strict=True))
-        facts = [{**f, "submission_id": sid, "unit_code": i.rec.unit_code, "year": year} for i, sid in keyed
-                 for f in i.facts]
-        texts = [{**t, "submission_id": sid, "unit_code": i.rec.unit_code, "year": year} for i, sid in keyed
-                 for t in i.texts]
-        if facts:
-            conn.execute(insert(T.facts), facts)
-        if texts:
-            conn.execute(insert(T.texts), texts)
+        for table, part in ((T.facts, "facts"), (T.texts, "texts"), (T.task_reports, "tasks")):
+            rows = [{**r, "submission_id": sid, "unit_code": i.rec.unit_code, "year": i.year or year}
+                    for i, sid in keyed for r in getattr(i, part)]
+            if rows:
+                conn.execute(insert(table), rows)
 
     def files(self) -> list[tuple[FileRecord, str, int | None]]:
         """Every file ever judged, with its status and, when accepted, its year, in the order it was written."""
@@ -361,7 +370,7 @@ class Warehouse:
 
     def portal_facts(self, year: int, units: Collection[str] | None = None) -> pd.DataFrame:
         q = (select(T.portal_facts.c.unit_code, T.portal_facts.c.indicator_code, T.portal_facts.c.numerator,
-                    T.portal_facts.c.denominator, T.portal_facts.c.source_file)
+                    T.portal_facts.c.denominator, T.portal_facts.c.source_file, T.portal_facts.c.era)
              .where(T.portal_facts.c.year == year)
              .order_by(T.portal_facts.c.unit_code, T.portal_facts.c.indicator_code))
         return self._frame(_among(q, T.portal_facts.c.unit_code, units))
@@ -378,10 +387,29 @@ class Warehouse:
     def current_facts(self, year: int, units: Collection[str] | None = None) -> pd.DataFrame:
         """`units` (any read below takes it) limits the read to those codes: a province's report from a
         national warehouse reads its own rows, not the country's."""
-        q = (select(T.facts.c.unit_code, T.facts.c.indicator_code, T.facts.c.numerator, T.facts.c.denominator)
+        q = (select(T.facts.c.unit_code, T.facts.c.indicator_code, T.facts.c.numerator, T.facts.c.denominator,
+                    T.submissions.c.era)
              .join(T.submissions, T.submissions.c.id == T.facts.c.submission_id)
              .where(T.submissions.c.year == year, T.submissions.c.is_current.is_(True)))
         return self._frame(_among(q, T.submissions.c.unit_code, units))
+
+    def current_tasks(self, year: int, units: Collection[str] | None = None) -> pd.DataFrame:
+        """The task statuses of the current submissions (task_code, unit_code, status, note)."""
+        t, s = T.task_reports, T.submissions
+        q = (select(t.c.task_code, t.c.unit_code, t.c.status, t.c.note)
+             .join(s, s.c.id == t.c.submission_id)
+             .where(s.c.year == year, s.c.is_current.is_(True))
+             .order_by(t.c.task_code, t.c.unit_code))
+        return self._frame(_among(q, s.c.unit_code, units))
+
+    def years(self) -> list[int]:
+        """The years with submissions or portal figures, oldest first."""
+        def read() -> list[int]:
+            with self.engine.connect() as conn:
+                found = {y for (y,) in conn.execute(select(T.submissions.c.year).distinct())}
+                found |= {y for (y,) in conn.execute(select(T.portal_facts.c.year).distinct())}
+                return sorted(found)
+        return with_retries(read, url=self.engine.url)
 
     def current_figures(self, units: Collection[str], *, year: int | None = None,
                         before: int | None = None) -> pd.DataFrame:
@@ -444,7 +472,7 @@ class Warehouse:
     def sources(self, year: int, units: Collection[str] | None = None) -> pd.DataFrame:
         """Every version of every accepted submission for the year (current and superseded)."""
         q = (select(T.submissions.c.unit_code, T.submissions.c.version, T.submissions.c.is_current,
-                    T.submissions.c.arrived_at, T.files.c.original_name, T.files.c.sha256)
+                    T.submissions.c.arrived_at, T.files.c.original_name, T.files.c.sha256, T.submissions.c.era)
              .join(T.files, T.files.c.id == T.submissions.c.file_id)
              .where(T.submissions.c.year == year)
              .order_by(T.submissions.c.unit_code, T.submissions.c.version))
@@ -452,8 +480,9 @@ class Warehouse:
 
     def first_arrivals(self, year: int, units: Collection[str] | None = None) -> pd.DataFrame:
         """When each unit first delivered an accepted file for the year: judges on time vs late."""
-        q = (select(T.submissions.c.unit_code, func.min(T.submissions.c.arrived_at).label("arrived_at"))
-             .where(T.submissions.c.year == year).group_by(T.submissions.c.unit_code))
+        q = (select(T.submissions.c.unit_code, func.min(T.submissions.c.arrived_at).label("arrived_at"),
+                    T.submissions.c.era)
+             .where(T.submissions.c.year == year).group_by(T.submissions.c.unit_code, T.submissions.c.era))
         return self._frame(_among(q, T.submissions.c.unit_code, units))
 
     def quarantined(self) -> pd.DataFrame:

@@ -20,16 +20,20 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core.catalogue import Catalogue, Kind
+from core.catalogue import Catalogue, Indicator, Kind
 from core.config import WorkspaceConfig
-from core.layout import TEXT_KINDS
+from core.layout import TASK_STATUSES, TEXT_KINDS
 from core.progress import progress_bar
 from core.records import (
+    COVERAGE_COLUMNS,
     FACT_COLUMNS,
     PORTAL_PROBLEM_COLUMNS,
     PORTAL_UNKNOWN_COLUMNS,
+    PREVIOUS_COLUMNS,
     RECONCILE_COLUMNS,
     SPLIT_COLUMNS,
+    TASK_STATUS_COLUMNS,
+    TEXT_COLUMNS,
     UNPLACED_COLUMNS,
     WARNING_COLUMNS,
 )
@@ -41,10 +45,12 @@ from report.tables import PageLabels, setup_print, setup_sheet, write_note, writ
 from report.xlsx import save_workbook, write_text
 from transform.comparison import portal_comparison
 from transform.completeness import LATE, MISSING, ON_TIME, summary
+from transform.portal_measures import needs_text
 from transform.portal_timeliness import portal_timeliness
 from transform.ranking import rank_units
-from transform.rollup import portal_sourced, raised_list
+from transform.rollup import portal_sourced, portal_totals, raised_list
 from transform.targets import EPS, MET, goals, verdict
+from transform.tasks import NOT_REPORTED, task_summary
 
 SHEET_SUMMARY = "Tổng hợp"
 SHEET_BY_UNIT = "Theo đơn vị"
@@ -54,6 +60,8 @@ SHEET_PORTAL = "Cổng DVC và đơn vị"
 SHEET_PORTAL_CHECKS = "Kiểm tra tệp Cổng DVC"
 SHEET_RECONCILE = "Đối chiếu số liệu"
 SHEET_CROSSWALK = "Sáp nhập, chia tách"
+SHEET_YOY = "So với năm trước"
+SHEET_TASKS = "Nhiệm vụ, kế hoạch"
 SHEET_DATA = "Dữ liệu"
 ESTIMATED = "Ước tính"
 RANKED_LEVELS = ["province", "district", "department", "district_office", "commune", "press"]  # print order
@@ -69,6 +77,26 @@ ON_TIME_LABEL = "Tỷ lệ hồ sơ giải quyết trước hạn và đúng h�
 
 def _empty(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(columns=columns)
+
+
+@dataclass
+class History:
+    """Last year's figures on this year's units (`dvctt.pipeline`, `transform.history`)."""
+
+    year: int
+    data: pd.DataFrame  # last year's rollup on this year's units (DATA_COLUMNS)
+    yoy: pd.DataFrame  # PREVIOUS_COLUMNS: one row per row of this year's rollup
+    splits: pd.DataFrame  # SPLIT_COLUMNS: the split units last year's figures were shared out from
+    unplaced: pd.DataFrame  # UNPLACED_COLUMNS: last year's files with no place on this year's units
+    has_data: bool  # whether the warehouse holds any figure of that year
+    _root: dict[str, pd.Series] | None = field(default=None, repr=False)
+
+    def root_rows(self, root: str) -> dict[str, pd.Series]:
+        """indicator code → the `yoy` row of the report's root: read once, not per item and sheet."""
+        if self._root is None:
+            rows = self.yoy[self.yoy["unit_code"] == root]
+            self._root = {code: row for code, (_, row) in zip(rows["indicator_code"], rows.iterrows(), strict=True)}
+        return self._root
 
 
 @dataclass
@@ -97,6 +125,10 @@ class ReportInputs:
     splits: pd.DataFrame = field(default_factory=lambda: _empty(SPLIT_COLUMNS))  # transform.split_list
     unplaced: pd.DataFrame = field(default_factory=lambda: _empty(UNPLACED_COLUMNS))  # transform.unplaced_list
     ad_hoc: bool = False  # an on-demand (đột xuất) window rather than the yearly one
+    coverage: pd.DataFrame = field(default_factory=lambda: _empty(COVERAGE_COLUMNS))  # transform.history.coverage
+    history: History | None = None  # none for an ad hoc window or before the first year
+    tasks: pd.DataFrame = field(default_factory=lambda: _empty(TASK_STATUS_COLUMNS))  # transform.tasks
+    plans: pd.DataFrame = field(default_factory=lambda: _empty(TEXT_COLUMNS))  # the units' plans (texts ke_hoach)
 
     def name(self, code: object) -> str:
         """A unit's name in this report, old codes included ("" for anything the registry does not know)."""
@@ -162,6 +194,8 @@ def build_workbook(inp: ReportInputs, *, progress: bool = False) -> Workbook:
         (SHEET_PORTAL_CHECKS, lambda ws: _portal_checks(ws, inp, subtitle, page)),
         (SHEET_RECONCILE, lambda ws: _reconciliation(ws, inp, subtitle, page)),
         (SHEET_CROSSWALK, lambda ws: _crosswalk(ws, inp, subtitle, page)),
+        (SHEET_YOY, lambda ws: _year_on_year(ws, inp, subtitle, page)),
+        (SHEET_TASKS, lambda ws: _tasks(ws, inp, subtitle, page)),
         ("Nguồn số liệu", lambda ws: _sources(ws, inp, subtitle, page)),
         (SHEET_DATA, lambda ws: _data(ws, inp, page)),
     ]
@@ -172,39 +206,105 @@ def build_workbook(inp: ReportInputs, *, progress: bool = False) -> Workbook:
     return wb
 
 
+def _pct(value: float) -> str:
+    return f"{value:.1%}".replace(".", ",")
+
+
+def _label_of(ind: Indicator) -> str:
+    """An indicator's label, marked when it is a stand-in (chỉ số thay thế) for the target's wording."""
+    return ind.label if not ind.stand_in or "thay thế" in ind.label else f"{ind.label} (chỉ số thay thế)"
+
+
+def _reach(inp: ReportInputs) -> dict[str, tuple[int, int]]:
+    """indicator code → (units with a figure, units expected to have one)."""
+    c = inp.coverage
+    return {code: (int(n), int(of)) for code, n, of in zip(c["indicator_code"], c["covered"], c["expected"],
+                                                           strict=True)}
+
+
+def _previous(inp: ReportInputs, code: str) -> pd.Series | None:
+    """Last year's row of the report's root for `code` (None when there is no history)."""
+    return inp.history.root_rows(inp.registry.root).get(code) if inp.history is not None else None
+
+
+def _summary_note(inp: ReportInputs, ind: Indicator, value: float, maintained: bool, last: pd.Series | None) -> str:
+    """What a leader must know beside a figure: a stand-in, a kept goal, why there is no figure, an estimate."""
+    notes = []
+    if ind.stand_in:
+        notes.append(f"Chỉ số thay thế: {ind.stand_in}.")
+    if maintained:
+        notes.append("Duy trì mục tiêu năm trước.")
+    if pd.isna(value):
+        if ind.source == "portal":
+            notes.append(f"Chưa có số liệu: {needs_text(ind.code) or 'tệp xuất từ Cổng DVC chưa có số liệu'}.")
+            if ind.code == "HOSO_TRUCTUYEN":
+                online = portal_totals(inp.registry, inp.portal_facts, inp.catalogue, ["PORTAL_TRUCTUYEN"])
+                root = online[online["unit_code"] == inp.registry.root]
+                if len(root) and pd.notna(root["value"].iloc[0]):
+                    notes.append(f"Tham khảo (không phải chỉ tiêu này): hồ sơ tiếp nhận trực tuyến mọi mức độ "
+                                 f"(PORTAL_TRUCTUYEN) chiếm {_pct(root['value'].iloc[0])} hồ sơ tiếp nhận.")
+        else:
+            notes.append("Chưa đơn vị nào báo cáo số liệu.")
+    if last is not None and last["previous_split_units"] > 0:
+        notes.append(f"Năm {inp.history.year if inp.history else ''}: {ESTIMATED.lower()} (gồm phần chia của "
+                     f"{last['previous_split_units']} đơn vị cũ).")
+    return " ".join(notes)
+
+
 def _summary(ws: Worksheet, inp: ReportInputs, period: str, subtitle: str, page: PageLabels) -> None:
     setup_sheet(ws, f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU ĐỀ ÁN 1588/QĐ-TTg {period.upper()}", subtitle, 4, page)
     root = inp.data[inp.data["unit_code"] == inp.registry.root].set_index("indicator_code")
-    goal_of = goals(inp.catalogue, inp.config.year)
+    year = inp.config.year
+    reach = _reach(inp)
+    before = inp.history.year if inp.history is not None else year - 1
+    targeted = [i for i in inp.catalogue.indicators if i.target(year) is not None]
+    rest = [i for i in inp.catalogue.indicators if i.target(year) is None]
     rows = []
-    for n, ind in enumerate(inp.catalogue.indicators, start=1):
+    for n, ind in enumerate([*targeted, *rest], start=1):
         r = root.loc[ind.code]
         if not isinstance(r, pd.Series):
             raise ValueError(f"The report's root has {len(r)} rows for {ind.code}")
-        target_year, goal = goal_of.get(ind.code, (None, None))
-        rows.append([n, ind.code, ind.label, goal, target_year, r["value"], r["numerator"], r["denominator"],
-                     verdict(r["value"], goal), int(r["reporting_units"]),
-                     "Cổng DVC" if ind.source == "portal" else "Đơn vị báo cáo"])
-    widths = [5, 24, 56, 10, 9, 10, 13, 13, 11, 11, 15]
+        target = ind.target(year)
+        goal = target.goal if target else None
+        last = _previous(inp, ind.code)
+        covered, expected = reach.get(ind.code, (None, None))
+        rows.append([n, ind.code, _label_of(ind), goal, target.year if target else None, r["value"], r["numerator"],
+                     r["denominator"], verdict(r["value"], goal), covered, expected,
+                     last["previous_value"] if last is not None else None,
+                     last["change"] if last is not None else None,
+                     "Cổng DVC" if ind.source == "portal" else "Đơn vị báo cáo",
+                     _summary_note(inp, ind, r["value"], bool(target and target.maintained), last) or None])
+    widths = [5, 22, 50, 9, 8, 9, 12, 12, 10, 9, 9, 10, 10, 11, 44]
     if inp.ad_hoc:
         end = inp.config.report_window.end
-        write_note(ws, 3, f"Báo cáo đột xuất: số liệu Cổng DVC tính trong kỳ báo cáo; số liệu do các đơn vị báo cáo "
-                          f"là số liệu năm {inp.config.year} hiện có khi lập báo cáo (đơn vị báo cáo theo năm, không "
-                          f"tách theo kỳ); hạn nộp tính đến hết ngày {end:%d/%m/%Y}.", len(widths), sum(widths))
-    last = write_table(ws, 4, ["STT", "Mã chỉ tiêu", "Chỉ tiêu", "Mục tiêu", "Năm mục tiêu", "Kết quả", "Tử số",
-                               "Mẫu số", "Đánh giá", "Số đơn vị có số liệu", "Nguồn"], rows, widths,
-                       {3: S.PCT_FMT, 5: S.PCT_FMT, 6: S.INT_FMT, 7: S.INT_FMT},
-                       fill=lambda _i, c, v: (S.MET_FILL if v == MET else S.NOT_MET_FILL) if c == 8 and v else None)
+        note = (f"Báo cáo đột xuất: số liệu Cổng DVC tính trong kỳ báo cáo; số liệu do các đơn vị báo cáo là số liệu "
+                f"năm {year} hiện có khi lập báo cáo (đơn vị báo cáo theo năm, không tách theo kỳ); hạn nộp tính đến "
+                f"hết ngày {end:%d/%m/%Y}.")
+    else:
+        note = (f"Mục tiêu theo Quyết định 1588/QĐ-TTg (tỉnh có thể khai báo mục tiêu riêng); sau năm mục tiêu cuối "
+                f"cùng, mục tiêu của năm đó được duy trì. «Đơn vị có số liệu / "
+                f"phải có số liệu»: số đơn vị phải báo cáo chỉ tiêu (hoặc có hồ sơ trên Cổng DVC) và số đơn vị đã có "
+                f"số liệu. Cột năm {before}: số liệu năm {before} tính theo đơn vị hành chính năm {year} (qua bảng "
+                f"sáp nhập, xem trang «{SHEET_CROSSWALK}» và «{SHEET_YOY}»); thay đổi tính bằng điểm phần trăm. Chỉ "
+                f"tiêu không có mục tiêu là nhiệm vụ của kế hoạch, chỉ báo cáo kết quả.")
+    write_note(ws, 3, note, len(widths), sum(widths))
+    last_row = write_table(ws, 4, ["STT", "Mã chỉ tiêu", "Chỉ tiêu", "Mục tiêu", "Năm mục tiêu", "Kết quả", "Tử số",
+                                   "Mẫu số", "Đánh giá", "Đơn vị có số liệu", "Đơn vị phải có số liệu",
+                                   f"Kết quả năm {before}", "Thay đổi so với năm trước", "Nguồn", "Ghi chú"],
+                           rows, widths, {3: S.PCT_FMT, 5: S.PCT_FMT, 6: S.INT_FMT, 7: S.INT_FMT, 9: S.INT_FMT,
+                                          10: S.INT_FMT, 11: S.PCT_FMT, 12: SIGNED_PCT_FMT},
+                           fill=lambda _i, c, v: (S.MET_FILL if v == MET else S.NOT_MET_FILL) if c == 8 and v else None,
+                           wrap_columns=[2, 14])
     st = inp.status
-    note = ws.cell(row=last + 2, column=1)
-    write_text(note, f"Tình hình nộp báo cáo: {len(st)} đơn vị phải báo cáo; {int((st['status'] == ON_TIME).sum())} "
-                     f"đúng hạn, {int((st['status'] == LATE).sum())} trễ hạn, "
-                     f"{int((st['status'] == MISSING).sum())} chưa nộp.")
-    note.font = S.BOLD
-    ws.row_breaks.append(Break(id=last + 2))
-    target_chart(ws, header_row=4, last_row=last, category_col=2, result_col=6, target_col=4,
-                 anchor=f"B{last + 4}", title=f"Kết quả so với mục tiêu {period} – "
-                                              f"{inp.registry.units[inp.registry.root].name}")
+    note_cell = ws.cell(row=last_row + 2, column=1)
+    write_text(note_cell, f"Tình hình nộp báo cáo: {len(st)} đơn vị phải báo cáo; "
+                          f"{int((st['status'] == ON_TIME).sum())} đúng hạn, {int((st['status'] == LATE).sum())} trễ "
+                          f"hạn, {int((st['status'] == MISSING).sum())} chưa nộp.")
+    note_cell.font = S.BOLD
+    ws.row_breaks.append(Break(id=last_row + 2))
+    target_chart(ws, header_row=4, last_row=4 + len(targeted), category_col=2, result_col=6, target_col=4,
+                 anchor=f"B{last_row + 4}", title=f"Kết quả so với mục tiêu {period} – "
+                                                  f"{inp.registry.units[inp.registry.root].name}")
 
 
 def _by_unit(ws: Worksheet, inp: ReportInputs, ranking: pd.DataFrame, timeliness: pd.DataFrame, subtitle: str,
@@ -227,7 +327,8 @@ def _by_unit(ws: Worksheet, inp: ReportInputs, ranking: pd.DataFrame, timeliness
              f"{ESTIMATED}: gồm phần chia của {split[u.code]} đơn vị cũ" if split[u.code] else None] for u in units]
     first_score = 3 + len(inds) + 1
     widths = [12, 32, 18, *([12] * (len(inds) + 1)), 9, 10, 9, 9, 18]
-    headers = ["Mã", "Đơn vị", "Cấp", *(f"{i.label} (Cổng DVC)" if i.code in from_portal else i.label for i in inds),
+    headers = ["Mã", "Đơn vị", "Cấp", *(f"{_label_of(i)} (Cổng DVC)" if i.code in from_portal else _label_of(i)
+                                        for i in inds),
                f"{ON_TIME_LABEL} (Cổng DVC)", "Chỉ tiêu đạt", "Chỉ tiêu áp dụng", "Tỷ lệ chỉ tiêu đạt",
                "Xếp hạng trong cấp", "Ghi chú"]
     year = inp.config.year
@@ -274,16 +375,39 @@ def _ranking(ws: Worksheet, inp: ReportInputs, ranking: pd.DataFrame, subtitle: 
 
 
 def _activities(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) -> None:
+    """The area's total of each activity (with how many units it covers and last year's), then every unit's."""
     setup_sheet(ws, "KẾT QUẢ CÁC HOẠT ĐỘNG TUYÊN TRUYỀN", subtitle, 4, page)
     acts = inp.catalogue.activities
     d = inp.data
     counts = dict(zip(zip(d["unit_code"], d["indicator_code"], strict=True), d["numerator"], strict=True))
+    root = inp.registry.root
+    reach = _reach(inp)
+    before = inp.history.year if inp.history is not None else inp.config.year - 1
+    totals = []
+    for n, a in enumerate(acts, start=1):
+        last = _previous(inp, a.code)
+        estimated = (f"Năm {before}: {ESTIMATED.lower()} (gồm phần chia của {last['previous_split_units']} đơn vị "
+                     "cũ)") if last is not None and last["previous_split_units"] > 0 else None
+        covered, expected = reach.get(a.code, (None, None))
+        totals.append([n, a.code, a.label, a.unit, counts[(root, a.code)], covered, expected,
+                       last["previous_value"] if last is not None else None,
+                       last["change"] if last is not None else None, estimated])
+    widths = [5, 22, 50, 14, 14, 10, 10, 14, 14, 30]
+    write_note(ws, 3, "Tổng toàn địa bàn (hoạt động «Trong đó» là một phần của hoạt động ngay trên, không cộng "
+                      "thêm); «Đơn vị có số liệu / phải có số liệu» tính trên các đơn vị phải báo cáo có hoạt động "
+                      "trong biểu mẫu. Số liệu từng đơn vị ở bảng bên dưới.", len(widths), sum(widths))
+    last_row = write_table(ws, 4, ["STT", "Mã hoạt động", "Hoạt động", "Đơn vị tính", "Tổng", "Đơn vị có số liệu",
+                                   "Đơn vị phải có số liệu", f"Năm {before}", "Thay đổi so với năm trước", "Ghi chú"],
+                           totals, widths, {4: S.INT_FMT, 5: S.INT_FMT, 6: S.INT_FMT, 7: S.INT_FMT, 8: SIGNED_INT_FMT},
+                           wrap_columns=[2])
+    start = last_row + 3
+    ws.cell(row=start - 1, column=1, value="Kết quả theo đơn vị").font = S.BOLD
     units = list(inp.registry.walk())
     rows = [[u.code, u.name, LEVEL_LABELS[u.level], *(counts[(u.code, a.code)] for a in acts)] for u in units]
-    write_table(ws, 4, ["Mã", "Đơn vị", "Cấp", *(f"{a.label} ({a.unit})" for a in acts)], rows,
+    write_table(ws, start, ["Mã", "Đơn vị", "Cấp", *(f"{a.label} ({a.unit})" for a in acts)], rows,
                 [12, 32, 18, *([12] * len(acts))], {k: S.INT_FMT for k in range(3, 3 + len(acts))},
                 bold_rows=[n for n, u in enumerate(units) if u.level in AGGREGATE_LEVELS])
-    ws.freeze_panes = "D5"
+    ws.auto_filter.ref = None
 
 
 def _named(codes: str, inp: ReportInputs) -> str:
@@ -293,7 +417,8 @@ def _named(codes: str, inp: ReportInputs) -> str:
     named = []
     for part in codes.split(", "):
         code, _, rest = part.partition(" ")
-        named.append(f"{code} {inp.name(code)}" + (f" {rest}" if rest else ""))
+        other = inp.registry.dual.get(code) if "cũ" in rest or "mới" in rest else None
+        named.append(f"{code} {other.unit.name if other else inp.name(code)}" + (f" {rest}" if rest else ""))
     return "; ".join(named)
 
 
@@ -362,7 +487,7 @@ def _portal(ws: Worksheet, inp: ReportInputs, timeliness: pd.DataFrame, subtitle
     portal's on-time rate with its numerator and denominator for the area and every unit."""
     setup_sheet(ws, "SO SÁNH SỐ LIỆU CỔNG DỊCH VỤ CÔNG VỚI SỐ LIỆU ĐƠN VỊ BÁO CÁO", subtitle, 4, page)
     frame = portal_comparison(inp.data, inp.portal_facts, inp.registry, inp.catalogue)
-    labels = {i.code: i.label for i in inp.catalogue.indicators}
+    labels = {i.code: _label_of(i) for i in inp.catalogue.indicators}
     widths = [9, 26, 44, 13, 13, 10, 13, 13, 10, 13]
     note = ("Số liệu của Cổng DVC là số liệu thống kê độc lập với số liệu các đơn vị tự báo cáo; số liệu của một đơn vị "
             "gồm hồ sơ của chính đơn vị và của các đơn vị trực thuộc. Chênh lệch = tỷ lệ theo Cổng DVC − tỷ lệ theo đơn "
@@ -447,41 +572,150 @@ def _reconciliation(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageL
         _nothing(ws, last + 1, "Không có đơn vị cấp trên nào gửi số liệu tự tổng hợp.")
 
 
+CODE_RULE = ("Mã đơn vị được đọc theo danh mục và thời điểm của số liệu: tệp báo cáo theo dòng «Danh mục đơn vị» "
+             "của biểu mẫu (danh mục 3 cấp trước 01/07/2025 hay danh mục 2 cấp từ 01/07/2025), số liệu Cổng DVC theo "
+             "ngày của chính dòng đó (trước 01/07/2025 là đơn vị cũ, từ 01/07/2025 là đơn vị mới). Nhiều mã xã cũ "
+             "được dùng lại cho xã mới: số liệu trước 01/07/2025 theo mã đó là của xã cũ và đi theo bảng sáp nhập "
+             "(sáp nhập toàn bộ: cộng nguyên vào xã mới; chia cho nhiều xã mới: chia theo tỷ lệ, là số liệu ước "
+             "tính), kể cả khi một trong các xã mới mang lại mã ấy.")
+
+
 def _crosswalk(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) -> None:
-    """The 2025 reorganisation as the figures met it: split communes (estimated shares), the units whose
-    figures include such shares, the files with no place in this report's hierarchy, and the portal's
-    codes that are not units of it."""
+    """The 2025 reorganisation as the figures met it, this year's and last year's: split units (estimated
+    shares), the units whose figures include such shares, the files with no place in this report's hierarchy,
+    and the portal's codes that are not units of it."""
     setup_sheet(ws, "SẮP XẾP ĐƠN VỊ HÀNH CHÍNH: CHIA TÁCH, SỐ LIỆU ƯỚC TÍNH VÀ SỐ LIỆU KHÔNG ĐƯỢC TỔNG HỢP", subtitle,
                 4, page)
-    widths = [12, 34, 20, 44, 14, 14]  # the four tables share the columns
+    widths = [12, 34, 20, 44, 14, 14, 12]  # the tables share the columns
     hierarchy = inp.registry.hierarchy
-    write_note(ws, 3, f"Báo cáo lập theo hệ thống {hierarchy} cấp. Số liệu của xã cũ bị chia cho nhiều xã mới được "
-                      f"chia theo tỷ lệ dưới đây (mặc định chia đều, có thể khai báo merge_weights trong "
-                      f"workspace.yaml), nên số liệu các đơn vị có phần chia là số liệu {ESTIMATED.lower()}.",
-               len(widths), sum(widths))
-    rows: list[list[object]] = [[r.source_code, r.source_name, r.unit_code, r.unit_name, r.weight, ESTIMATED]
-                                for r in inp.splits.itertuples()]
-    last = write_table(ws, 4, ["Mã cũ", "Đơn vị cũ", "Mã mới", "Đơn vị mới", "Tỷ lệ chia", "Ghi chú"], rows, widths,
-                       {4: S.PCT_FMT})
+    year, history = inp.config.year, inp.history
+    write_note(ws, 3, f"Báo cáo lập theo hệ thống {hierarchy} cấp. {CODE_RULE} Tỷ lệ chia mặc định chia đều, có thể "
+                      f"khai báo merge_weights trong workspace.yaml; số liệu các đơn vị có phần chia là số liệu "
+                      f"{ESTIMATED.lower()}. Số liệu năm trước (cột «Năm số liệu») được đặt lên đơn vị năm {year} theo "
+                      f"cùng quy tắc.", len(widths), sum(widths))
+    years = [(year, inp.splits), *([(history.year, history.splits)] if history is not None else [])]
+    rows: list[list[object]] = [[r.source_code, r.source_name, r.unit_code, r.unit_name, r.weight, ESTIMATED, y]
+                                for y, splits in years for r in splits.itertuples()]
+    last = write_table(ws, 4, ["Mã cũ", "Đơn vị cũ", "Mã mới", "Đơn vị mới", "Tỷ lệ chia", "Ghi chú", "Năm số liệu"],
+                       rows, widths, {4: S.PCT_FMT})
     if not rows:
         _nothing(ws, last + 1, "Không có đơn vị cũ nào bị chia.")
         last += 1
-    d = inp.data
-    split = d[d["split_units"] > 0].groupby("unit_code", sort=False)["split_units"].max()
-    rows = [[u.code, u.name, LEVEL_LABELS[u.level], f"{ESTIMATED}: gồm phần chia của {int(split[u.code])} đơn vị cũ"]
-            for u in inp.registry.walk() if u.code in split.index]
-    last = _listing(ws, last + 3, f"Đơn vị có số liệu {ESTIMATED.lower()}", ["Mã", "Đơn vị", "Cấp", "Ghi chú"], rows,
-                    widths[:4])
-    rows = [[r.unit_code, r.unit_name, _label(LEVEL_LABELS, r.level), r.reason] for r in inp.unplaced.itertuples()]
+    datasets = [(year, inp.data), *([(history.year, history.data)] if history is not None else [])]
+    rows = []
+    for y, d in datasets:
+        split = d[d["split_units"] > 0].groupby("unit_code", sort=False)["split_units"].max()
+        rows += [[u.code, u.name, LEVEL_LABELS[u.level],
+                  f"{ESTIMATED}: gồm phần chia của {int(split[u.code])} đơn vị cũ", y]
+                 for u in inp.registry.walk() if u.code in split.index]
+    last = _listing(ws, last + 3, f"Đơn vị có số liệu {ESTIMATED.lower()}", ["Mã", "Đơn vị", "Cấp", "Ghi chú",
+                                                                             "Năm số liệu"], rows, widths[:5])
+    unplaced = [(year, inp.unplaced), *([(history.year, history.unplaced)] if history is not None else [])]
+    rows = [[r.unit_code, r.unit_name, _label(LEVEL_LABELS, r.level), r.reason, y]
+            for y, frame in unplaced for r in frame.itertuples()]
     last = _listing(ws, last + 3, f"Tệp của đơn vị không thuộc hệ thống {hierarchy} cấp của báo cáo (số liệu không "
-                                  f"được tổng hợp)", ["Mã", "Đơn vị", "Cấp", "Lý do"], rows, widths[:4])
+                                  f"được tổng hợp)", ["Mã", "Đơn vị", "Cấp", "Lý do", "Năm số liệu"], rows, widths[:5])
     raised = cast(Iterator[_Raised], raised_list(inp.registry, inp.portal_facts).itertuples())
-    rows = [[r.source_code, r.source_name, LEVEL_LABELS.get(inp.registry[r.source_code].level, "")
-             if r.source_name else "", f"Tính vào {r.unit_code} – {r.unit_name} (đơn vị cấp trên gần nhất trong hệ thống)"
+    rows = [[r.source_code, r.source_name, _level_of(inp.registry, r.source_code, r.source_name),
+             f"Tính vào {r.unit_code} – {r.unit_name} (đơn vị cấp trên gần nhất trong hệ thống)"
              if r.unit_code else "Không tính: không thuộc địa bàn của báo cáo theo hệ thống này"]
             for r in raised]
     _listing(ws, last + 3, f"Mã có số liệu Cổng DVC nhưng không phải đơn vị của hệ thống {hierarchy} cấp",
              ["Mã", "Đơn vị", "Cấp", "Số liệu Cổng DVC"], rows, widths[:4])
+    ws.auto_filter.ref = None
+
+
+def _level_of(registry: UnitRegistry, code: str, name: str) -> str:
+    """The level label of a code with the name shown (a reused code's other unit when the names differ)."""
+    if not name:
+        return ""
+    dual = registry.dual.get(code)
+    unit = dual.unit if dual is not None and dual.unit.name == name else registry.get(code)
+    return LEVEL_LABELS.get(unit.level, "") if unit else ""
+
+
+def _year_on_year(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) -> None:
+    """Every unit's figure for every catalogue item this year and last year, and the change: ratios (in points),
+    then counts. Only the pairs where either year has a figure."""
+    year, history = inp.config.year, inp.history
+    setup_sheet(ws, "KẾT QUẢ SO VỚI NĂM TRƯỚC THEO ĐƠN VỊ", subtitle, 5, page)
+    widths = [12, 30, 16, 22, 46, 12, 12, 12, 30]
+    if history is None:
+        write_note(ws, 3, "Báo cáo đột xuất hoặc năm báo cáo đầu tiên: không so sánh với năm trước.", 4, 100)
+        return
+    before = history.year
+    note = (f"Số liệu năm {before} được tính theo đơn vị hành chính năm {year}: số liệu của đơn vị cũ (xã, huyện cũ) "
+            f"chuyển sang đơn vị mới theo bảng sáp nhập; đơn vị cũ bị chia cho nhiều đơn vị mới thì chia theo tỷ lệ và "
+            f"ghi {ESTIMATED.lower()}. Thay đổi = năm {year} − năm {before} (chỉ tiêu tỷ lệ: điểm phần trăm).")
+    if not history.has_data:
+        note += f" Kho dữ liệu chưa có số liệu năm {before}: cột năm {before} để trống."
+    write_note(ws, 3, note, len(widths), sum(widths))
+    yoy = history.yoy.merge(inp.data[["unit_code", "indicator_code", "unit_name", "level", "value"]],
+                            on=["unit_code", "indicator_code"])
+    yoy = yoy[yoy["value"].notna() | yoy["previous_value"].notna()]
+    labels = {i.code: (_label_of(i) if isinstance(i, Indicator) else f"{i.label} ({i.unit})")
+              for i in inp.catalogue.items}
+    counts = {i.code for i in inp.catalogue.items if i.kind is Kind.COUNT}
+    order = {i.code: n for n, i in enumerate(inp.catalogue.items)}
+    units = {u.code: n for n, u in enumerate(inp.registry.walk())}
+    yoy = yoy.assign(u=yoy["unit_code"].map(units), i=yoy["indicator_code"].map(order)).sort_values(["u", "i"])
+    headers = ["Mã", "Đơn vị", "Cấp", "Mã chỉ tiêu", "Chỉ tiêu, hoạt động", f"Năm {year}", f"Năm {before}",
+               "Thay đổi", "Ghi chú"]
+    row = 5
+    for caption, wanted, fmt, change_fmt in (("Chỉ tiêu (tỷ lệ)", False, S.PCT_FMT, SIGNED_PCT_FMT),
+                                             ("Hoạt động (số lượng)", True, S.INT_FMT, SIGNED_INT_FMT)):
+        part = yoy[yoy["indicator_code"].isin(counts) == wanted]
+        rows = [[r.unit_code, r.unit_name, _label(LEVEL_LABELS, r.level), r.indicator_code,
+                 labels[cast(str, r.indicator_code)], _blank_nan(cast(float, r.value)),
+                 _blank_nan(cast(float, r.previous_value)), _blank_nan(cast(float, r.change)),
+                 f"Năm {before}: {ESTIMATED.lower()}, gồm phần chia của {r.previous_split_units} đơn vị cũ"
+                 if cast(int, r.previous_split_units) else None]
+                for r in part.itertuples()]
+        ws.cell(row=row - 1, column=1, value=caption).font = S.BOLD
+        last = write_table(ws, row, headers, rows, widths, {5: fmt, 6: fmt, 7: change_fmt}, wrap_columns=[4],
+                           bold_rows=[n for n, r in enumerate(rows) if r[0] == inp.registry.root])
+        if not rows:
+            _nothing(ws, last + 1, "Không có số liệu.")
+            last += 1
+        row = last + 3
+    ws.auto_filter.ref = None
+
+
+def _tasks(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) -> None:
+    """The plan's tasks (a task-based plan): each with its lead, partners and time frame as the plan words them, how
+    many lead units reported each status, then each lead unit's status; below, the plans the units issued."""
+    setup_sheet(ws, "TÌNH HÌNH THỰC HIỆN NHIỆM VỤ CỦA KẾ HOẠCH VÀ KẾ HOẠCH CỦA CÁC ĐƠN VỊ", subtitle, 4, page)
+    tasks = inp.config.tasks
+    words = [*TASK_STATUSES.values(), NOT_REPORTED]
+    widths = [9, 52, 28, 24, 16, 10, 10, 10, 10]
+    plan = f"Kế hoạch: {inp.config.plan}. " if inp.config.plan else ""
+    write_note(ws, 3, f"{plan}Tình trạng do đơn vị chủ trì từng nhiệm vụ tự báo cáo trong biểu mẫu (trang «Nhiệm "
+                      f"vụ»); nội dung, cơ quan chủ trì, phối hợp và thời gian ghi nguyên văn theo kế hoạch.",
+               len(widths), sum(widths))
+    summary_rows = []
+    counts = task_summary(tasks, inp.tasks).set_index("task_code") if tasks else pd.DataFrame()
+    for t in tasks:
+        c = counts.loc[t.code]
+        summary_rows.append([t.code, t.title, t.lead_text or ", ".join(t.lead), t.partners, t.period,
+                             *(cast(int, c[w]) for w in words)])
+    last = write_table(ws, 4, ["Mã", "Nhiệm vụ", "Chủ trì", "Phối hợp", "Thời gian thực hiện", *words], summary_rows,
+                       widths, {5: S.INT_FMT, 6: S.INT_FMT, 7: S.INT_FMT, 8: S.INT_FMT}, wrap_columns=[1, 2, 3])
+    if not summary_rows:
+        _nothing(ws, last + 1, "Kế hoạch không có bảng nhiệm vụ (không khai báo tasks trong workspace.yaml).")
+        last += 1
+    rows = [[r.task_code, r.unit_code, r.unit_name, r.status, r.note] for r in inp.tasks.itertuples()]
+    colours: dict[object, PatternFill] = {TASK_STATUSES[2]: S.MET_FILL, TASK_STATUSES[1]: S.WARN_FILL,
+                                          TASK_STATUSES[0]: S.NOT_MET_FILL, NOT_REPORTED: S.NOT_MET_FILL}
+    ws.cell(row=last + 2, column=1, value="Tình trạng theo đơn vị chủ trì").font = S.BOLD
+    last = write_table(ws, last + 3, ["Mã nhiệm vụ", "Đơn vị chủ trì", "Tên đơn vị", "Tình trạng", "Kết quả, ghi chú"],
+                       rows, [12, 12, 34, 18, 60], fill=lambda _i, c, v: colours.get(v) if c == 3 else None,
+                       wrap_columns=[4])
+    if not rows:
+        _nothing(ws, last + 1, "Không có.")
+        last += 1
+    plans = [[r.unit_code, inp.name(r.unit_code), r.text] for r in inp.plans.itertuples()]
+    _listing(ws, last + 3, "Kế hoạch thực hiện Đề án của các đơn vị (số, ngày ban hành, như đơn vị ghi)",
+             ["Mã", "Đơn vị", "Kế hoạch"], plans, [12, 34, 60])
     ws.auto_filter.ref = None
 
 
@@ -518,10 +752,12 @@ def _listing(ws: Worksheet, start: int, caption: str, headers: Sequence[str], ro
 
 def _sources(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) -> None:
     setup_sheet(ws, "NGUỒN SỐ LIỆU: CÁC TỆP ĐÃ SỬ DỤNG", subtitle, 4, page)
+    eras = {"old": "3 cấp (đến 30/06/2025)", "new": "2 cấp (từ 01/07/2025)"}
     rows = [[r.unit_code, inp.name(r.unit_code), r.original_name, r.arrived_at, r.version,
-             "Đang dùng" if r.is_current else "Đã thay thế", r.sha256] for r in inp.sources.itertuples()]
-    last = write_table(ws, 4, ["Mã", "Đơn vị", "Tệp", "Thời điểm nhận", "Lần nộp", "Trạng thái", "SHA-256"], rows,
-                       [12, 34, 40, 18, 10, 14, 70])
+             "Đang dùng" if r.is_current else "Đã thay thế", eras.get(getattr(r, "era", None) or "", ""), r.sha256]
+            for r in inp.sources.itertuples()]
+    last = write_table(ws, 4, ["Mã", "Đơn vị", "Tệp", "Thời điểm nhận", "Lần nộp", "Trạng thái", "Danh mục đơn vị",
+                               "SHA-256"], rows, [12, 34, 40, 18, 10, 14, 18, 70])
     if len(inp.quarantined):
         start = last + 3
         ws.cell(row=start - 1, column=1, value="Tệp bị từ chối (không dùng số liệu)").font = S.BOLD
@@ -537,13 +773,17 @@ def _data(ws: Worksheet, inp: ReportInputs, page: PageLabels) -> None:
 
     Only the header row is openpyxl cells; the rows are streamed (report.datasheet).
     """
-    for c, name in enumerate(inp.data.columns, start=1):
+    frame = inp.data
+    if inp.history is not None:
+        extra = [c for c in PREVIOUS_COLUMNS if c not in ("unit_code", "indicator_code")]
+        frame = frame.merge(inp.history.yoy, on=["unit_code", "indicator_code"], how="left")[[*frame.columns, *extra]]
+    for c, name in enumerate(frame.columns, start=1):
         ws.cell(row=1, column=c, value=name).font = S.BOLD
         ws.column_dimensions[get_column_letter(c)].width = DATA_WIDTHS.get(name, 14)
     setup_print(ws, 1, page)
     ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(inp.data.shape[1])}{len(inp.data) + 1}"  # no cell created
-    stream_frame(ws, inp.data, 2)
+    ws.auto_filter.ref = f"A1:{get_column_letter(frame.shape[1])}{len(frame) + 1}"  # no cell created
+    stream_frame(ws, frame, 2)
 
 
 def write_report(inp: ReportInputs, path: Path, *, progress: bool = False) -> Path:

@@ -28,8 +28,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core import layout as L
 from core.catalogue import Catalogue, Indicator, Kind
-from core.config import Window
-from core.units import Unit
+from core.config import Task, Window, WorkspaceConfig
+from core.units import Unit, unit_registry_label
 from report import styles as S
 from report.tables import PageLabels, fit_row, setup_print, text_lines
 from report.xlsx import save_workbook, write_text
@@ -59,7 +59,7 @@ GUIDE = [
     "hoặc «Kiến nghị, đề xuất» trong danh sách. Cần thêm ý thì dùng các dòng trống phía dưới (hoặc chèn thêm dòng) "
     "và chọn «Loại» cho từng dòng: dòng có nội dung mà không có loại sẽ bị trả lại.",
     "7. Trang «Ví dụ» là một bản điền mẫu để tham khảo: số liệu ghi ở trang đó KHÔNG được đọc. Trang «Danh mục» "
-    "chứa các lựa chọn của ô chọn (vùng tên DS_LOAI và DS_CO_KHONG); không sửa trang này.",
+    "chứa các lựa chọn của ô chọn (vùng tên DS_LOAI, DS_CO_KHONG và DS_TINH_TRANG); không sửa trang này.",
     "8. Các trang được bảo vệ để tránh sửa nhầm, KHÔNG đặt mật khẩu. Nếu thật cần bỏ bảo vệ: Excel chọn Review "
     "(Xem lại) → Unprotect Sheet (Bỏ bảo vệ trang tính); LibreOffice chọn Tools (Công cụ) → Protect Sheet "
     "(Bảo vệ trang tính).",
@@ -67,6 +67,11 @@ GUIDE = [
     "các lần nộp trước vẫn được lưu.",
     "10. Nếu tệp bị từ chối hoặc có cảnh báo, xem tệp phản hồi (.phan_hoi.xlsx, kèm bản .phan_hoi.txt để gửi thư) "
     "trong thư mục «phan_hoi» cùng thư mục nộp: tệp ghi rõ trang, ô, giá trị và cách sửa.",
+    "11. Trang «Thông tin chung» ghi sẵn danh mục đơn vị hành chính mà mã đơn vị thuộc về (từ 01/07/2025 nhiều mã "
+    "cũ được dùng lại cho đơn vị mới): không sửa. Nếu đơn vị có kế hoạch thực hiện Đề án, ghi số và ngày ban hành "
+    "(ví dụ 51/KH-UBND ngày 03/4/2025) ở dòng «Kế hoạch của đơn vị».",
+    "12. Đơn vị chủ trì nhiệm vụ của kế hoạch có thêm trang «Nhiệm vụ»: chọn tình trạng của từng nhiệm vụ (Chưa "
+    "triển khai, Đang thực hiện, Hoàn thành) và ghi ngắn gọn kết quả.",
 ]
 
 
@@ -87,7 +92,7 @@ class Rule:
     formula1: str
     title: str
     error: str
-    operator: Literal["between", "greaterThanOrEqual"] | None = None
+    operator: Literal["between", "greaterThanOrEqual", "lessThanOrEqual"] | None = None
     formula2: str | None = None
 
 
@@ -163,7 +168,7 @@ def _guide(ws: Worksheet, page: PageLabels) -> None:
     _protect(ws)
 
 
-def _info(ws: Worksheet, unit: Unit, year: int, window: Window, page: PageLabels) -> None:
+def _info(ws: Worksheet, unit: Unit, year: int, window: Window, page: PageLabels, registry: str) -> None:
     write_text(ws["A1"], f"BÁO CÁO KẾT QUẢ THỰC HIỆN ĐỀ ÁN 1588/QĐ-TTg NĂM {year}")
     ws["A1"].font = S.TITLE
     ws.merge_cells("A1:B1")
@@ -175,6 +180,7 @@ def _info(ws: Worksheet, unit: Unit, year: int, window: Window, page: PageLabels
         "Năm báo cáo": year,
         "Kỳ báo cáo": f"{window.start:%d/%m/%Y} – {window.end:%d/%m/%Y}",
         "Phiên bản mẫu": L.TEMPLATE_VERSION,
+        "Danh mục đơn vị": registry,
     }
     inputs = {
         "Người lập biểu": ("Bắt buộc. Họ và tên người lập biểu, để bộ phận tổng hợp liên hệ khi cần hỏi lại số liệu.",
@@ -188,12 +194,19 @@ def _info(ws: Worksheet, unit: Unit, year: int, window: Window, page: PageLabels
                           f"Ghi ngày lập biểu trong năm {year} hoặc {year + 1}, dạng ngày/tháng/năm.", "between",
                           f"DATE({year + 1},12,31)")),
     }
+    optional = {
+        "Kế hoạch của đơn vị (số, ngày)": (
+            "Không bắt buộc. Số và ngày ban hành kế hoạch thực hiện Đề án của đơn vị (kế hoạch riêng hoặc kế hoạch "
+            "lồng ghép), ví dụ 51/KH-UBND ngày 03/4/2025.",
+            Rule("textLength", "200", "Quá dài", "Ghi số và ngày ban hành kế hoạch, không quá 200 ký tự.",
+                 "lessThanOrEqual")),
+    }
     for offset, (label, _key) in enumerate(L.INFO_ROWS):
         row = L.INFO_FIRST_ROW + offset
         _row(ws, row, [label + (REQUIRED if label in inputs else ""), values.get(label)], widths)
         ws.cell(row=row, column=1).font = S.BOLD
-        if label in inputs:
-            prompt, rule = inputs[label]
+        if label in inputs or label in optional:
+            prompt, rule = inputs.get(label) or optional[label]
             _input(ws, f"B{row}", label, prompt, rule)
         if label == "Số điện thoại":
             ws.cell(row=row, column=2).number_format = "@"  # text: the leading 0 stays
@@ -241,10 +254,10 @@ def _targets(ws: Worksheet, indicators: list[Indicator], year: int, page: PageLa
     _protect(ws)
 
 
-def _activities(ws: Worksheet, catalogue: Catalogue, year: int, page: PageLabels) -> None:
+def _activities(ws: Worksheet, activities: list, year: int, page: PageLabels) -> None:
     widths = [6, 22, 56, 14, 16, 24]
     _header(ws, f"KẾT QUẢ CÁC HOẠT ĐỘNG TUYÊN TRUYỀN NĂM {year}", L.ACTIVITY_HEADERS, widths, page)
-    for n, act in enumerate(catalogue.activities, start=1):
+    for n, act in enumerate(activities, start=1):
         row = L.HEADER_ROW + n
         _row(ws, row, [n, act.code, act.label, act.unit, None, None], widths)
         ws.cell(row=row, column=2).font = CODE
@@ -253,6 +266,22 @@ def _activities(ws: Worksheet, catalogue: Catalogue, year: int, page: PageLabels
                "liệu thì để trống; không có thì ghi 0.", WHOLE)
         ws[f"E{row}"].number_format = S.INT_FMT
         _input(ws, f"F{row}", "Ghi chú", "Không bắt buộc: giải thích thêm về hoạt động.")
+    _protect(ws)
+
+
+def _tasks(ws: Worksheet, tasks: Sequence[Task], year: int, page: PageLabels) -> None:
+    """The plan's tasks this unit leads: their status (a list) and what was done, one row each."""
+    widths = [6, 14, 60, 20, 30, 18, 40]
+    _header(ws, f"TÌNH HÌNH THỰC HIỆN CÁC NHIỆM VỤ ĐƯỢC GIAO CHỦ TRÌ NĂM {year}", L.TASK_HEADERS, widths, page)
+    choices = "«" + "», «".join(L.TASK_STATUSES.values()) + "»"
+    for n, task in enumerate(tasks, start=1):
+        row = L.HEADER_ROW + n
+        title = task.title + (f" ({task.ref})" if task.ref else "")
+        _row(ws, row, [n, task.code, title, task.period or "", task.partners or "", None, None], widths)
+        ws.cell(row=row, column=2).font = CODE
+        _input(ws, f"F{row}", "Tình trạng", f"Chọn trong danh sách: {choices}.",
+               _pick(L.LIST_TASK_STATUS, choices))
+        _input(ws, f"G{row}", "Kết quả, ghi chú", "Không bắt buộc: kết quả chính, sản phẩm, lý do chưa triển khai.")
     _protect(ws)
 
 
@@ -287,6 +316,7 @@ def _example(ws: Worksheet, unit: Unit, year: int, catalogue: Catalogue, page: P
     ws.merge_cells("A2:F2")
     fit_row(ws, 2, text_lines(intro, sum(widths)))
     indicators = catalogue.for_unit_kind(unit.level)
+    acts = catalogue.activities_for(unit.level)
     ratios = [i for i in indicators if i.kind is Kind.RATIO]
     yes_no = [i for i in indicators if i.kind is Kind.YES_NO]
     sections: list[tuple[str, list[str], set[int], Sequence[Sequence[object]]]] = [
@@ -307,9 +337,9 @@ def _example(ws: Worksheet, unit: Unit, year: int, catalogue: Catalogue, page: P
         ]),
         (f"3. Trang «{L.SHEET_ACTIVITIES}»", ["Mã hoạt động", "Hoạt động", "Số lượng", "", "", "Giải thích"], {3}, [
             [a.code, a.label, value, None, None, why] for a, value, why in (
-                (catalogue.activities[0], 12, "Số nguyên, không kèm chữ hay đơn vị tính."),
+                *((a, 12, "Số nguyên, không kèm chữ hay đơn vị tính.") for a in acts[:1]),
                 *((a, 15_000_000, "Kinh phí ghi bằng đồng: 15 triệu đồng ghi 15000000, hiển thị 15.000.000.")
-                  for a in catalogue.activities if a.unit == "đồng"),
+                  for a in acts if a.unit == "đồng" and a.parent is None),
             )
         ]),
         (f"4. Trang «{L.SHEET_TEXT}»", ["Loại", "Nội dung", "", "", "", "Giải thích"], {1, 2}, [
@@ -348,6 +378,7 @@ def _lists(wb: Workbook, ws: Worksheet, page: PageLabels) -> None:
     for col, (name, title, choices) in enumerate([
         (L.LIST_TEXT_KINDS, f"Loại (trang «{L.SHEET_TEXT}»)", list(L.TEXT_KINDS.values())),
         (L.LIST_YES_NO, f"Có/Không (trang «{L.SHEET_TARGETS}»)", [L.YES, L.NO]),
+        (L.LIST_TASK_STATUS, f"Tình trạng (trang «{L.SHEET_TASKS}»)", list(L.TASK_STATUSES.values())),
     ]):
         column = 1 + 2 * col
         letter = get_column_letter(column)
@@ -377,16 +408,23 @@ def _named_styles(wb: Workbook) -> None:
         wb.add_named_style(style)
 
 
-def build_template(unit: Unit, year: int, window: Window, catalogue: Catalogue) -> Workbook:
+def build_template(unit: Unit, year: int, window: Window, catalogue: Catalogue, *,
+                   config: WorkspaceConfig | None = None) -> Workbook:
+    """The unit's workbook. `config` gives the registry its code comes from and the plan's tasks it leads; without
+    it (a bare template) the registry is the shipped one valid for the unit, and there are no tasks."""
     wb = Workbook()
     _named_styles(wb)
     page = PageLabels(unit.name, window.end, f"Biểu mẫu báo cáo Đề án 1588/QĐ-TTg năm {year} ({L.TEMPLATE_VERSION})")
     guide = wb.worksheets[0]
     guide.title = L.SHEET_GUIDE
     _guide(guide, page)
-    _info(wb.create_sheet(L.SHEET_INFO), unit, year, window, page)
+    base = config or WorkspaceConfig(province="VN", year=year)
+    _info(wb.create_sheet(L.SHEET_INFO), unit, year, window, page, unit_registry_label(unit, window, base))
     _targets(wb.create_sheet(L.SHEET_TARGETS), catalogue.for_unit_kind(unit.level), year, page)
-    _activities(wb.create_sheet(L.SHEET_ACTIVITIES), catalogue, year, page)
+    _activities(wb.create_sheet(L.SHEET_ACTIVITIES), catalogue.activities_for(unit.level), year, page)
+    tasks = config.tasks_for(unit.code, unit.level) if config else []
+    if tasks:
+        _tasks(wb.create_sheet(L.SHEET_TASKS), tasks, year, page)
     _texts(wb.create_sheet(L.SHEET_TEXT), page)
     _example(wb.create_sheet(L.SHEET_EXAMPLE), unit, year, catalogue, page)
     _lists(wb, wb.create_sheet(L.SHEET_LISTS), page)
@@ -394,5 +432,6 @@ def build_template(unit: Unit, year: int, window: Window, catalogue: Catalogue) 
     return wb
 
 
-def write_template(unit: Unit, year: int, window: Window, catalogue: Catalogue, path: Path) -> Path:
-    return save_workbook(build_template(unit, year, window, catalogue), path)
+def write_template(unit: Unit, year: int, window: Window, catalogue: Catalogue, path: Path, *,
+                   config: WorkspaceConfig | None = None) -> Path:
+    return save_workbook(build_template(unit, year, window, catalogue, config=config), path)

@@ -19,17 +19,21 @@ from core.clock import end_of_vn_day
 from core.config import WorkspaceConfig
 from core.records import STATUS_COLUMNS
 from core.units import UnitRegistry
-from transform.crosswalk import links_frame
+from transform.crosswalk import AS_READ, linked, links_frame
 
 ON_TIME, LATE, MISSING = "Đúng hạn", "Trễ hạn", "Chưa nộp"
 
 
 def _codes(links: pd.DataFrame) -> dict[str, str]:
-    """Report unit → "A, B (một phần)": the other-hierarchy codes among `links`."""
-    others = links[links["source_code"] != links["unit_code"]].sort_values("source_code")
+    """Report unit → "A, B (một phần)": the other-hierarchy codes among `links` (a reused code's other unit
+    marked "cũ" or "mới")."""
+    others = links[(links["source_code"] != links["unit_code"]) | (links["source_era"] != AS_READ)]
+    others = others.sort_values(["source_code", "source_era"])
     codes: dict[str, list[str]] = defaultdict(list)
-    for unit, source, partial in zip(others["unit_code"], others["source_code"], others["partial"], strict=True):
-        codes[unit].append(f"{source} (một phần)" if partial else source)
+    for unit, source, era, partial in zip(others["unit_code"], others["source_code"], others["source_era"],
+                                          others["partial"], strict=True):
+        notes = [*(["cũ" if era == "old" else "mới"] if era != AS_READ else []), *(["một phần"] if partial else [])]
+        codes[unit].append(f"{source} ({', '.join(notes)})" if notes else source)
     return {unit: ", ".join(sources) for unit, sources in codes.items()}
 
 
@@ -38,8 +42,10 @@ def unit_status(registry: UnitRegistry, arrivals: pd.DataFrame, config: Workspac
     files counted for it, and `missing_via`, when it sent nothing under its own code, those that sent nothing,
     so a new commune reported by only some of its old communes does not look complete."""
     links, submitted = links_frame(registry), set(arrivals["unit_code"])
-    sent = links["source_code"].isin(submitted)
-    counted = arrivals.rename(columns={"unit_code": "source_code"}).merge(links, on="source_code")
+    counted = linked(registry, arrivals)
+    keys = set(zip(counted["source_code"], counted["source_era"], strict=True))
+    sent = pd.Series([k in keys for k in zip(links["source_code"], links["source_era"], strict=True)],
+                     index=links.index, dtype=bool)
     first = counted.groupby("unit_code")["arrived_at"].min().to_dict()
     via, missing_via = _codes(links[sent]), _codes(links[~sent])
     rows = []

@@ -88,7 +88,7 @@ def portal_measures(exports: list[PortalExport], window_start: date, window_end:
                 process_dossiers(con, export, window_start, window_end, matcher, config, out)
     for unit, shapes in sorted(out.sources.items()):
         if len(shapes) > 1:
-            files = sorted({f for (u, _), v in out.facts.items() if u == unit for f in v[2]})
+            files = sorted({f for (u, _, _), v in out.facts.items() if u == unit for f in v[2]})
             out.problems.append(PortalProblem(
                 "; ".join(files), None, None, unit,
                 f"Đơn vị {unit} có cả số liệu tổng hợp (mẫu 06a) và số liệu chi tiết hồ sơ trong cùng khoảng "

@@ -19,6 +19,7 @@ import pandas as pd
 
 from core.clock import parse_day
 from core.text import fold
+from core.units import era_of_period
 from expectations.portal import check_aggregated_row
 from extract.numbers import cell_text, parse_number
 from extract.portal import PortalColumns, PortalExport, parse_period_text
@@ -162,19 +163,23 @@ def process_aggregated(exports: list[PortalExport], ws: date, we: date, matcher:
                 rows.append(row)
     by_unit = _without_duplicates(rows, problems)
     out.add_problems(problems)
-    for unit, unit_rows in by_unit.items():
+    for unit, all_rows in by_unit.items():
         out.sources[unit].add("aggregated")
-        for m in MEASURES:
-            usable = [(x, num, den) for x in unit_rows
-                      if (num := x.values.get(m.numerator)) is not None and (den := x.values.get(m.denominator)) is not None]
-            if not usable:
-                continue
-            if m.kind == "last":
-                usable = [max(usable, key=lambda u: (u[0].end, u[0].start))]
-            elif m.kind == "first":
-                usable = [min(usable, key=lambda u: (u[0].start, u[0].end))]
-            for x, num, den in usable:
-                out.add_fact(unit, m.code, num, den, x.file)
+        eras: dict[str, list[_AggRow]] = defaultdict(list)
+        for x in all_rows:  # a reused code is two units: before 1/7/2025 the old one, from then on the new one
+            eras[era_of_period(x.start, x.end)].append(x)
+        for era, unit_rows in sorted(eras.items()):
+            for m in MEASURES:
+                usable = [(x, num, den) for x in unit_rows if (num := x.values.get(m.numerator)) is not None
+                          and (den := x.values.get(m.denominator)) is not None]
+                if not usable:
+                    continue
+                if m.kind == "last":
+                    usable = [max(usable, key=lambda u: (u[0].end, u[0].start))]
+                elif m.kind == "first":
+                    usable = [min(usable, key=lambda u: (u[0].start, u[0].end))]
+                for x, num, den in usable:
+                    out.add_fact(unit, m.code, num, den, x.file, era)
 
 
 def _parse_row(export: PortalExport, rec: dict[str, Any], counts: list[str], ws: date, we: date,
@@ -274,8 +279,9 @@ def _without_duplicates(rows: list[_AggRow], problems: list[PortalProblem]) -> d
 
 
 _COUNT_COLUMNS = frozenset((
-    "received_total", "received_online", "received_in_person", "received_post", "carried_over",
-    "resolved_total", "resolved_early", "resolved_on_time", "resolved_late", "pending_within", "pending_overdue",
+    "received_total", "received_online", "received_online_full", "received_online_partial",
+    "received_in_person", "received_post", "carried_over", "resolved_total", "resolved_early", "resolved_on_time",
+    "resolved_late", "pending_within", "pending_overdue",
     "procedures_total", "procedures_full_online", "procedures_partial_online", "procedures_with_dossiers",
     "fee_total", "fee_paid_online", "digitised", "online_identified", "ratings_total", "ratings_satisfied",
     "ratings_ddxddt_total", "ratings_ddxddt_satisfied", "petitions_total", "petitions_on_time",

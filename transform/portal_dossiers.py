@@ -21,6 +21,7 @@ import duckdb
 import pandas as pd
 
 from core.text import fold, vn_count
+from core.units import DISTRICTS_ABOLISHED, NEW_ERA, OLD_ERA
 from expectations.portal import DOSSIER_RULES, UNIT_MISSING, DossierRule
 from extract.portal import PortalColumns, PortalExport
 from transform.portal_measures import MEASURES, measures_needing
@@ -67,6 +68,8 @@ class ValueReader:
         self.yes = {fold(w) for w in v["boolean"]["yes"]}
         self.no = {fold(w) for w in v["boolean"]["no"]}
         self.ddxddt = _phrase_re(v["ddxddt_fields"])
+        self.full = _phrase_re(v["service_level"]["full"])
+        self.partial = _phrase_re(v["service_level"]["partial"])
 
     def channel_of(self, raw: str | None) -> str:
         """'online' | 'in_person' | 'post' | 'invalid' (blank is invalid: the channel is required)."""
@@ -99,13 +102,22 @@ class ValueReader:
             return "y" if re.search(r"[1-9]", f) else "n"
         return "y" if f in self.yes else "invalid"
 
+    def level_of(self, raw: str | None) -> str | None:
+        """'full' (toàn trình) | 'partial' | None (blank: not known) | 'invalid'."""
+        f = fold(raw)
+        if not f:
+            return None
+        if self.partial.search(f):  # "không trực tuyến toàn trình" must not read as full
+            return "partial"
+        return "full" if self.full.search(f) else "invalid"
+
     def is_ddxddt(self, raw: str | None) -> str:
         f = fold(raw)
         return "y" if f and self.ddxddt.search(f) else "n"
 
 
 _CATEGORICAL = {  # dossier column -> ValueReader method
-    "channel": "channel_of", "rating": "rating_of", "status": "status_of", "field": "is_ddxddt",
+    "service_level": "level_of", "channel": "channel_of", "rating": "rating_of", "status": "status_of", "field": "is_ddxddt",
     "fee_bearing": "yes_no", "paid_online": "yes_no", "digitised": "yes_no", "online_identified": "yes_no",
 }
 _DATE_FORMATS = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
@@ -148,9 +160,11 @@ def _sane(col: str) -> str:
 
 
 
-_ALIAS = {"channel": "ch", "rating": "rt", "status": "st", "field": "ddx", "fee_bearing": "fee", "paid_online": "paid",
+_ALIAS = {"service_level": "lvl",
+          "channel": "ch", "rating": "rt", "status": "st", "field": "ddx", "fee_bearing": "fee", "paid_online": "paid",
           "digitised": "digi", "online_identified": "ident"}
-_DEFAULT = {"channel": "'invalid'", "rating": "NULL", "status": "NULL", "field": "'n'", "fee_bearing": "'n'",
+_DEFAULT = {"service_level": "NULL",
+            "channel": "'invalid'", "rating": "NULL", "status": "NULL", "field": "'n'", "fee_bearing": "'n'",
             "paid_online": "'n'", "digitised": "'n'", "online_identified": "'n'"}
 
 
@@ -176,11 +190,12 @@ def _dossier_sql(export: PortalExport, ws: date, we: date, formats: dict[str, st
     rules = [r for r in DOSSIER_RULES if all(has(n) for n in r.needs)]
     sel_rules = "".join(f",\n  count(*) FILTER (WHERE {r.condition}) AS \"{r.code}__n\"" for r in rules)
     wsd, wed = f"DATE '{ws.isoformat()}'", f"DATE '{we.isoformat()}'"
+    lvl_raw = "s.service_level" if has("service_level") else "CAST(NULL AS VARCHAR)"
     base = f"""
 WITH p AS (
   SELECT s._row, s.unit_code, s.status, s.fee_bearing, s.paid_online, s.digitised, s.online_identified, s._overflow,
     nullif(trim(s.received_at), '') AS r_raw, nullif(trim(s.finished_at), '') AS f_raw,
-    nullif(trim(s.due_at), '') AS d_raw, s.channel AS ch_raw, s.rating AS rt_raw,
+    nullif(trim(s.due_at), '') AS d_raw, s.channel AS ch_raw, s.rating AS rt_raw, {lvl_raw} AS lvl_raw,
     {", ".join(cats)}
   FROM src s {" ".join(joins)}
 ), d0 AS (
@@ -215,9 +230,12 @@ WITH p AS (
     pend AND due_ok AND dd < {wed} AS pend_over
   FROM w
 )"""
+    # A reused code is two units: a dossier received before 1/7/2025 is the old unit's (core.units eras).
+    era = f"CASE WHEN rd IS NULL THEN NULL WHEN rd < DATE '{DISTRICTS_ABOLISHED.isoformat()}' THEN '{OLD_ERA}' " \
+          f"ELSE '{NEW_ERA}' END"
     sql = base + f"""
-SELECT unit_code, count(*) FILTER (WHERE ok) AS n_rows{sel_measures}{sel_rules}
-FROM t GROUP BY unit_code
+SELECT unit_code, {era} AS era, count(*) FILTER (WHERE ok) AS n_rows{sel_measures}{sel_rules}
+FROM t GROUP BY unit_code, era
 """
     return sql, base, [code for code, _ in measures], rules
 
@@ -401,7 +419,7 @@ def process_dossiers(con: duckdb.DuckDBPyConnection, export: PortalExport, ws: d
             else:
                 out.sources[unit].add("dossier")
                 for m in measure_codes:
-                    out.add_fact(unit, m, g[f"{m}__num"], g[f"{m}__den"], file)
+                    out.add_fact(unit, m, g[f"{m}__num"], g[f"{m}__den"], file, g["era"])
         for r in rules:
             if g[f"{r.code}__n"] and (unit is not None or r.code == "received_unreadable"):
                 totals[(file, r.code)] += g[f"{r.code}__n"]

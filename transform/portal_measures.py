@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from extract.portal import PortalColumns
+from extract.portal import PortalColumns, load_portal_columns
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,12 @@ class Measure:
 _CHANNEL_OK = "ch IN ('online', 'in_person', 'post')"
 _RATED = "rt IN ('sat', 'unsat')"
 MEASURES: tuple[Measure, ...] = (
-    Measure("HOSO_TRUCTUYEN", "Hồ sơ tiếp nhận trực tuyến / tổng hồ sơ tiếp nhận", "received_online", "received_new",
-            sql=("ch = 'online'", _CHANNEL_OK), needs=("channel",)),
+    # Dossiers processed fully online: received online under a procedure offered toàn trình (Decision 1588's
+    # "xử lý hoàn toàn trực tuyến"). An export without that split gives no figure, never the online share below.
+    Measure("HOSO_TRUCTUYEN", "Hồ sơ tiếp nhận trực tuyến toàn trình / tổng hồ sơ tiếp nhận", "received_online_full",
+            "received_new", sql=("ch = 'online' AND lvl = 'full'", _CHANNEL_OK), needs=("channel", "service_level")),
+    Measure("PORTAL_TRUCTUYEN", "Hồ sơ tiếp nhận trực tuyến (mọi mức độ) / tổng hồ sơ tiếp nhận", "received_online",
+            "received_new", sql=("ch = 'online'", _CHANNEL_OK), needs=("channel",)),
     Measure("TTHC_TOANTRINH", "TTHC cung cấp DVCTT toàn trình / tổng số TTHC", "procedures_full_online",
             "procedures_total", "last"),
     Measure("DINHDANH", "Hồ sơ trực tuyến có định danh điện tử / hồ sơ trực tuyến", "online_identified",
@@ -66,7 +70,7 @@ MEASURES: tuple[Measure, ...] = (
             "procedures_total", "last"),
     Measure("PORTAL_THANHTOAN_TT", "Hồ sơ thanh toán trực tuyến / hồ sơ có phí, lệ phí", "fee_paid_online", "fee_total",
             sql=("fee = 'y' AND paid = 'y'", "fee = 'y' AND paid IN ('y', 'n')"), needs=("fee_bearing", "paid_online")),
-    Measure("PORTAL_SOHOA", "Hồ sơ được số hóa / tổng hồ sơ tiếp nhận", "digitised", "received_new",
+    Measure("HOSO_SOHOA", "Hồ sơ được số hóa / tổng hồ sơ tiếp nhận", "digitised", "received_new",
             sql=("digi = 'y'", "digi IN ('y', 'n')"), needs=("digitised",)),
 )
 MEASURE_BY_CODE = {m.code: m for m in MEASURES}
@@ -83,6 +87,27 @@ DERIVED_LABELS = {
 
 def value_label(config: PortalColumns, key: str) -> str:
     return DERIVED_LABELS.get(key) or config.label(key)
+
+
+_DERIVED_FROM = {"received_new": ("received_total",), "resolved_base": ("resolved_total",),
+                 "resolved_good": ("resolved_early", "resolved_on_time"), "pending_total": ("pending_within",
+                                                                                            "pending_overdue"),
+                 "received_in_hand": ("received_total", "carried_over")}
+
+
+def needs_text(code: str) -> str | None:
+    """What an export must have for a measure, in Vietnamese: why a portal indicator has no figure."""
+    m = MEASURE_BY_CODE.get(code)
+    if m is None:
+        return None
+    config = load_portal_columns()
+    raw = [k for key in (m.numerator, m.denominator) for k in _DERIVED_FROM.get(key, (key,))]
+    aggregated = ", ".join(f"«{config.label(k)}»" for k in dict.fromkeys(raw))
+    text = f"mẫu 06a cần cột {aggregated}"
+    if m.sql:
+        dossier = ", ".join(f"«{config.label(k)}»" for k in m.needs)
+        text += f"; tệp chi tiết hồ sơ cần cột {dossier}"
+    return text
 
 
 def affected_measures(keys: tuple[str, ...] | set[str]) -> list[str]:

@@ -82,13 +82,13 @@ class Collector:
     """Facts, unknown agencies and problems across exports, with the per-rule cap."""
 
     def __init__(self) -> None:
-        self.facts: dict[tuple[str, str], list[Any]] = {}
+        self.facts: dict[tuple[str, str, str | None], list[Any]] = {}  # (unit, code, era)
         self.unknown: dict[tuple[str, str], list[Any]] = {}
         self.problems: list[PortalProblem] = []
         self.sources: dict[str, set[str]] = defaultdict(set)  # unit -> shapes
 
-    def add_fact(self, unit: str, code: str, num: int, den: int, source: str) -> None:
-        entry = self.facts.setdefault((unit, code), [0, 0, set()])
+    def add_fact(self, unit: str, code: str, num: int, den: int, source: str, era: str | None) -> None:
+        entry = self.facts.setdefault((unit, code, era), [0, 0, set()])
         entry[0] += int(num)
         entry[1] += int(den)
         entry[2].add(source)
@@ -117,7 +117,8 @@ class Collector:
 
     def result(self) -> PortalResult:
         facts = pd.DataFrame(
-            [(u, c, v[0], v[1], "; ".join(sorted(v[2]))) for (u, c), v in sorted(self.facts.items())],
+            [(u, c, v[0], v[1], "; ".join(sorted(v[2])), e)
+             for (u, c, e), v in sorted(self.facts.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or ""))],
             columns=PORTAL_FACT_COLUMNS,
         ).astype({"numerator": "int64", "denominator": "int64"})
         unknown = pd.DataFrame(

@@ -20,8 +20,8 @@ import pandas as pd
 
 from core.catalogue import Catalogue, Kind
 from core.records import DATA_COLUMNS, RAISED_COLUMNS, RECONCILE_COLUMNS
-from core.units import UnitRegistry
-from transform.crosswalk import PLACED_COLUMNS, links_frame, place
+from core.units import MIXED_ERA, UnitRegistry
+from transform.crosswalk import AS_READ, LINK_COLUMNS, PLACED_COLUMNS, era_keys, links_frame, place
 
 PORTAL = "portal"  # the catalogue `source` of the indicators the portal alone supplies
 _SUMMED = ["numerator", "denominator", "reporting_units", "split_units"]
@@ -50,43 +50,60 @@ def _values(indicator_code: pd.Series, numerator: pd.Series, denominator: pd.Ser
     return (numerator / denominator.where(denominator > 0)).where(~is_count, numerator)
 
 
-def raised_codes(registry: UnitRegistry) -> dict[str, str]:
-    """Codes with no place in this hierarchy → the nearest ancestor that has one (the root at worst).
+def _nearest(registry: UnitRegistry, parent: str | None) -> str:
+    while parent is not None and parent not in registry.units:
+        above = registry.get(parent)
+        parent = above.parent_code if above else None
+    return parent or registry.root
+
+
+def raised_codes(registry: UnitRegistry) -> dict[tuple[str, str], str]:
+    """(code, era key) with no place in this hierarchy → the nearest ancestor that has one (the root at worst).
 
     Their files are left out (`transform.crosswalk.unplaced_list`), but their portal dossiers are
     their own and belong to the area: an old district's UBND under the 2-level hierarchy counts at
-    the province, a new commune that cannot be cut back into old ones counts at its province.
+    the province, a new commune that cannot be cut back into old ones counts at its province. A reused
+    code's rows of the other era that have no place count where that other unit's parent does, and its
+    rows whose period spans 1/7/2025 (which of its two units they belong to is unknown) at the root.
     """
-    out = {}
-    for code in sorted(c for c, links in registry.links.items() if not links):
-        parent = registry[code].parent_code
-        while parent is not None and parent not in registry.units:
-            above = registry.get(parent)
-            parent = above.parent_code if above else None
-        out[code] = parent or registry.root
+    out = {(code, AS_READ): _nearest(registry, registry[code].parent_code)
+           for code in sorted(c for c, links in registry.links.items() if not links)}
+    for code, dual in sorted(registry.reread.items()):
+        if not dual.links:
+            out[(code, registry.other_era)] = _nearest(registry, dual.unit.parent_code)
+        out[(code, MIXED_ERA)] = registry.root
     return out
 
 
 def raised_list(registry: UnitRegistry, portal: pd.DataFrame) -> pd.DataFrame:
-    """The portal's codes that are not report units: where `raised_codes` counts them, or no unit (blank)
-    for a code this registry does not know (a unit of the other hierarchy outside the area)."""
+    """The portal's codes that are not report units (or whose era makes them one of another hierarchy): where
+    `raised_codes` counts them, or no unit (blank) for a code this registry does not know."""
     raised = raised_codes(registry)
+    keys = sorted(set(zip(portal["unit_code"], era_keys(registry, portal), strict=True)))
     rows = []
-    for code in sorted(set(portal["unit_code"]) - set(registry.units)):
-        unit, target = registry.get(code), raised.get(code)
-        if unit is None or target is not None:
-            rows.append((code, unit.name if unit else "", target, registry.units[target].name if target else ""))
+    for code, era in keys:
+        if code in registry.units and era == AS_READ:
+            continue
+        target = raised.get((code, era))
+        if era != AS_READ and target is None:
+            continue  # a reused code's other-era rows with a place: they are placed, not raised
+        name = registry.name_in(code, era or None)
+        if registry.get(code) is None or target is not None:
+            rows.append((code, name, target, registry.units[target].name if target else ""))
     return pd.DataFrame(rows, columns=RAISED_COLUMNS)
 
 
 def _place_portal(registry: UnitRegistry, portal: pd.DataFrame) -> pd.DataFrame:
-    """Portal figures on report units: through the crosswalk like files, unplaceable codes raised."""
-    links = pd.concat([links_frame(registry),
-                       pd.DataFrame([(c, u, 1.0, False) for c, u in raised_codes(registry).items()],
-                                    columns=["source_code", "unit_code", "weight", "partial"])], ignore_index=True)
-    placed = (portal[["unit_code", "indicator_code", "numerator", "denominator"]]
-              .astype({"numerator": float, "denominator": float})
-              .rename(columns={"unit_code": "source_code"}).merge(links, on="source_code"))
+    """Portal figures on report units: through the crosswalk like files (a reused code by its rows' era),
+    unplaceable codes raised."""
+    raised = pd.DataFrame([(c, e, u, 1.0, False) for (c, e), u in raised_codes(registry).items()],
+                          columns=LINK_COLUMNS)
+    links = pd.concat([links_frame(registry), raised], ignore_index=True)
+    figures = (portal[["unit_code", "indicator_code", "numerator", "denominator"]]
+               .astype({"numerator": float, "denominator": float}))
+    placed = (figures.rename(columns={"unit_code": "source_code"})
+              .assign(source_era=era_keys(registry, portal).to_numpy())
+              .merge(links, on=["source_code", "source_era"]))
     placed["numerator"] = placed["numerator"] * placed["weight"]
     placed["denominator"] = placed["denominator"] * placed["weight"]
     return placed[PLACED_COLUMNS]
@@ -98,7 +115,8 @@ def _aggregate(registry: UnitRegistry, placed: pd.DataFrame, units: pd.Categoric
     placed = placed.astype({"unit_code": units, "indicator_code": items})
     joined = placed.merge(_ancestry(registry).astype({"unit_code": units, "ancestor": units}), on="unit_code")
     keys = ["ancestor", "indicator_code"]
-    joined["reporting_units"] = ~joined.duplicated([*keys, "source_code"])  # each code once per aggregate
+    # each code once per aggregate (a reused code twice when both its units sent figures)
+    joined["reporting_units"] = ~joined.duplicated([*keys, "source_code", "source_era"])
     joined["split_units"] = joined["reporting_units"] & joined["partial"]
     return (joined.groupby(keys, observed=True, sort=False)[_SUMMED].sum(min_count=1)
             .reset_index().rename(columns={"ancestor": "unit_code"}))

@@ -15,7 +15,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from core.config import ConfigError, Window, WorkspaceConfig
-from core.units import NEW, OLD, Hierarchy, UnitRegistry, report_hierarchy
+from core.units import NEW, OLD, Dual, Hierarchy, UnitRegistry, report_hierarchy
 
 
 class UnknownUnitError(ConfigError):
@@ -102,9 +102,11 @@ def subtree(registry: UnitRegistry, code: str) -> UnitRegistry:
         # a code with no place anywhere (a district office) belongs where its parent does
         if registry.outside[stray].parent_code in home:
             belong.add(stray)
+    dual = {c: Dual(d.unit, tuple(link for link in d.links if link.target in inside))
+            for c, d in registry.dual.items() if c in inside}
     return UnitRegistry(root=code, units=units, hierarchy=registry.hierarchy,
                         outside={c: registry.outside[c] for c in sorted(belong)},
-                        links={c: links.get(c, ()) for c in sorted(belong)})
+                        links={c: links.get(c, ()) for c in sorted(belong)}, dual=dual)
 
 
 def within(frame: pd.DataFrame, registry: UnitRegistry, column: str = "unit_code") -> pd.DataFrame:

@@ -77,7 +77,7 @@ def printed(tmp_path_factory) -> Printed:
             set_ratio(wb, ind.code, *_figures(ind.code, n))
         else:
             set_yes_no(wb, ind.code, L.YES if n % 2 else L.NO)
-    for n, act in enumerate(load_catalogue().activities):
+    for n, act in enumerate(load_catalogue().activities_for("commune")):
         set_count(wb, act.code, 1200 + n)
     text = wb[L.SHEET_TEXT]
     text.cell(row=L.HEADER_ROW + 1, column=3, value=TEXTS["Khó khăn, vướng mắc"])
@@ -121,19 +121,45 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
+# The title on the first page of each sheet, in sheet order.
+TITLES = ["HƯỚNG DẪN ĐIỀN BIỂU MẪU", "BÁO CÁO KẾT QUẢ THỰC HIỆN ĐỀ ÁN 1588/QĐ-TTg NĂM", "CÁC CHỈ TIÊU NĂM",
+          "KẾT QUẢ CÁC HOẠT ĐỘNG TUYÊN TRUYỀN NĂM", "KHÓ KHĂN, VƯỚNG MẮC VÀ KIẾN NGHỊ, ĐỀ XUẤT", "VÍ DỤ CÁCH ĐIỀN",
+          "DANH SÁCH LỰA CHỌN"]
+
+
+def _sheets(pages: list[str]) -> list[list[str]]:
+    """The pages of each sheet: a sheet starts on the page with its title and runs until the next title."""
+    sheets: list[list[str]] = []
+    for page in pages:
+        starts = [t for t in TITLES if t in page]
+        assert len(starts) <= 1, starts
+        if starts:
+            sheets.append([page])
+        else:
+            assert sheets, page[:200]
+            sheets[-1].append(page)
+    return sheets
+
+
 def _page_of(pages: list[str], title: str) -> str:
-    found = [p for p in pages if title in p]
+    """A sheet's pages as one text, the sheet named by (a part of) its title."""
+    found = [sheet for sheet in _sheets(pages) if title in sheet[0]]
     assert len(found) == 1, (title, len(found))
-    return found[0]
+    return "\n".join(found[0])
 
 
 def _on_one_line(page: str, *parts: str) -> bool:
     return any(all(part in line for part in parts) for line in page.splitlines())
 
 
-def test_each_sheet_of_the_template_prints_on_one_page(printed: Printed) -> None:
+def test_each_sheet_prints_in_order_and_a_long_one_repeats_its_header(printed: Printed) -> None:
     for pdf in (printed.blank, printed.filled, printed.department):
-        assert len(_pages(pdf)) == 7, pdf  # guide, info, indicators, activities, texts, example, lists
+        sheets = _sheets(_pages(pdf))
+        assert [next(t for t in TITLES if t in sheet[0]) for sheet in sheets] == TITLES, pdf
+        for sheet in sheets:  # guide, info, indicators, activities, texts, example, lists
+            assert len(sheet) <= 3, (pdf, sheet[0][:80])  # the catalogue of the plans fits in a few pages
+            for page in sheet[1:]:  # the header row is printed again on every further page of a table
+                assert "Mã" in page and "STT" in page, page[:200]
 
 
 def test_labels_share_a_line_with_their_values(printed: Printed) -> None:
@@ -151,7 +177,7 @@ def test_labels_share_a_line_with_their_values(printed: Printed) -> None:
             assert _on_one_line(targets, ind.code, L.YES if n % 2 else L.NO), ind.code
     acts = _page_of(pages, "KẾT QUẢ CÁC HOẠT ĐỘNG TUYÊN TRUYỀN NĂM 2025")
     assert _on_one_line(acts, *L.ACTIVITY_HEADERS)
-    for n, act in enumerate(load_catalogue().activities):
+    for n, act in enumerate(load_catalogue().activities_for("commune")):
         assert _on_one_line(acts, act.code, act.unit, _vn(1200 + n)), act.code
     texts = _page_of(pages, "KHÓ KHĂN, VƯỚNG MẮC VÀ KIẾN NGHỊ, ĐỀ XUẤT")
     for kind, content in TEXTS.items():
@@ -161,11 +187,12 @@ def test_labels_share_a_line_with_their_values(printed: Printed) -> None:
 def test_no_wrapped_text_is_cut_in_print(printed: Printed) -> None:
     """Instructions, indicator names with their numerator and denominator, whole: nothing cut at the right
     margin or by a row too short for its text."""
-    raw = [_flat(p) for p in _pages(printed.blank, "-raw")]
-    guide = raw[0]
+    pages = _pages(printed.blank, "-raw")
+    raw = [_flat(p) for p in pages]
+    guide = _flat(_page_of(pages, "HƯỚNG DẪN ĐIỀN BIỂU MẪU"))
     for paragraph in GUIDE:
         assert _flat(paragraph) in guide, paragraph
-    targets = next(p for p in raw if "CÁC CHỈ TIÊU NĂM 2025" in p)
+    targets = _flat(_page_of(pages, "CÁC CHỈ TIÊU NĂM 2025"))
     for ind in load_catalogue().for_unit_kind("commune"):
         label = ind.label + (f" – Tử số: {ind.numerator_label} – Mẫu số: {ind.denominator_label}"
                              if ind.kind is Kind.RATIO else "")

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from core.catalogue import Kind, load_catalogue
 from core.config import WorkspaceConfig, load_config
@@ -134,11 +135,17 @@ def _pdf_text(path: Path, first: int | None = None, last: int | None = None) -> 
 # --- what the cells say -----------------------------------------------------------------------
 
 
+def _summary_rows(ws) -> dict[str, int]:
+    """indicator code → its row on «Tổng hợp» (those with a goal for the year first)."""
+    codes = {i.code for i in load_catalogue().indicators}
+    return {ws.cell(row=r, column=2).value: r for r in range(5, ws.max_row + 1) if ws.cell(row=r, column=2).value in codes}
+
+
 def test_summary_equals_the_province_row_of_the_data_sheet(book, province: pd.DataFrame) -> None:
     ws = book["Tổng hợp"]
-    codes = [i.code for i in load_catalogue().indicators]
-    for row, code in enumerate(codes, start=5):
-        assert ws.cell(row=row, column=2).value == code
+    rows = _summary_rows(ws)
+    assert set(rows) == {i.code for i in load_catalogue().indicators}
+    for code, row in rows.items():
         for col, field in ((6, "value"), (7, "numerator"), (8, "denominator")):
             got, want = ws.cell(row=row, column=col).value, province.loc[code, field]
             assert (got is None and pd.isna(want)) or got == pytest.approx(want, rel=1e-12), (code, field)
@@ -147,10 +154,16 @@ def test_summary_equals_the_province_row_of_the_data_sheet(book, province: pd.Da
 def test_verdicts_follow_the_target_for_the_year_and_are_coloured(book, province: pd.DataFrame) -> None:
     ws = book["Tổng hợp"]
     seen = set()
-    for row, ind in enumerate(load_catalogue().indicators, start=5):
-        _year, goal = ind.target_for(2025)
+    rows = _summary_rows(ws)
+    for ind in load_catalogue().indicators:
+        row = rows[ind.code]
+        target = ind.target_for(2025)
         value = province.loc[ind.code, "value"]
         verdict = ws.cell(row=row, column=9)
+        if target is None:
+            assert verdict.value is None and ws.cell(row=row, column=4).value is None, ind.code  # no goal, no verdict
+            continue
+        _year, goal = target
         if pd.isna(value):
             assert verdict.value is None
             continue
@@ -220,7 +233,8 @@ def test_ranking_follows_the_published_rule(book, report_file: Path) -> None:
 def test_every_sheet_prints_a4_landscape_with_titles_frozen_panes_and_cutoff(book) -> None:
     assert book.sheetnames == ["Tổng hợp", "Theo đơn vị", "Xếp hạng", "Hoạt động", "Tình hình nộp", "Cảnh báo dữ liệu",
                                "Khó khăn, kiến nghị", "Cổng DVC và đơn vị", "Kiểm tra tệp Cổng DVC", "Đối chiếu số liệu",
-                               "Sáp nhập, chia tách", "Nguồn số liệu", "Dữ liệu"]
+                               "Sáp nhập, chia tách", "So với năm trước", "Nhiệm vụ, kế hoạch", "Nguồn số liệu",
+                               "Dữ liệu"]
     for ws in book.worksheets:
         setup = ws.page_setup
         assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0), ws
@@ -231,7 +245,9 @@ def test_every_sheet_prints_a4_landscape_with_titles_frozen_panes_and_cutoff(boo
         assert not re.search(r"&[DT]", header + footer), "no print date or time: the same state gives the same bytes"
     assert [c.value for c in book["Dữ liệu"][1]] == ["unit_code", "unit_name", "level", "parent_code",
                                                     "indicator_code", "numerator", "denominator", "value",
-                                                    "reporting_units", "split_units"]
+                                                    "reporting_units", "split_units", "previous_year",
+                                                    "previous_numerator", "previous_denominator", "previous_value",
+                                                    "previous_split_units", "change"]
 
 
 def test_charts_are_native_and_the_picture_carries_no_stamp(report_file: Path) -> None:
@@ -242,7 +258,8 @@ def test_charts_are_native_and_the_picture_carries_no_stamp(report_file: Path) -
         assert len(charts) == 1 and len(images) == 1
         chart = z.read(charts[0]).decode()
         png = z.read(images[0])
-    assert "<barChart>" in chart and "<f>'Tổng hợp'!$F$5:$F$20</f>" in chart  # editable: it points at the table
+    targets = sum(i.target_for(2025) is not None for i in load_catalogue().indicators)  # listed first on the sheet
+    assert "<barChart>" in chart and f"<f>'Tổng hợp'!$F$5:$F${4 + targets}</f>" in chart  # it points at the table
     chunks, pos = [], 8
     while pos < len(png):
         length, kind = struct.unpack(">I4s", png[pos:pos + 8])
@@ -316,7 +333,7 @@ def test_data_sheet_rows_read_back_exactly_and_never_as_formulas(demo_run: Path,
     pd.testing.assert_frame_equal(read_data_sheet(path), data)
     ws = load_workbook(path)[SHEET_DATA]
     assert ws["B2"].data_type == "s" and ws["B2"].value == data.loc[0, "unit_name"]
-    assert ws.auto_filter.ref == f"A1:J{len(data) + 1}" and ws.max_row == len(data) + 1
+    assert ws.auto_filter.ref == f"A1:{get_column_letter(data.shape[1])}{len(data) + 1}" and ws.max_row == len(data) + 1
     with zipfile.ZipFile(path) as z:
         sheet = z.read(f"xl/worksheets/sheet{load_workbook(path).sheetnames.index(SHEET_DATA) + 1}.xml")
     assert b"<f>" not in sheet and b"<f " not in sheet
@@ -382,7 +399,7 @@ def test_pdf_shows_formula_looking_text_not_errors(rendered: Rendered) -> None:
 def test_activity_counts_have_integer_format(book) -> None:
     ws = book["Hoạt động"]
     acts = [a for a in load_catalogue().activities if a.kind is Kind.COUNT]
-    assert ws.cell(row=5, column=4).number_format == S.INT_FMT and len(acts) == ws.max_column - 3
+    assert ws.cell(row=5, column=5).number_format == S.INT_FMT and len(acts) == ws.max_column - 3  # totals, then units
 
 
 def test_crosswalk_sheets_show_splits_as_estimates_and_what_was_left_out(tmp_path: Path) -> None:
@@ -405,7 +422,7 @@ def test_crosswalk_sheets_show_splits_as_estimates_and_what_was_left_out(tmp_pat
                           splits=split_list(registry, facts), unplaced=unplaced_list(registry, facts))
     book = load_workbook(write_report(inputs, tmp_path / "r.xlsx"))
     rows = [r for r in book["Sáp nhập, chia tách"].iter_rows(values_only=True) if r[0]]
-    assert ("19039", registry.get("19039").name, "19030", registry.units["19030"].name, 0.5, "Ước tính") in rows
+    assert ("19039", registry.get("19039").name, "19030", registry.units["19030"].name, 0.5, "Ước tính", 2025) in rows
     estimated = {r[0]: r[3] for r in rows if isinstance(r[3], str) and r[3].startswith("Ước tính:")}
     assert estimated == {"44": "Ước tính: gồm phần chia của 1 đơn vị cũ", "19030": "Ước tính: gồm phần chia của 1 đơn vị "
                          "cũ", "19075": "Ước tính: gồm phần chia của 1 đơn vị cũ"}

@@ -135,7 +135,8 @@ def test_a_demo_workspace_for_the_stack_holds_files_only_and_no_host_path(tmp_pa
     ws = tmp_path / "ws"
     result = CliRunner().invoke(app, ["demo", "--workspace", str(ws), "--files-only", "--json"])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in ws.iterdir()) == ["inbox", "workspace.yaml"]
-    assert len(list((ws / "inbox").glob("*/*.xlsx"))) == json.loads(result.stdout)["submitted"] > 100
+    assert sorted(p.name for p in ws.iterdir()) == ["inbox", "portal", "workspace.yaml"]  # files, no warehouse
     config = yaml.safe_load((ws / "workspace.yaml").read_text(encoding="utf-8"))
+    this_year = [p for p in (ws / "inbox").glob("*/*.xlsx") if f"_{json.loads(result.stdout)['year']}_" in p.name]
+    assert len(this_year) == json.loads(result.stdout)["submitted"] > 100  # and last year's files beside them
     assert "dir" not in config.get("registry", {}) and str(tmp_path) not in (ws / "workspace.yaml").read_text()

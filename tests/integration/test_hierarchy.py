@@ -276,7 +276,7 @@ def test_bad_merge_weights_are_refused() -> None:
         load_registry(WorkspaceConfig(province="44", year=2025, merge_weights={"19039": {"19030": 1.0}}))
     with pytest.raises(CrosswalkError):  # 19027 merged whole into 19030: nothing to split
         load_registry(WorkspaceConfig(province="44", year=2025, merge_weights={"19027": {"19030": 1.0}}))
-    with pytest.raises(CrosswalkError):  # 19030 is also a new commune's code: its files are not split
+    with pytest.raises(CrosswalkError):  # old 19030 went whole into the new 19030: nothing to split
         load_registry(WorkspaceConfig(province="44", year=2025, merge_weights={"19030": {"19030": 1.0}}))
     with pytest.raises(ValueError):
         WorkspaceConfig(province="44", year=2025, merge_weights={"19039": {"19030": 0.5, "19075": 0.6}})
@@ -284,12 +284,16 @@ def test_bad_merge_weights_are_refused() -> None:
 
 def test_a_reused_code_is_read_as_the_new_unit() -> None:
     """Old Ngọc Khánh (00025) was split among three new wards, one of which, Giảng Võ, took the code 00025: a file
-    under 00025 is Giảng Võ's (the documented rule), while old Ngọc Hà (00016), whose code was not reused, is split."""
+    under 00025 with no era is Giảng Võ's, while old Ngọc Hà (00016), whose code was not reused, is split. A figure
+    of old Ngọc Khánh's era (its template's registry, or a portal row dated before 1/7/2025) is split like Ngọc Hà."""
     registry = load_registry(WorkspaceConfig(province="01", year=2025))
     assert registry.get("00025").name == "Phường Giảng Võ" and "00025" not in registry.outside
     assert [(x.target, x.weight, x.partial) for x in registry.links["00025"]] == [("00025", 1.0, False)]
     assert sorted(x.target for x in registry.links["00016"]) == ["00004", "00008"]
     assert all(x.partial and math.isclose(x.weight, 1 / 2) for x in registry.links["00016"])
+    old = registry.dual["00025"]
+    assert old.unit.name == "Phường Ngọc Khánh" and len(old.links) == 3 and "00025" in {x.target for x in old.links}
+    assert all(x.partial and math.isclose(x.weight, 1 / 3) for x in old.links)
 
 
 @pytest.mark.parametrize("hierarchy", [2, 3])

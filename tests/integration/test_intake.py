@@ -106,7 +106,7 @@ def test_unit_may_only_submit_for_itself(small_ws: Path) -> None:
     wb = template_for(small_ws, OTHER_COMMUNE)  # claims 03387 …
     set_ratio(wb, "CB_TRUYENTHONG", 1, 2)
     drop(small_ws, COMMUNE, wb, "gia_mao.xlsx")  # … but dropped in 03386's folder
-    wrong_year = template_for(small_ws, DEPT, year=2024)
+    wrong_year = template_for(small_ws, DEPT, year=2026)  # a later year: an earlier one goes into its own year
     set_ratio(wrong_year, "CB_TRUYENTHONG", 1, 2)
     drop(small_ws, DEPT, wrong_year, "nam_cu.xlsx")
     stranger = template_for(small_ws, COMMUNE)

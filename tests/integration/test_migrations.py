@@ -3,6 +3,10 @@
 `tests/data/release_0_1_0/` was written by release 0.1.0 itself (`dvctt demo` for Lai Châu 2025, then
 `dvctt portal` on the samples and `dvctt report`): its warehouse, and the figures and submission
 statuses its report showed. Those files are the oracle; nothing here recomputes them.
+
+One figure changed its name, not its value: 0.1.0 called the share of dossiers received online (any
+procedure) HOSO_TRUCTUYEN; revision 0004 stores it as PORTAL_TRUCTUYEN, and HOSO_TRUCTUYEN (dossiers
+processed fully online, toàn trình) has no figure from exports that never counted them.
 """
 
 from __future__ import annotations
@@ -21,16 +25,18 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from openpyxl import load_workbook
 
+from core.config import load_config
 from dvctt.pipeline import build_report
 from load import migrate
 from load.schema import metadata
-from load.warehouse import connect
+from load.warehouse import connect, warehouse_url
 from tests.support import REPO
 from tests.support.oracle_readers import read_data_sheet
 from tests.support.pg import scratch_database
 
 RELEASE = REPO / "tests" / "data" / "release_0_1_0"
 FIGURES = ["numerator", "denominator", "value", "reporting_units"]
+RENAMED = "HOSO_TRUCTUYEN"
 
 
 def _release_workspace(tmp_path: Path) -> Path:
@@ -57,9 +63,20 @@ def _assert_same_report(ws: Path) -> None:
     merged = old.merge(new, on=["unit_code", "indicator_code"], how="left", suffixes=("_old", "_new"),
                        validate="one_to_one")
     assert len(merged) == len(old) == 4576
+    renamed = merged["indicator_code"] == RENAMED
     for column in FIGURES:
-        pd.testing.assert_series_equal(merged[f"{column}_new"], merged[f"{column}_old"], check_names=False,
-                                       check_dtype=False, rtol=1e-12)
+        pd.testing.assert_series_equal(merged.loc[~renamed, f"{column}_new"], merged.loc[~renamed, f"{column}_old"],
+                                       check_names=False, check_dtype=False, rtol=1e-12)
+    assert merged.loc[renamed, "numerator_new"].isna().all() and (merged.loc[renamed, "reporting_units_new"] == 0).all()
+    root = old[(old["unit_code"] == "12") & (old["indicator_code"] == RENAMED)].iloc[0]
+    engine = sa.create_engine(warehouse_url(ws, load_config(ws).warehouse_url))
+    with engine.connect() as con:
+        kept = con.execute(sa.text("SELECT sum(numerator), sum(denominator) FROM portal_facts WHERE year = 2025 AND "
+                                   "indicator_code = 'PORTAL_TRUCTUYEN'")).one()
+        left = con.execute(sa.text("SELECT count(*) FROM portal_facts WHERE indicator_code = :c"), {"c": RENAMED}).one()
+    engine.dispose()
+    assert tuple(kept) == (root["numerator"], root["denominator"])  # the same figure, under its own name
+    assert tuple(left) == (0,)
     expected = pd.read_csv(RELEASE / "status.csv", dtype={"unit_code": str, "arrived_at": str}).fillna("")
     got = _statuses(result.path)
     assert got.set_index("unit_code").sort_index().to_dict("index") == \

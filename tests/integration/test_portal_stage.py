@@ -39,7 +39,7 @@ def test_portal_figures_are_stored_and_rerun_replaces_them(small_ws: Path) -> No
     assert reason.startswith("hong.xlsx: ") and len(reason) > len("hong.xlsx: ") + 10
     again = wh.portal_facts(2025)
     assert len(again) == second.facts
-    keys = ["unit_code", "indicator_code"]
+    keys = ["unit_code", "indicator_code", "era"]  # a row's era: before or from 1/7/2025, by its own date
     expected = (pd.concat([facts, aggregated]).groupby(keys)[["numerator", "denominator"]].sum().reset_index())
     got = again[[*keys, "numerator", "denominator"]].sort_values(keys).reset_index(drop=True)
     pd.testing.assert_frame_equal(got, expected.sort_values(keys).reset_index(drop=True), check_dtype=False)

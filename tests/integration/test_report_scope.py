@@ -101,8 +101,9 @@ def test_ad_hoc_window_drives_portal_figures_deadlines_and_says_so(scoped: Path)
     dossiers = pd.read_csv(SAMPLES / "mau_hoso_chitiet.csv", dtype=str, encoding="utf-8-sig")
     received = pd.to_datetime(dossiers["Ngày tiếp nhận"], format="%d/%m/%Y %H:%M").dt.date
     half = dossiers[(received >= date(2025, 1, 1)) & (received <= date(2025, 6, 30))]
-    channel = half["Kênh tiếp nhận"].str.lower()
-    online, total = int((channel == "trực tuyến").sum()), int(channel.isin(["trực tuyến", "trực tiếp", "bcci"]).sum())
+    channel, level = half["Kênh tiếp nhận"].str.lower(), half["Mức độ DVC"].str.lower()
+    online = int(((channel == "trực tuyến") & (level == "toàn trình")).sum())  # processed fully online
+    total = int(channel.isin(["trực tuyến", "trực tiếp", "bcci"]).sum())
     data = read_data_sheet(result.path).set_index(["unit_code", "indicator_code"])
     assert (data.at[("12", "HOSO_TRUCTUYEN"), "numerator"], data.at[("12", "HOSO_TRUCTUYEN"), "denominator"]) == (
         online, total)

@@ -15,7 +15,8 @@ from expectations.submission import build_submission_suite, validate_submission_
 INFO, TARGETS, ACTIVITIES = "Thông tin chung", "Chỉ tiêu", "Hoạt động"
 KNOWN = {"CB_TRUYENTHONG", "CB_HOSO", "CB_CONGKHAI", "HD_TINBAI", "HD_HOINGHI"}
 RULES = {"required_missing", "not_a_number", "percent_not_count", "yes_no_invalid", "not_whole_non_negative", "unknown_code",
-         "meta_mismatch", "duplicate", "numerator_gt_denominator", "ratio_incomplete"}
+         "meta_mismatch", "duplicate", "numerator_gt_denominator", "ratio_incomplete", "task_status_invalid",
+         "unknown_task"}
 
 
 def cell(file_id: str, sheet: str, ref: str, code: str, field: str, raw: str | None, value: float | None,

@@ -86,4 +86,4 @@ def test_unrecognised_rating_columns_name_the_missing_indicator(tmp_path: Path) 
     assert not any(r.indicator_code == "HAILONG" for r in result.facts.itertuples())
     [problem] = [p for p in result.problems if p.rule == "indicator_missing"]
     assert "HAILONG" in problem.message and "«Phiếu khảo sát / Số phiếu»" in problem.message
-    assert "HOSO_TRUCTUYEN" not in problem.message  # given by the file
+    assert "HOSO_TRUCTUYEN" in problem.message  # no «Trực tuyến toàn trình» column: dossiers processed fully online

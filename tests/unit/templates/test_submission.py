@@ -83,12 +83,14 @@ def _expected_inputs(wb: Workbook, level: str) -> dict[str, set[str]]:
         out[L.SHEET_TARGETS] |= {f"{col[h]}{row}" for h in (*typed, "Ghi chú")}
     acts = wb[L.SHEET_ACTIVITIES]
     qty, note = (_header_col(acts, h) for h in ("Số lượng", "Ghi chú"))
-    for n, _act in enumerate(catalogue.activities, start=1):
+    for n, act in enumerate(catalogue.activities_for(level), start=1):
+        assert acts.cell(row=L.HEADER_ROW + n, column=2).value == act.code
         out[L.SHEET_ACTIVITIES] |= {f"{qty}{L.HEADER_ROW + n}", f"{note}{L.HEADER_ROW + n}"}
     rows = 2 * L.TEXT_ROWS_PER_KIND + L.TEXT_SPARE_ROWS
     out[L.SHEET_TEXT] = {f"{c}{L.HEADER_ROW + n}" for c in "BC" for n in range(1, rows + 1)}
     labels = [label for label, _ in L.INFO_ROWS]
-    out[L.SHEET_INFO] = {f"B{L.INFO_FIRST_ROW + labels.index(x)}" for x in ("Người lập biểu", "Số điện thoại", "Ngày lập")}
+    out[L.SHEET_INFO] = {f"B{L.INFO_FIRST_ROW + labels.index(x)}"
+                         for x in ("Người lập biểu", "Số điện thoại", "Ngày lập", "Kế hoạch của đơn vị (số, ngày)")}
     return out
 
 
@@ -139,7 +141,7 @@ def test_prompts_say_what_the_numerator_and_denominator_count(book: Workbook) ->
         assert ind.numerator_label in _validation(targets, f"D{row}").prompt
         assert ind.denominator_label in _validation(targets, f"E{row}").prompt
     acts = book[L.SHEET_ACTIVITIES]
-    for n, act in enumerate(load_catalogue().activities, start=1):
+    for n, act in enumerate(load_catalogue().activities_for("commune"), start=1):
         prompt = _validation(acts, f"E{L.HEADER_ROW + n}").prompt
         assert act.label in prompt and act.unit in prompt
 

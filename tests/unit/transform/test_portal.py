@@ -140,7 +140,7 @@ def test_aggregated_workbook_with_merged_headers(tmp_path):
         assert len(mine) == 2
         online = sum(row["online"] for _, row in mine)
         total = sum(num(row["total"]) for _, row in mine)
-        assert got[(unit, "HOSO_TRUCTUYEN")] == (online, total)
+        assert got[(unit, "PORTAL_TRUCTUYEN")] == (online, total)
         assert got[(unit, "HAILONG")] == (sum(r["sat"] for _, r in mine), sum(r["ratings"] for _, r in mine))
         assert got[(unit, "HAILONG_DDXDDT")] == (sum(r["ddx_sat"] for _, r in mine), sum(r["ddx"] for _, r in mine))
         assert got[(unit, "YKIEN_TIEPTHU")] == (sum(r["pakn_ok"] for _, r in mine), sum(r["pakn"] for _, r in mine))
@@ -155,7 +155,9 @@ def test_aggregated_workbook_with_merged_headers(tmp_path):
     straddle_row = next(r for r, row in written.items() if row is straddle)
     partial = [p for p in result.problems if p.rule == "period_partial"]
     assert [(p.row, p.excluded) for p in partial] == [(straddle_row, True)]
-    assert {tuple(result.facts.columns)} == {("unit_code", "indicator_code", "numerator", "denominator", "source_file")}
+    assert {tuple(result.facts.columns)} == {("unit_code", "indicator_code", "numerator", "denominator", "source_file",
+                                              "era")}
+    assert set(result.facts["era"]) == {"old"}  # every row predates 1/7/2025
     assert set(result.facts.source_file) == {"06a.xlsx"}
     assert [p.message for p in result.problems if p.rule == "file_note"] == ["Bỏ qua các trang tính ẩn: An"]
 
@@ -180,10 +182,10 @@ def test_aggregated_validation_problems_name_rows(tmp_path):
 
     assert [p.row for p in by_rule["resolved_sum"]] == [rownum[id(rows[0])]]
     assert "PORTAL_DUNGHAN" in by_rule["resolved_sum"][0].message
-    # The inconsistent row leaves PORTAL_DUNGHAN only; it still counts for HOSO_TRUCTUYEN.
+    # The inconsistent row leaves PORTAL_DUNGHAN only; it still counts for PORTAL_TRUCTUYEN.
     assert got[("105", "PORTAL_DUNGHAN")] == (rows[1]["ontime"], rows[1]["resolved"])
     assert [p.row for p in by_rule["online_le_total"]] == [rownum[id(rows[1])]]
-    assert got[("105", "HOSO_TRUCTUYEN")] == (rows[0]["online"], rows[0]["total"])
+    assert got[("105", "PORTAL_TRUCTUYEN")] == (rows[0]["online"], rows[0]["total"])
     assert got[("105", "HAILONG")] == (rows[0]["sat"] + rows[1]["sat"], rows[0]["ratings"] + rows[1]["ratings"])
 
     invalid = {p.row: p for p in by_rule["count_invalid"]}
@@ -191,11 +193,11 @@ def test_aggregated_validation_problems_name_rows(tmp_path):
     assert invalid[rownum[id(rows[2])]].value == "-3" and "âm" in invalid[rownum[id(rows[2])]].message
     assert "HAILONG" in invalid[rownum[id(rows[3])]].message
     assert ("106", "HAILONG") not in got  # both 106 rows lost their rating figures
-    assert got[("106", "HOSO_TRUCTUYEN")] == (rows[2]["online"] + rows[3]["online"], rows[2]["total"] + rows[3]["total"])
+    assert got[("106", "PORTAL_TRUCTUYEN")] == (rows[2]["online"] + rows[3]["online"], rows[2]["total"] + rows[3]["total"])
 
     assert [p.row for p in by_rule["unit_missing"]] == [rownum[id(rows[5])]]
     assert [p.row for p in by_rule["period_unreadable"]] == [rownum[id(rows[6])]]
-    assert got[("12", "HOSO_TRUCTUYEN")] == (rows[4]["online"], rows[4]["total"])
+    assert got[("12", "PORTAL_TRUCTUYEN")] == (rows[4]["online"], rows[4]["total"])
     assert all(p.excluded for p in by_rule["unit_missing"] + by_rule["period_unreadable"])
     for p in result.problems:
         assert p.file == "bad.xlsx" and p.message
@@ -229,7 +231,7 @@ def test_headers_match_without_diacritics(tmp_path, code_header):
     export = read_portal_file(path)
     assert export.shape == "aggregated"
     got = facts_of(portal_measures([export], *H1, KNOWN))
-    assert got[("105", "HOSO_TRUCTUYEN")] == (1600, 2000)
+    assert got[("105", "PORTAL_TRUCTUYEN")] == (1600, 2000)
     assert got[("105", "HAILONG")] == (55, 60)
 
 
@@ -249,7 +251,7 @@ def test_two_row_header_csv_and_title_period(tmp_path):
     export = read_portal_file(path)
     assert export.title_period == (date(2024, 12, 15), date(2025, 12, 14))
     got = facts_of(portal_measures([export], date(2024, 12, 15), date(2025, 12, 14), KNOWN))
-    assert got[("12-STP", "HOSO_TRUCTUYEN")] == (240, 300)
+    assert got[("12-STP", "PORTAL_TRUCTUYEN")] == (240, 300)
     assert got[("12-STP", "YKIEN_TIEPTHU")] == (3, 4)
     assert got[("106", "PORTAL_TRUCTIEP")] == (80, 100)
     assert not facts_of(portal_measures([export], *H1, KNOWN))  # the year is not inside the first half
@@ -326,7 +328,7 @@ class Oracle:
     def expected(self, unit: str) -> dict[str, tuple[int, int]]:
         c = self.c[unit]
         return {
-            "HOSO_TRUCTUYEN": (c["online"], c["channel_ok"]),
+            "PORTAL_TRUCTUYEN": (c["online"], c["channel_ok"]),
             "HAILONG": (c["sat"], c["rated"]),
             "HAILONG_DDXDDT": (c["ddx_sat"], c["ddx_rated"]),
             "PORTAL_THANHTOAN_TT": (c["paid"], c["fee"]),
@@ -456,7 +458,7 @@ def test_dossier_timeliness_by_hand(tmp_path):
         w.writerows(rows)
     result = portal_measures([read_portal_file(path)], *H1, KNOWN)
     got = facts_of(result)
-    assert got[("105", "HOSO_TRUCTUYEN")] == (5, 7)
+    assert got[("105", "PORTAL_TRUCTUYEN")] == (5, 7)
     assert got[("105", "PORTAL_BCCI")] == (1, 7)
     assert got[("105", "PORTAL_TRUOCHAN")] == (1, 3)  # rows 1 (early), 2 (same day), 3 (late)
     assert got[("105", "PORTAL_DUNGHAN")] == (1, 3)
@@ -482,8 +484,8 @@ def test_dossier_workbook(tmp_path):
     export = read_portal_file(tmp_path / "hs.xlsx")
     assert export.shape == "dossier" and export.csv is None
     got = facts_of(portal_measures([export], *H1, KNOWN))
-    assert got == {("105", "HOSO_TRUCTUYEN"): (1, 1), ("105", "HAILONG"): (1, 1), ("105", "PORTAL_TRUCTIEP"): (0, 1),
-                   ("105", "PORTAL_BCCI"): (0, 1), ("03386", "HOSO_TRUCTUYEN"): (1, 2), ("03386", "HAILONG"): (1, 2),
+    assert got == {("105", "PORTAL_TRUCTUYEN"): (1, 1), ("105", "HAILONG"): (1, 1), ("105", "PORTAL_TRUCTIEP"): (0, 1),
+                   ("105", "PORTAL_BCCI"): (0, 1), ("03386", "PORTAL_TRUCTUYEN"): (1, 2), ("03386", "HAILONG"): (1, 2),
                    ("03386", "PORTAL_TRUCTIEP"): (1, 2), ("03386", "PORTAL_BCCI"): (0, 2)}
 
 
@@ -531,7 +533,7 @@ def test_line_numbers_survive_quoted_line_breaks_and_late_cp1258(tmp_path):
     result = portal_measures([read_portal_file(path)], *H1, KNOWN)
     assert {(p.rule, p.row, p.value) for p in result.problems} == {("channel_invalid", 4, "Fax"),
                                                                    ("extra_cells", 5, "thừa")}
-    assert facts_of(result)[("105", "HOSO_TRUCTUYEN")] == (1, 1)
+    assert facts_of(result)[("105", "PORTAL_TRUCTUYEN")] == (1, 1)
     # ASCII for the first MiB, then a cp1258 line: DuckDB reports invalid UTF-8 and the file is re-read.
     mixed = tmp_path / "mixed.csv"
     body = b"".join(b"105,01/02/2025,BCCI\n" for _ in range(60_000))

@@ -1,0 +1,73 @@
+"""Year on year: last year's figures on this year's units, and how many units each figure covers.
+
+Last year is rolled up like this year (`transform.rollup`), but onto *this* year's units: a
+registry of this year's hierarchy for last year's window (`core.units.history_registry`) links
+last year's codes through the crosswalk, so the 2025 figures of old communes and districts (and a
+reused code's old unit, by its era) land on the new communes, whole for a full merge and by share
+for a partial one (`split_units` > 0: estimated, *ước tính*).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from core.catalogue import Catalogue
+from core.config import WorkspaceConfig
+from core.records import COVERAGE_COLUMNS, PREVIOUS_COLUMNS
+from core.text import fold
+from core.units import UnitRegistry
+from transform.rollup import portal_sourced
+
+# Units whose dossiers the portal counts: every administrative unit and agency but the press.
+PORTAL_LEVELS = {"province", "district", "commune", "department", "district_office"}
+# An item whose source is `education` (students, schools) is expected from the agencies named for education
+# (Sở / Phòng Giáo dục và Đào tạo) when there are any, not from every department that sees the row.
+EDUCATION = "giao duc"
+
+
+def year_on_year(data: pd.DataFrame, previous: pd.DataFrame, previous_year: int) -> pd.DataFrame:
+    """PREVIOUS_COLUMNS for every row of `data` (this year's rollup): `previous` (last year's rollup on the same
+    units) beside it, and the change of the value (a ratio's in points, a count's in units; None when either
+    year has no figure)."""
+    last = previous[["unit_code", "indicator_code", "numerator", "denominator", "value", "split_units"]].rename(
+        columns={"numerator": "previous_numerator", "denominator": "previous_denominator", "value": "previous_value",
+                 "split_units": "previous_split_units"})
+    out = data[["unit_code", "indicator_code", "value"]].merge(last, on=["unit_code", "indicator_code"], how="left")
+    out["previous_year"] = previous_year
+    out["previous_split_units"] = out["previous_split_units"].fillna(0).astype(int)
+    out["change"] = out["value"] - out["previous_value"]
+    return out[PREVIOUS_COLUMNS]
+
+
+def coverage(data: pd.DataFrame, registry: UnitRegistry, catalogue: Catalogue, config: WorkspaceConfig,
+             previous: pd.DataFrame | None = None) -> pd.DataFrame:
+    """How many units each item's figure covers out of how many are expected (COVERAGE_COLUMNS, plus
+    `previous_covered` when last year's rollup is given).
+
+    Expected: the units that must report this year (their level reports and they exist in the window) and
+    whose template carries the item; for a portal figure, every unit the portal counts dossiers of (no
+    aggregate: a district's or province's row sums its own and its children's). Covered: those with a figure.
+    """
+    window = config.report_window
+    reporting = set(config.reporting_levels)
+    from_portal = portal_sourced(catalogue)
+    leaves = [u for u in registry.units.values() if u.code not in registry.parents and u.valid_in(window)]
+    education = {u.code for u in leaves if EDUCATION in fold(u.name)}
+    rows = []
+    for item in catalogue.items:
+        if item.code in from_portal:
+            expected = {u.code for u in leaves if u.level in PORTAL_LEVELS}
+        else:
+            expected = {u.code for u in leaves if u.level in reporting and u.level in item.applies_to}
+            if item.source == "education" and expected & education:  # the education department(s) alone
+                expected &= education
+        row = {"indicator_code": item.code, "covered": _covered(data, item.code, expected), "expected": len(expected)}
+        if previous is not None:
+            row["previous_covered"] = _covered(previous, item.code, expected)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=[*COVERAGE_COLUMNS, *(["previous_covered"] if previous is not None else [])])
+
+
+def _covered(data: pd.DataFrame, code: str, units: set[str]) -> int:
+    rows = data[(data["indicator_code"] == code) & data["unit_code"].isin(units)]
+    return int((rows["numerator"].notna() | rows["denominator"].notna()).sum())
