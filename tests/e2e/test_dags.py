@@ -275,7 +275,8 @@ def runs(airflow_home: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[s
         workspaces = {name: root / f"ws_{name}" for name in ("fresh", "portal", "broken", "final")}
         for ws in (ws_airflow, ws_cli, *workspaces.values()):
             shutil.copytree(root / "demo", ws, dirs_exist_ok=True)
-        submitted = {d.name for d in (root / "demo" / "inbox").iterdir()}
+        submitted = {d.name for d in (root / "demo" / "inbox").iterdir()  # every unit has a folder; these a file
+                     if any(f.is_file() for f in d.iterdir())}
         _configure(ws_airflow, contacts=CONTACTS, it_recipients=[IT])
         _configure(workspaces["fresh"], contacts={c: f"u{c}@example.gov.vn" for c in submitted}, it_recipients=[IT_FRESH])
         _configure(workspaces["portal"], it_recipients=[IT_PORTAL])
