@@ -6,10 +6,13 @@ from __future__ import annotations
 import os
 import subprocess
 
+import pytest
+
 from tests.support import REPO
 from tests.support.services import unavailable
 
 
+@pytest.mark.timeout(50 * 60)  # an image build from PyPI: well over the suite's 15-minute default
 def test_the_compose_stack_builds_runs_and_takes_in_a_dropped_file() -> None:
     if os.geteuid() != 0:
         unavailable("the compose stack needs root (rootful podman): run `make compose-test` as root")
