@@ -1,0 +1,360 @@
+"""The Báo cáo a leader signs: the .docx written beside the workbook, which is its annex.
+
+Decree 30/2020/NĐ-CP, Phụ lục I: A4 portrait, Times New Roman, margins top/bottom 20 mm, left 30 mm, right 15 mm;
+the two-column header (issuing body under its parent | Quốc hiệu over the underlined Tiêu ngữ), "Số: …/BC-…",
+place and date, title, Kính gửi, căn cứ, sections I–VI, Nơi nhận and the signer. Every passage the clerk must
+complete is a highlighted "[…]"; a draft says "DỰ THẢO". Only rendering: the figures come from `ReportInputs`,
+the themes from `transform.difficulties`. Same inputs (the produced-at time and the kind included) → same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from docx.table import _Cell
+from docx.text.paragraph import Paragraph
+
+from core.config import DocumentConfig, HeaderNames
+from core.text import vn_count
+from report.sentences import IN_PROGRESS, MET, NO_DATA, NOT_MET, PERCENT, known, num, target_sentence
+from report.workbook import ReportInputs
+from report.xlsx import atomic_write_bytes
+from transform.completeness import LATE, MISSING, ON_TIME
+from transform.difficulties import group_texts
+from transform.portal_measures import needs_text
+
+DRAFT, FINAL = "draft", "final"
+SHEET_TEXTS = "Khó khăn, kiến nghị"  # the workbook's sheet of the texts, word for word
+BLANK = "[…]"  # a passage the clerk completes: highlighted in the document
+FONT = "Times New Roman"
+SIZE = Pt(14)
+DECISION_1588 = ("Quyết định số 1588/QĐ-TTg ngày 17/12/2024 của Thủ tướng Chính phủ phê duyệt Đề án “Tuyên truyền, "
+                 "phổ biến, nâng cao chất lượng về cung cấp và sử dụng hiệu quả dịch vụ công trực tuyến đến năm 2025, "
+                 "định hướng đến năm 2030”")
+TWO_LEVELS = date(2025, 7, 1)  # districts abolished: a 3-level report is headed by the district for a district plan
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+HEADLINE_COLUMNS = ["indicator_code", "name", "unit", "goal_year", "goal", "value", "numerator", "denominator",
+                    "status", "gap_pp", "reason", "units_with_data", "units_expected", "previous_value", "change",
+                    "horizon_year", "horizon_goal", "missing_units"]
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """What the figures cannot say: when the document was produced and whether it is a draft (dự thảo) or final
+    (chính thức). Inputs, passed by the application, so the same inputs give the same bytes."""
+
+    produced_at: datetime
+    kind: str = DRAFT
+    annex: str = ""  # the workbook's file name, named as the annex
+
+
+def document_path(workbook: Path) -> Path:
+    """The .docx beside the workbook, under the same name."""
+    return workbook.with_suffix(".docx")
+
+
+def headline_from_inputs(inp: ReportInputs) -> pd.DataFrame:
+    """The per-target table (HEADLINE_COLUMNS) from what the workbook reads.
+
+    A stand-in for 13a's `transform.headline.headline_rows`, kept in this one function so the lead swaps it at
+    merge: a target of year T is judged from T on (the latest target year not after the report year), a later one
+    shows as progress, a row without a figure says why.
+    """
+    year = inp.config.year
+    root = inp.data[inp.data["unit_code"] == inp.registry.root].set_index("indicator_code")
+    reach = {c: (int(n), int(m)) for c, n, m in zip(inp.coverage["indicator_code"], inp.coverage["covered"],
+                                                   inp.coverage["expected"], strict=True)}
+    last = inp.history.root_rows(inp.registry.root) if inp.history is not None else {}
+    missing = tuple(inp.status.loc[inp.status["status"] == MISSING, "unit_name"])
+    rows = []
+    for ind in inp.catalogue.indicators:
+        if not ind.targets or ind.code not in root.index:
+            continue
+        judged = max((y for y in ind.targets if y <= year), default=None)
+        later = min((y for y in ind.targets if y > year), default=None)
+        goal = ind.targets[judged] if judged is not None else None
+        r = root.loc[ind.code]
+        value = r["value"] if known(r["value"]) else None
+        if value is None:
+            status = NO_DATA
+        elif goal is None:
+            status = IN_PROGRESS
+        else:
+            status = MET if value >= goal - 1e-12 else NOT_MET
+        reason = None
+        if value is None:
+            reason = (f"chưa có tệp xuất của Cổng DVC đủ cột ({needs_text(ind.code) or 'không có số liệu'})"
+                      if ind.source == "portal" else "chưa đơn vị nào báo cáo số liệu")
+        prev = last.get(ind.code)
+        rows.append({
+            "indicator_code": ind.code, "name": ind.label, "unit": PERCENT, "goal_year": judged, "goal": goal,
+            "value": value, "numerator": r["numerator"], "denominator": r["denominator"], "status": status,
+            "gap_pp": (value - goal) * 100 if value is not None and goal is not None else None, "reason": reason,
+            "units_with_data": reach.get(ind.code, (0, 0))[0], "units_expected": reach.get(ind.code, (0, 0))[1],
+            "previous_value": prev["previous_value"] if prev is not None else None,
+            "change": prev["change"] if prev is not None else None,
+            "horizon_year": later, "horizon_goal": ind.targets[later] if later is not None else None,
+            "missing_units": missing})
+    return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
+
+
+# --- low-level writing ------------------------------------------------------------------------------------------
+
+
+def _run(p: Paragraph, text: str, *, bold: bool = False, italic: bool = False, underline: bool = False,
+         size: Pt | None = None) -> None:
+    """Text, with every "[…]" in it highlighted for the clerk."""
+    pieces = text.split(BLANK)
+    for n, piece in enumerate(pieces):
+        if piece:
+            run = p.add_run(piece)
+            run.bold, run.italic, run.underline = bold, italic, underline
+            if size is not None:
+                run.font.size = size
+        if n < len(pieces) - 1:
+            mark = p.add_run(BLANK)
+            mark.bold, mark.italic = bold, italic
+            mark.font.highlight_color = WD_COLOR_INDEX.YELLOW
+            if size is not None:
+                mark.font.size = size
+
+
+def _para(container: DocumentObject | _Cell, text: str = "", *, align: WD_ALIGN_PARAGRAPH | None = None,
+          indent: bool = False, bold: bool = False, italic: bool = False, underline: bool = False,
+          size: Pt | None = None, after: int = 6) -> Paragraph:
+    p = container.add_paragraph()
+    if align is not None:
+        p.alignment = align
+    p.paragraph_format.space_after = Pt(after)
+    p.paragraph_format.space_before = Pt(0)
+    if indent:
+        p.paragraph_format.first_line_indent = Mm(10)
+    _run(p, text, bold=bold, italic=italic, underline=underline, size=size)
+    return p
+
+
+def _or_blank(value: str | None) -> str:
+    return value if value else BLANK
+
+
+def _setup(doc: DocumentObject) -> None:
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    normal = doc.styles["Normal"]
+    normal.font.name, normal.font.size = FONT, SIZE
+    fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), FONT)
+    normal.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+
+
+def _two_columns(doc: DocumentObject, left_mm: int) -> tuple[_Cell, _Cell]:
+    table = doc.add_table(rows=1, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    left, right = table.rows[0].cells
+    for column, cell, width in zip(table.columns, (left, right), (Mm(left_mm), Mm(165 - left_mm)), strict=True):
+        column.width = cell.width = width  # the grid (LibreOffice) and the cell (Word)
+    for cell in (left, right):
+        cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)
+    return left, right
+
+
+# --- the document -----------------------------------------------------------------------------------------------
+
+
+def _header_names(inp: ReportInputs) -> tuple[HeaderNames, bool]:
+    """The header's names and whether they are a district's: a district plan's report on the 3-level units (a
+    window before 1/7/2025, or `hierarchy: 3`) is headed by the district, not the province's lead agency."""
+    doc = inp.config.document
+    if doc.district is not None and inp.registry.hierarchy == 3:
+        return doc.district, True
+    return doc, False
+
+
+def _header(doc: DocumentObject, inp: ReportInputs, meta: DocumentMeta) -> None:
+    """DỰ THẢO on a draft, then the two-column header block of Phụ lục I."""
+    names, _ = _header_names(inp)
+    issuing = names.issuing_body or inp.config.lead_agency.upper()
+    if meta.kind == DRAFT:
+        _para(doc, "DỰ THẢO", align=WD_ALIGN_PARAGRAPH.RIGHT, bold=True, after=0)
+    left, right = _two_columns(doc, 60)
+    _para(left, _or_blank(names.parent_body).upper(), align=WD_ALIGN_PARAGRAPH.CENTER, size=Pt(13), after=0)
+    _para(left, issuing.upper(), align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=Pt(13), after=6)
+    _para(left, f"Số: {BLANK}/BC-{_or_blank(names.code)}", align=WD_ALIGN_PARAGRAPH.CENTER, size=Pt(13), after=0)
+    _para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=Pt(12),
+          after=0)
+    _para(right, "Độc lập - Tự do - Hạnh phúc", align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, underline=True,
+          size=Pt(13), after=6)
+    _para(right, f"{_or_blank(names.place)}, ngày {BLANK} tháng {BLANK} năm {BLANK}", align=WD_ALIGN_PARAGRAPH.CENTER,
+          italic=True, after=0)
+
+
+def _plan(cfg: DocumentConfig) -> tuple[str, str]:
+    """(number, "ngày …" phrase) of the locality's plan, blanks where config does not say."""
+    day = f"ngày {cfg.plan_date:%d/%m/%Y}" if cfg.plan_date else f"ngày {BLANK}"
+    return _or_blank(cfg.plan_number), day
+
+
+def _title(doc: DocumentObject, inp: ReportInputs) -> None:
+    cfg, year = inp.config.document, inp.config.year
+    number, _ = _plan(cfg)
+    _para(doc, "BÁO CÁO", align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, after=0)
+    _para(doc, f"Kết quả thực hiện Kế hoạch số {number} năm {year}", align=WD_ALIGN_PARAGRAPH.CENTER, bold=True,
+          after=0)
+    _para(doc, "triển khai Đề án “Tuyên truyền, phổ biến, nâng cao chất lượng về cung cấp và sử dụng hiệu quả dịch "
+               "vụ công trực tuyến đến năm 2025, định hướng đến năm 2030”", align=WD_ALIGN_PARAGRAPH.CENTER,
+          bold=True, after=12)
+    addressees = "; ".join(cfg.addressees) if cfg.addressees else BLANK
+    _para(doc, f"Kính gửi: {addressees}.", align=WD_ALIGN_PARAGRAPH.CENTER, after=12)
+    _para(doc, f"Căn cứ {DECISION_1588};", indent=True)
+    day = _plan(cfg)[1]
+    _para(doc, f"Căn cứ Kế hoạch số {number} {day} của {_or_blank(cfg.plan_issuer)} triển khai thực hiện Đề án;",
+          indent=True)
+    window = inp.config.report_window
+    _para(doc, f"{inp.config.lead_agency} báo cáo kết quả thực hiện năm {year} (số liệu từ ngày "
+               f"{window.start:%d/%m/%Y} đến ngày {window.end:%d/%m/%Y}) như sau:", indent=True)
+
+
+def _heading(doc: DocumentObject, text: str) -> None:
+    _para(doc, text, bold=True, after=6)
+
+
+def _rollout(doc: DocumentObject, inp: ReportInputs) -> None:
+    _heading(doc, "I. CÔNG TÁC CHỈ ĐẠO, TRIỂN KHAI")
+    st = inp.status
+    expected = len(st)
+    planned = inp.plans["unit_code"].nunique() if "unit_code" in inp.plans else 0
+    _para(doc, f"{vn_count(planned)}/{vn_count(expected)} đơn vị đã ban hành kế hoạch triển khai của đơn vị hoặc lồng "
+               f"ghép vào kế hoạch khác (theo báo cáo của đơn vị).", indent=True)
+    _para(doc, f"Tình hình gửi báo cáo: {vn_count(expected)} đơn vị phải báo cáo; "
+               f"{vn_count(int((st['status'] == ON_TIME).sum()))} đúng hạn, "
+               f"{vn_count(int((st['status'] == LATE).sum()))} trễ hạn, "
+               f"{vn_count(int((st['status'] == MISSING).sum()))} chưa nộp.", indent=True)
+    cfg = inp.config.document
+    _, district = _header_names(inp)
+    if cfg.communes_note and not district:
+        _para(doc, cfg.communes_note, indent=True)
+    _para(doc, f"Các văn bản chỉ đạo, hướng dẫn đã ban hành trong năm: {BLANK}", indent=True)
+
+
+def _results(doc: DocumentObject, inp: ReportInputs, headline: pd.DataFrame) -> None:
+    _heading(doc, "II. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU")
+    judged = headline[headline["status"].isin([MET, NOT_MET])]
+    met = int((judged["status"] == MET).sum())
+    no_data = int((headline["status"] == NO_DATA).sum())
+    progress = int((headline["status"] == IN_PROGRESS).sum())
+    _para(doc, f"Năm {inp.config.year}: đạt {met}/{len(judged)} chỉ tiêu có mục tiêu của năm; {progress} chỉ tiêu "
+               f"có mục tiêu ở năm sau đang thực hiện; {no_data} chỉ tiêu chưa có số liệu. Tỷ lệ tính từ tổng tử số "
+               f"và tổng mẫu số của các đơn vị; chi tiết tại Phụ lục.", indent=True)
+    for n, (_, row) in enumerate(headline.iterrows(), start=1):
+        _para(doc, f"{n}. {target_sentence({str(k): v for k, v in row.items()})}", indent=True)
+
+
+def _activities(doc: DocumentObject, inp: ReportInputs) -> None:
+    _heading(doc, "III. CÁC HOẠT ĐỘNG ĐÃ TRIỂN KHAI VÀ KINH PHÍ")
+    root = inp.data[inp.data["unit_code"] == inp.registry.root].set_index("indicator_code")
+    lines = [f"- {a.label}: {vn_count(num(root.loc[a.code, 'value']))} {a.unit}."
+             for a in inp.catalogue.activities if a.code in root.index and known(root.loc[a.code, "value"])]
+    if lines:
+        _para(doc, "Tổng hợp từ báo cáo của các đơn vị:", indent=True)
+        for line in lines:
+            _para(doc, line, indent=True, after=0)
+    else:
+        _para(doc, "Chưa đơn vị nào báo cáo số liệu hoạt động.", indent=True)
+    _para(doc, f"Đánh giá chung về hoạt động và kinh phí thực hiện: {BLANK}", indent=True)
+
+
+def _themes(doc: DocumentObject, grouped: pd.DataFrame, kind: str, heading: str, tail: str) -> None:
+    _heading(doc, heading)
+    part = grouped[grouped["kind"] == kind]
+    if len(part):
+        _para(doc, f"Nội dung các đơn vị nêu, nhóm theo chủ đề (số đơn vị nêu; nguyên văn tại Phụ lục, trang "
+                   f"«{SHEET_TEXTS}»):", indent=True)
+        for r in part.itertuples():
+            _para(doc, f"- {r.theme}: {vn_count(num(r.units))} đơn vị.", indent=True, after=0)
+    else:
+        _para(doc, "Không đơn vị nào nêu.", indent=True)
+    _para(doc, f"{tail}: {BLANK}", indent=True)
+
+
+def _closing(doc: DocumentObject, inp: ReportInputs, meta: DocumentMeta) -> None:
+    _heading(doc, f"VI. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM {inp.config.year + 1}")
+    _para(doc, BLANK, indent=True)
+    cfg = inp.config.document
+    names, _ = _header_names(inp)
+    left, right = _two_columns(doc, 85)
+    _para(left, "Nơi nhận:", bold=True, italic=True, size=Pt(12), after=0)
+    for item in [*(cfg.distribution or [BLANK]), "Lưu: VT"]:
+        _para(left, f"- {item}{'.' if item == 'Lưu: VT' else ';'}", size=Pt(11), after=0,
+              align=WD_ALIGN_PARAGRAPH.LEFT)
+    _para(right, _or_blank(cfg.signer_title).upper(), align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, after=0)
+    _para(right, "(Ký, ghi rõ họ tên, đóng dấu)", align=WD_ALIGN_PARAGRAPH.CENTER, italic=True, size=Pt(12),
+          after=60)
+    _para(right, _or_blank(cfg.signer_name), align=WD_ALIGN_PARAGRAPH.CENTER, bold=True)
+    annex = f" ({meta.annex})" if meta.annex else ""
+    _para(doc, f"Phụ lục{annex}: Kết quả chi tiết kèm theo Báo cáo số {BLANK}/BC-{_or_blank(names.code)} ngày "
+               f"{BLANK} của {inp.config.lead_agency}.", italic=True,
+          size=Pt(12))
+
+
+def _footer(doc: DocumentObject, meta: DocumentMeta) -> None:
+    kind = "Dự thảo" if meta.kind == DRAFT else "Bản chính thức"
+    p = doc.sections[0].footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _run(p, f"{kind} – lập lúc {meta.produced_at:%H:%M} ngày {meta.produced_at:%d/%m/%Y} (dvctt)", italic=True,
+         size=Pt(10))
+
+
+def build_document(inp: ReportInputs, meta: DocumentMeta, headline: pd.DataFrame | None = None) -> DocumentObject:
+    """The Báo cáo for `inp`; `headline` defaults to `headline_from_inputs(inp)`."""
+    doc = Document()
+    _setup(doc)
+    _header(doc, inp, meta)
+    _para(doc, "", after=6)
+    _title(doc, inp)
+    _rollout(doc, inp)
+    _results(doc, inp, headline_from_inputs(inp) if headline is None else headline)
+    _activities(doc, inp)
+    grouped = group_texts(inp.texts)
+    _themes(doc, grouped, "kho_khan", "IV. KHÓ KHĂN, VƯỚNG MẮC", "Đánh giá, nguyên nhân")
+    _themes(doc, grouped, "kien_nghi", "V. KIẾN NGHỊ, ĐỀ XUẤT", "Kiến nghị của cơ quan tổng hợp")
+    _closing(doc, inp, meta)
+    _footer(doc, meta)
+    props = doc.core_properties
+    props.author = props.last_modified_by = "dvctt"
+    props.title = f"Báo cáo kết quả thực hiện Đề án 1588/QĐ-TTg năm {inp.config.year}"
+    props.created = props.modified = props.last_printed = meta.produced_at.replace(tzinfo=None, microsecond=0)
+    props.revision = 1
+    return doc
+
+
+def _pinned(data: bytes) -> bytes:
+    """The package again with fixed zip entry times (python-docx stamps them with the save time)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(zipfile.ZipInfo(info.filename, _ZIP_TIME), src.read(info.filename),
+                         compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def write_document(inp: ReportInputs, path: Path, meta: DocumentMeta, headline: pd.DataFrame | None = None) -> Path:
+    buffer = io.BytesIO()
+    build_document(inp, meta, headline).save(buffer)
+    return atomic_write_bytes(path, _pinned(buffer.getvalue()))
