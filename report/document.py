@@ -193,9 +193,9 @@ def _header(doc: DocumentObject, inp: ReportInputs, meta: DocumentMeta) -> None:
     issuing = names.issuing_body or inp.config.lead_agency.upper()
     if meta.kind == DRAFT:
         _para(doc, "DỰ THẢO", align=WD_ALIGN_PARAGRAPH.RIGHT, bold=True, after=0)
-    left, right = _two_columns(doc, 60)
-    _para(left, _or_blank(names.parent_body).upper(), align=WD_ALIGN_PARAGRAPH.CENTER, size=Pt(13), after=0)
-    _para(left, issuing.upper(), align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=Pt(13), after=6)
+    left, right = _two_columns(doc, 68)
+    _para(left, _or_blank(names.parent_body).upper(), align=WD_ALIGN_PARAGRAPH.CENTER, size=Pt(12), after=0)
+    _para(left, issuing.upper(), align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=Pt(12), after=6)
     _para(left, f"Số: {BLANK}/BC-{_or_blank(names.code)}", align=WD_ALIGN_PARAGRAPH.CENTER, size=Pt(13), after=0)
     _para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=Pt(12),
           after=0)
@@ -232,7 +232,7 @@ def _title(doc: DocumentObject, inp: ReportInputs) -> None:
 
 
 def _heading(doc: DocumentObject, text: str) -> None:
-    _para(doc, text, bold=True, after=6)
+    _para(doc, text, bold=True, after=6).paragraph_format.space_before = Pt(6)
 
 
 def _rollout(doc: DocumentObject, inp: ReportInputs) -> None:
@@ -298,14 +298,13 @@ def _closing(doc: DocumentObject, inp: ReportInputs, meta: DocumentMeta) -> None
     _para(doc, BLANK, indent=True)
     cfg = inp.config.document
     names, _ = _header_names(inp)
+    _para(doc, "", after=0)
     left, right = _two_columns(doc, 85)
     _para(left, "Nơi nhận:", bold=True, italic=True, size=Pt(12), after=0)
     for item in [*(cfg.distribution or [BLANK]), "Lưu: VT"]:
         _para(left, f"- {item}{'.' if item == 'Lưu: VT' else ';'}", size=Pt(11), after=0,
               align=WD_ALIGN_PARAGRAPH.LEFT)
-    _para(right, _or_blank(cfg.signer_title).upper(), align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, after=0)
-    _para(right, "(Ký, ghi rõ họ tên, đóng dấu)", align=WD_ALIGN_PARAGRAPH.CENTER, italic=True, size=Pt(12),
-          after=60)
+    _para(right, _or_blank(cfg.signer_title).upper(), align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, after=72)
     _para(right, _or_blank(cfg.signer_name), align=WD_ALIGN_PARAGRAPH.CENTER, bold=True)
     annex = f" ({meta.annex})" if meta.annex else ""
     _para(doc, f"Phụ lục{annex}: Kết quả chi tiết kèm theo Báo cáo số {BLANK}/BC-{_or_blank(names.code)} ngày "

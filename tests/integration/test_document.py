@@ -1,0 +1,78 @@
+"""The Báo cáo (.docx) beside the workbook: same inputs give the same bytes, the draft says so, and a district
+plan's report is headed by the district on three levels and says how its communes report on two."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from core.config import DocumentConfig, HeaderNames, load_config, write_config
+from dvctt.pipeline import build_report
+
+AT = datetime(2025, 12, 13, 1, 30, tzinfo=UTC)  # 08:30 in Vietnam
+DISTRICT = "105"  # Thành phố Lai Châu, a district of the 3-level demo
+
+
+@pytest.fixture(scope="module")
+def ws(demo_run: Path, tmp_path_factory) -> Path:
+    copy = tmp_path_factory.mktemp("document") / "ws"
+    shutil.copytree(demo_run, copy, symlinks=True)
+    return copy
+
+
+def _text(path: Path) -> str:
+    """Every paragraph's text, the header table's and the footer's included, one per line."""
+    doc = Document(str(path))
+    cells = [p.text for t in doc.tables for row in t.rows for c in row.cells for p in c.paragraphs]
+    footer = [p.text for p in doc.sections[0].footer.paragraphs]
+    return "\n".join([*cells, *(p.text for p in doc.paragraphs), *footer])
+
+
+def test_same_inputs_same_bytes(ws: Path) -> None:
+    first = build_report(ws, produced_at=AT).document
+    assert first is not None and first.name == "bao_cao_dvctt_12_2025.docx"
+    once = first.read_bytes()
+    assert build_report(ws, produced_at=AT).document.read_bytes() == once  # type: ignore[union-attr]
+    later = build_report(ws, produced_at=AT.replace(hour=2)).document
+    assert later is not None and later.read_bytes() != once  # the produced-at time is an input, printed
+
+
+def test_draft_and_final(ws: Path) -> None:
+    draft = _text(build_report(ws, produced_at=AT).document)  # type: ignore[arg-type]
+    assert "DỰ THẢO" in draft and "Dự thảo – lập lúc 08:30 ngày 13/12/2025" in draft
+    final = _text(build_report(ws, produced_at=AT, final=True).document)  # type: ignore[arg-type]
+    assert "DỰ THẢO" not in final and "Bản chính thức – lập lúc 08:30 ngày 13/12/2025" in final
+
+
+def test_header_follows_the_decree(ws: Path) -> None:
+    text = _text(build_report(ws, produced_at=AT).document)  # type: ignore[arg-type]
+    for line in ("ỦY BAN NHÂN DÂN TỈNH LAI CHÂU", "SỞ KHOA HỌC VÀ CÔNG NGHỆ", "Số: […]/BC-SKHCN",
+                 "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+                 "Lai Châu, ngày […] tháng […] năm […]", "BÁO CÁO", "Kết quả thực hiện Kế hoạch số […] năm 2025",
+                 "Kính gửi: Ủy ban nhân dân tỉnh Lai Châu.", "VI. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM 2026", "Nơi nhận:",
+                 "GIÁM ĐỐC", "- Lưu: VT."):
+        assert line in text.splitlines(), line
+
+
+def test_district_plan_headed_by_the_district_on_three_levels(ws: Path) -> None:
+    config = load_config(ws)
+    document = DocumentConfig.model_validate({
+        **config.document.model_dump(), "district": HeaderNames(parent_body="ỦY BAN NHÂN DÂN THÀNH PHỐ LAI CHÂU",
+                                                                issuing_body="PHÒNG VĂN HÓA, KHOA HỌC VÀ THÔNG TIN",
+                                                                code="VHKHTT", place="Lai Châu"),
+        "communes_note": "Từ ngày 01/7/2025, các xã tự báo cáo."})
+    write_config(ws, config.model_copy(update={"document": document}))
+    try:
+        three = _text(build_report(ws, unit=DISTRICT, produced_at=AT).document).splitlines()  # type: ignore[arg-type]
+        assert "ỦY BAN NHÂN DÂN THÀNH PHỐ LAI CHÂU" in three and "Số: […]/BC-VHKHTT" in three
+        assert "ỦY BAN NHÂN DÂN TỈNH LAI CHÂU" not in three
+        assert not any("các xã tự báo cáo" in line for line in three)
+        two = _text(build_report(ws, hierarchy=2, produced_at=AT).document).splitlines()  # type: ignore[arg-type]
+        assert "ỦY BAN NHÂN DÂN TỈNH LAI CHÂU" in two and "Số: […]/BC-SKHCN" in two
+        assert any(line.endswith("Từ ngày 01/7/2025, các xã tự báo cáo.") for line in two)
+    finally:
+        write_config(ws, config)
