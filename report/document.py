@@ -27,13 +27,15 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from core.config import DocumentConfig, HeaderNames
+from core.layout import TASK_STATUSES
 from core.text import vn_count
 from report.sentences import IN_PROGRESS, MET, NO_DATA, NOT_MET, PERCENT, known, num, target_sentence
-from report.workbook import ReportInputs
+from report.workbook import SHEET_TASKS, ReportInputs
 from report.xlsx import atomic_write_bytes
 from transform.completeness import LATE, MISSING, ON_TIME
 from transform.difficulties import group_texts
 from transform.portal_measures import needs_text
+from transform.tasks import NOT_REPORTED
 
 DRAFT, FINAL = "draft", "final"
 SHEET_TEXTS = "Khó khăn, kiến nghị"  # the workbook's sheet of the texts, word for word
@@ -246,6 +248,13 @@ def _rollout(doc: DocumentObject, inp: ReportInputs) -> None:
                f"{vn_count(int((st['status'] == ON_TIME).sum()))} đúng hạn, "
                f"{vn_count(int((st['status'] == LATE).sum()))} trễ hạn, "
                f"{vn_count(int((st['status'] == MISSING).sum()))} chưa nộp.", indent=True)
+    if inp.config.tasks:
+        counts = inp.tasks["status"].value_counts()
+        said = ", ".join(f"{vn_count(int(counts.get(w, 0)))} {w.lower()}" for w in [*TASK_STATUSES.values(),
+                                                                                   NOT_REPORTED])
+        plan = inp.config.plan or "Kế hoạch"
+        _para(doc, f"{plan} có {len(inp.config.tasks)} nhiệm vụ; lượt đơn vị chủ trì báo cáo tình trạng: {said} "
+                   f"(chi tiết tại Phụ lục, trang «{SHEET_TASKS}»).", indent=True)
     cfg = inp.config.document
     _, district = _header_names(inp)
     if cfg.communes_note and not district:

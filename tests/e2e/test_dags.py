@@ -24,6 +24,7 @@ import pandas as pd
 import pytest
 import yaml
 from aiosmtpd.controller import Controller
+from docx import Document
 from openpyxl import load_workbook
 
 from tests.integration.test_delivery import Mailbox
@@ -368,6 +369,8 @@ def test_asset_triggered_draft_uses_the_configured_year_and_matches_the_cli(runs
     result = draft["xcom"]["report.build_report"]
     assert (result["kind"], result["year"]) == ("draft", YEAR)
     path = Path(result["path"])
+    assert Path(result["document"]) == path.with_suffix(".docx")
+    assert Document(result["document"]).paragraphs[0].text == "DỰ THẢO"
     assert path.is_file() and path.parent == runs["ws_airflow"] / "outbox" / str(YEAR)
     airflow_data, cli_data = _data_sheet(path), _data_sheet(runs["cli_report"])
     assert len(airflow_data) > 100
@@ -380,6 +383,8 @@ def test_final_report_is_kept_under_its_own_name_and_recorded(runs: dict[str, An
     assert final["xcom"]["report.build_report"]["kind"] == "final"
     kept = Path(final["xcom"]["report.keep_final"])
     assert kept.name == f"bao_cao_dvctt_12_{YEAR}_chinh_thuc_20251206.xlsx" and kept.is_file()
+    footer = Document(str(kept.with_suffix(".docx"))).sections[0].footer.paragraphs[0].text
+    assert footer.startswith("Bản chính thức – lập lúc ")  # the Báo cáo is kept with it, marked final
     with sqlite3.connect(runs["ws_airflow"] / "warehouse.sqlite") as db:
         rows = db.execute("SELECT year, built_on, path, run_id FROM final_reports").fetchall()
     assert rows == [(YEAR, "2025-12-06", str(kept), final["run_id"])]
