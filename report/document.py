@@ -96,9 +96,11 @@ def headline_from_inputs(inp: ReportInputs) -> pd.DataFrame:
         else:
             status = MET if value >= goal - 1e-12 else NOT_MET
         reason = None
-        if value is None:
-            reason = (f"chưa có tệp xuất của Cổng DVC đủ cột ({needs_text(ind.code) or 'không có số liệu'})"
-                      if ind.source == "portal" else "chưa đơn vị nào báo cáo số liệu")
+        if value is None and ind.source != "portal":
+            reason = "chưa đơn vị nào báo cáo số liệu"
+        elif value is None:
+            reason = (f"tệp xuất của Cổng DVC chưa đủ cột: {needs_text(ind.code) or 'không có số liệu'}"
+                      if len(inp.portal_facts) else "chưa có tệp xuất của Cổng DVC")
         prev = last.get(ind.code)
         rows.append({
             "indicator_code": ind.code, "name": ind.label, "unit": PERCENT, "goal_year": judged, "goal": goal,

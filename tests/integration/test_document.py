@@ -76,3 +76,12 @@ def test_district_plan_headed_by_the_district_on_three_levels(ws: Path) -> None:
         assert any(line.endswith("Từ ngày 01/7/2025, các xã tự báo cáo.") for line in two)
     finally:
         write_config(ws, config)
+
+
+def test_a_2030_target_is_progress_and_both_horizons_show(ws: Path) -> None:
+    lines = _text(build_report(ws, produced_at=AT).document).splitlines()  # type: ignore[arg-type]
+    later = next(line for line in lines if "Cơ quan nhà nước liên tục cải tiến chất lượng DVCTT:" in line)
+    assert "mục tiêu năm 2030: 100,0 %; Đang thực hiện" in later and "Chưa đạt" not in later
+    assert "mục tiêu năm 2025" not in later
+    both = next(line for line in lines if "Người dân trưởng thành sử dụng DVCTT:" in line)
+    assert "mục tiêu năm 2025: 50,0 %; mục tiêu năm 2030: 70,0 %;" in both
