@@ -1,4 +1,4 @@
-"""The Báo cáo a leader signs: the .docx written beside the workbook, which is its annex.
+"""The Báo cáo a leader signs: the .docx written beside the workbook, which is its annex (`report.wordml` writes it).
 
 Decree 30/2020/NĐ-CP, Phụ lục I: A4 portrait, Times New Roman, margins top/bottom 20 mm, left 30 mm, right 15 mm;
 the two-column header (issuing body under its parent | Quốc hiệu over the underlined Tiêu ngữ), "Số: …/BC-…",
@@ -9,27 +9,17 @@ the themes from `transform.difficulties`. Same inputs (the produced-at time and 
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
-from docx import Document
-from docx.document import Document as DocumentObject
-from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
-from docx.table import _Cell
-from docx.text.paragraph import Paragraph
 
 from core.config import DocumentConfig, HeaderNames
 from core.layout import TASK_STATUSES
 from core.text import vn_count
 from report.sentences import IN_PROGRESS, MET, NO_DATA, NOT_MET, PERCENT, known, num, target_sentence
+from report.wordml import Cell, Paragraph, WordDocument
 from report.workbook import SHEET_TASKS, ReportInputs
 from report.xlsx import atomic_write_bytes
 from transform.completeness import LATE, MISSING, ON_TIME
@@ -41,12 +31,12 @@ DRAFT, FINAL = "draft", "final"
 SHEET_TEXTS = "Khó khăn, kiến nghị"  # the workbook's sheet of the texts, word for word
 BLANK = "[…]"  # a passage the clerk completes: highlighted in the document
 FONT = "Times New Roman"
-SIZE = Pt(14)
+SIZE = 14  # points
+TEXT_WIDTH_MM = 165  # A4 less the 30 and 15 mm margins
 DECISION_1588 = ("Quyết định số 1588/QĐ-TTg ngày 17/12/2024 của Thủ tướng Chính phủ phê duyệt Đề án “Tuyên truyền, "
                  "phổ biến, nâng cao chất lượng về cung cấp và sử dụng hiệu quả dịch vụ công trực tuyến đến năm 2025, "
                  "định hướng đến năm 2030”")
 TWO_LEVELS = date(2025, 7, 1)  # districts abolished: a 3-level report is headed by the district for a district plan
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 HEADLINE_COLUMNS = ["indicator_code", "name", "unit", "goal_year", "goal", "value", "numerator", "denominator",
                     "status", "gap_pp", "reason", "units_with_data", "units_expected", "previous_value", "change",
                     "horizon_year", "horizon_goal", "missing_units"]
@@ -118,33 +108,23 @@ def headline_from_inputs(inp: ReportInputs) -> pd.DataFrame:
 
 
 def _run(p: Paragraph, text: str, *, bold: bool = False, italic: bool = False, underline: bool = False,
-         size: Pt | None = None) -> None:
+         size: float | None = None) -> None:
     """Text, with every "[…]" in it highlighted for the clerk."""
     pieces = text.split(BLANK)
     for n, piece in enumerate(pieces):
         if piece:
-            run = p.add_run(piece)
-            run.bold, run.italic, run.underline = bold, italic, underline
-            if size is not None:
-                run.font.size = size
+            p.add_run(piece, bold=bold, italic=italic, underline=underline, size=size)
         if n < len(pieces) - 1:
-            mark = p.add_run(BLANK)
-            mark.bold, mark.italic = bold, italic
-            mark.font.highlight_color = WD_COLOR_INDEX.YELLOW
-            if size is not None:
-                mark.font.size = size
+            p.add_run(BLANK, bold=bold, italic=italic, size=size, highlight=True)
 
 
-def _para(container: DocumentObject | _Cell, text: str = "", *, align: WD_ALIGN_PARAGRAPH | None = None,
-          indent: bool = False, bold: bool = False, italic: bool = False, underline: bool = False,
-          size: Pt | None = None, after: int = 6) -> Paragraph:
+def _para(container: WordDocument | Cell, text: str = "", *, align: str | None = None, indent: bool = False,
+          bold: bool = False, italic: bool = False, underline: bool = False, size: float | None = None,
+          after: float = 6, before: float = 0) -> Paragraph:
     p = container.add_paragraph()
-    if align is not None:
-        p.alignment = align
-    p.paragraph_format.space_after = Pt(after)
-    p.paragraph_format.space_before = Pt(0)
+    p.align, p.after_pt, p.before_pt = align, after, before
     if indent:
-        p.paragraph_format.first_line_indent = Mm(10)
+        p.first_line_mm = 10
     _run(p, text, bold=bold, italic=italic, underline=underline, size=size)
     return p
 
@@ -153,29 +133,8 @@ def _or_blank(value: str | None) -> str:
     return value if value else BLANK
 
 
-def _setup(doc: DocumentObject) -> None:
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
-    section.left_margin, section.right_margin = Mm(30), Mm(15)
-    normal = doc.styles["Normal"]
-    normal.font.name, normal.font.size = FONT, SIZE
-    fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), FONT)
-    normal.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-
-
-def _two_columns(doc: DocumentObject, left_mm: int) -> tuple[_Cell, _Cell]:
-    table = doc.add_table(rows=1, cols=2)
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    left, right = table.rows[0].cells
-    for column, cell, width in zip(table.columns, (left, right), (Mm(left_mm), Mm(165 - left_mm)), strict=True):
-        column.width = cell.width = width  # the grid (LibreOffice) and the cell (Word)
-    for cell in (left, right):
-        cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)
+def _two_columns(doc: WordDocument, left_mm: float) -> tuple[Cell, Cell]:
+    left, right = doc.add_table([left_mm, TEXT_WIDTH_MM - left_mm])
     return left, right
 
 
@@ -191,21 +150,21 @@ def _header_names(inp: ReportInputs) -> tuple[HeaderNames, bool]:
     return doc, False
 
 
-def _header(doc: DocumentObject, inp: ReportInputs, meta: DocumentMeta) -> None:
+def _header(doc: WordDocument, inp: ReportInputs, meta: DocumentMeta) -> None:
     """DỰ THẢO on a draft, then the two-column header block of Phụ lục I."""
     names, _ = _header_names(inp)
     issuing = names.issuing_body or inp.config.lead_agency.upper()
     if meta.kind == DRAFT:
-        _para(doc, "DỰ THẢO", align=WD_ALIGN_PARAGRAPH.RIGHT, bold=True, after=0)
+        _para(doc, "DỰ THẢO", align="right", bold=True, after=0)
     left, right = _two_columns(doc, 68)
-    _para(left, _or_blank(names.parent_body).upper(), align=WD_ALIGN_PARAGRAPH.CENTER, size=Pt(12), after=0)
-    _para(left, issuing.upper(), align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=Pt(12), after=6)
-    _para(left, f"Số: {BLANK}/BC-{_or_blank(names.code)}", align=WD_ALIGN_PARAGRAPH.CENTER, size=Pt(13), after=0)
-    _para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=Pt(12),
+    _para(left, _or_blank(names.parent_body).upper(), align="center", size=12, after=0)
+    _para(left, issuing.upper(), align="center", bold=True, size=12, after=6)
+    _para(left, f"Số: {BLANK}/BC-{_or_blank(names.code)}", align="center", size=13, after=0)
+    _para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="center", bold=True, size=12,
           after=0)
-    _para(right, "Độc lập - Tự do - Hạnh phúc", align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, underline=True,
-          size=Pt(13), after=6)
-    _para(right, f"{_or_blank(names.place)}, ngày {BLANK} tháng {BLANK} năm {BLANK}", align=WD_ALIGN_PARAGRAPH.CENTER,
+    _para(right, "Độc lập - Tự do - Hạnh phúc", align="center", bold=True, underline=True,
+          size=13, after=6)
+    _para(right, f"{_or_blank(names.place)}, ngày {BLANK} tháng {BLANK} năm {BLANK}", align="center",
           italic=True, after=0)
 
 
@@ -215,31 +174,32 @@ def _plan(cfg: DocumentConfig) -> tuple[str, str]:
     return _or_blank(cfg.plan_number), day
 
 
-def _title(doc: DocumentObject, inp: ReportInputs) -> None:
-    cfg, year = inp.config.document, inp.config.year
+def _title(doc: WordDocument, inp: ReportInputs) -> None:
+    cfg, year, window = inp.config.document, inp.config.year, inp.config.report_window
     number, _ = _plan(cfg)
-    _para(doc, "BÁO CÁO", align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, after=0)
-    _para(doc, f"Kết quả thực hiện Kế hoạch số {number} năm {year}", align=WD_ALIGN_PARAGRAPH.CENTER, bold=True,
+    period = (f"từ ngày {window.start:%d/%m/%Y} đến ngày {window.end:%d/%m/%Y} (đột xuất)" if inp.ad_hoc
+              else f"năm {year}")
+    _para(doc, "BÁO CÁO", align="center", bold=True, after=0)
+    _para(doc, f"Kết quả thực hiện Kế hoạch số {number} {period}", align="center", bold=True,
           after=0)
     _para(doc, "triển khai Đề án “Tuyên truyền, phổ biến, nâng cao chất lượng về cung cấp và sử dụng hiệu quả dịch "
-               "vụ công trực tuyến đến năm 2025, định hướng đến năm 2030”", align=WD_ALIGN_PARAGRAPH.CENTER,
+               "vụ công trực tuyến đến năm 2025, định hướng đến năm 2030”", align="center",
           bold=True, after=12)
     addressees = "; ".join(cfg.addressees) if cfg.addressees else BLANK
-    _para(doc, f"Kính gửi: {addressees}.", align=WD_ALIGN_PARAGRAPH.CENTER, after=12)
+    _para(doc, f"Kính gửi: {addressees}.", align="center", after=12)
     _para(doc, f"Căn cứ {DECISION_1588};", indent=True)
     day = _plan(cfg)[1]
     _para(doc, f"Căn cứ Kế hoạch số {number} {day} của {_or_blank(cfg.plan_issuer)} triển khai thực hiện Đề án;",
           indent=True)
-    window = inp.config.report_window
-    _para(doc, f"{inp.config.lead_agency} báo cáo kết quả thực hiện năm {year} (số liệu từ ngày "
-               f"{window.start:%d/%m/%Y} đến ngày {window.end:%d/%m/%Y}) như sau:", indent=True)
+    data = "" if inp.ad_hoc else f" (số liệu từ ngày {window.start:%d/%m/%Y} đến ngày {window.end:%d/%m/%Y})"
+    _para(doc, f"{inp.config.lead_agency} báo cáo kết quả thực hiện {period}{data} như sau:", indent=True)
 
 
-def _heading(doc: DocumentObject, text: str) -> None:
-    _para(doc, text, bold=True, after=6).paragraph_format.space_before = Pt(6)
+def _heading(doc: WordDocument, text: str) -> None:
+    _para(doc, text, bold=True, after=6, before=6)
 
 
-def _rollout(doc: DocumentObject, inp: ReportInputs) -> None:
+def _rollout(doc: WordDocument, inp: ReportInputs) -> None:
     _heading(doc, "I. CÔNG TÁC CHỈ ĐẠO, TRIỂN KHAI")
     st = inp.status
     expected = len(st)
@@ -264,7 +224,7 @@ def _rollout(doc: DocumentObject, inp: ReportInputs) -> None:
     _para(doc, f"Các văn bản chỉ đạo, hướng dẫn đã ban hành trong năm: {BLANK}", indent=True)
 
 
-def _results(doc: DocumentObject, inp: ReportInputs, headline: pd.DataFrame) -> None:
+def _results(doc: WordDocument, inp: ReportInputs, headline: pd.DataFrame) -> None:
     _heading(doc, "II. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU")
     judged = headline[headline["status"].isin([MET, NOT_MET])]
     met = int((judged["status"] == MET).sum())
@@ -277,7 +237,7 @@ def _results(doc: DocumentObject, inp: ReportInputs, headline: pd.DataFrame) -> 
         _para(doc, f"{n}. {target_sentence({str(k): v for k, v in row.items()})}", indent=True)
 
 
-def _activities(doc: DocumentObject, inp: ReportInputs) -> None:
+def _activities(doc: WordDocument, inp: ReportInputs) -> None:
     _heading(doc, "III. CÁC HOẠT ĐỘNG ĐÃ TRIỂN KHAI VÀ KINH PHÍ")
     root = inp.data[inp.data["unit_code"] == inp.registry.root].set_index("indicator_code")
     lines = [f"- {a.label}: {vn_count(num(root.loc[a.code, 'value']))} {a.unit}."
@@ -291,7 +251,7 @@ def _activities(doc: DocumentObject, inp: ReportInputs) -> None:
     _para(doc, f"Đánh giá chung về hoạt động và kinh phí thực hiện: {BLANK}", indent=True)
 
 
-def _themes(doc: DocumentObject, grouped: pd.DataFrame, kind: str, heading: str, tail: str) -> None:
+def _themes(doc: WordDocument, grouped: pd.DataFrame, kind: str, heading: str, tail: str) -> None:
     _heading(doc, heading)
     part = grouped[grouped["kind"] == kind]
     if len(part):
@@ -304,37 +264,37 @@ def _themes(doc: DocumentObject, grouped: pd.DataFrame, kind: str, heading: str,
     _para(doc, f"{tail}: {BLANK}", indent=True)
 
 
-def _closing(doc: DocumentObject, inp: ReportInputs, meta: DocumentMeta) -> None:
+def _closing(doc: WordDocument, inp: ReportInputs, meta: DocumentMeta) -> None:
     _heading(doc, f"VI. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM {inp.config.year + 1}")
     _para(doc, BLANK, indent=True)
     cfg = inp.config.document
     names, _ = _header_names(inp)
     _para(doc, "", after=0)
     left, right = _two_columns(doc, 85)
-    _para(left, "Nơi nhận:", bold=True, italic=True, size=Pt(12), after=0)
+    _para(left, "Nơi nhận:", bold=True, italic=True, size=12, after=0)
     for item in [*(cfg.distribution or [BLANK]), "Lưu: VT"]:
-        _para(left, f"- {item}{'.' if item == 'Lưu: VT' else ';'}", size=Pt(11), after=0,
-              align=WD_ALIGN_PARAGRAPH.LEFT)
-    _para(right, _or_blank(cfg.signer_title).upper(), align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, after=72)
-    _para(right, _or_blank(cfg.signer_name), align=WD_ALIGN_PARAGRAPH.CENTER, bold=True)
+        _para(left, f"- {item}{'.' if item == 'Lưu: VT' else ';'}", size=11, after=0,
+              align="left")
+    _para(right, _or_blank(cfg.signer_title).upper(), align="center", bold=True, after=72)
+    _para(right, _or_blank(cfg.signer_name), align="center", bold=True)
     annex = f" ({meta.annex})" if meta.annex else ""
     _para(doc, f"Phụ lục{annex}: Kết quả chi tiết kèm theo Báo cáo số {BLANK}/BC-{_or_blank(names.code)} ngày "
                f"{BLANK} của {inp.config.lead_agency}.", italic=True,
-          size=Pt(12))
+          size=12)
 
 
-def _footer(doc: DocumentObject, meta: DocumentMeta) -> None:
+def _footer(doc: WordDocument, meta: DocumentMeta) -> None:
     kind = "Dự thảo" if meta.kind == DRAFT else "Bản chính thức"
-    p = doc.sections[0].footer.paragraphs[0]
-    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    p = doc.add_footer_paragraph()
+    p.align = "right"
     _run(p, f"{kind} – lập lúc {meta.produced_at:%H:%M} ngày {meta.produced_at:%d/%m/%Y} (dvctt)", italic=True,
-         size=Pt(10))
+         size=10)
 
 
-def build_document(inp: ReportInputs, meta: DocumentMeta, headline: pd.DataFrame | None = None) -> DocumentObject:
+def build_document(inp: ReportInputs, meta: DocumentMeta, headline: pd.DataFrame | None = None) -> WordDocument:
     """The Báo cáo for `inp`; `headline` defaults to `headline_from_inputs(inp)`."""
-    doc = Document()
-    _setup(doc)
+    doc = WordDocument(font=FONT, size=SIZE, author="dvctt",
+                       title=f"Báo cáo kết quả thực hiện Đề án 1588/QĐ-TTg năm {inp.config.year}")
     _header(doc, inp, meta)
     _para(doc, "", after=6)
     _title(doc, inp)
@@ -346,25 +306,10 @@ def build_document(inp: ReportInputs, meta: DocumentMeta, headline: pd.DataFrame
     _themes(doc, grouped, "kien_nghi", "V. KIẾN NGHỊ, ĐỀ XUẤT", "Kiến nghị của cơ quan tổng hợp")
     _closing(doc, inp, meta)
     _footer(doc, meta)
-    props = doc.core_properties
-    props.author = props.last_modified_by = "dvctt"
-    props.title = f"Báo cáo kết quả thực hiện Đề án 1588/QĐ-TTg năm {inp.config.year}"
-    props.created = props.modified = props.last_printed = meta.produced_at.replace(tzinfo=None, microsecond=0)
-    props.revision = 1
     return doc
 
 
-def _pinned(data: bytes) -> bytes:
-    """The package again with fixed zip entry times (python-docx stamps them with the save time)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            dst.writestr(zipfile.ZipInfo(info.filename, _ZIP_TIME), src.read(info.filename),
-                         compress_type=zipfile.ZIP_DEFLATED)
-    return out.getvalue()
-
-
 def write_document(inp: ReportInputs, path: Path, meta: DocumentMeta, headline: pd.DataFrame | None = None) -> Path:
-    buffer = io.BytesIO()
-    build_document(inp, meta, headline).save(buffer)
-    return atomic_write_bytes(path, _pinned(buffer.getvalue()))
+    """Write the Báo cáo atomically; its core properties' dates are `meta.produced_at` (same inputs, same bytes)."""
+    stamped = meta.produced_at.replace(microsecond=0)
+    return atomic_write_bytes(path, build_document(inp, meta, headline).to_bytes(stamped))

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from docx import Document
 
 from core.config import DocumentConfig, HeaderNames, load_config, write_config
 from dvctt.pipeline import build_report
+from tests.support.oracle_readers import docx_lines
 
 AT = datetime(2025, 12, 13, 1, 30, tzinfo=UTC)  # 08:30 in Vietnam
 DISTRICT = "105"  # Thành phố Lai Châu, a district of the 3-level demo
@@ -26,10 +26,7 @@ def ws(demo_run: Path, tmp_path_factory) -> Path:
 
 def _text(path: Path) -> str:
     """Every paragraph's text, the header table's and the footer's included, one per line."""
-    doc = Document(str(path))
-    cells = [p.text for t in doc.tables for row in t.rows for c in row.cells for p in c.paragraphs]
-    footer = [p.text for p in doc.sections[0].footer.paragraphs]
-    return "\n".join([*cells, *(p.text for p in doc.paragraphs), *footer])
+    return "\n".join([*docx_lines(path), *docx_lines(path, "word/footer1.xml")])
 
 
 def test_same_inputs_same_bytes(ws: Path) -> None:
