@@ -49,14 +49,14 @@ class ReportResult:
     hierarchy: int
     window: Window
     ad_hoc: bool
-    document: Path | None = None  # the Báo cáo (.docx) beside the workbook
+    document: Path  # the Báo cáo (.docx) beside the workbook
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for IT and bench/
 
     def to_dict(self) -> dict:
         return {"path": str(self.path), "year": self.year, "units_reported": self.units_reported,
                 "units_expected": self.units_expected, "unit": self.unit, "hierarchy": self.hierarchy,
                 "window": {"start": self.window.start.isoformat(), "end": self.window.end.isoformat()},
-                "ad_hoc": self.ad_hoc, "document": str(self.document) if self.document else None,
+                "ad_hoc": self.ad_hoc, "document": str(self.document),
                 "timings": {k: round(v, 3) for k, v in self.timings.items()}}
 
 

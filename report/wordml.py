@@ -52,8 +52,9 @@ class Paragraph:
     before_pt: float = 0
     after_pt: float = 6
 
-    def add_run(self, text: str, **style: bool | float | None) -> Run:
-        run = Run(text, **style)  # type: ignore[arg-type]
+    def add_run(self, text: str, *, bold: bool = False, italic: bool = False, underline: bool = False,
+                size: float | None = None, highlight: bool = False) -> Run:
+        run = Run(text, bold, italic, underline, size, highlight)
         self.runs.append(run)
         return run
 
@@ -118,8 +119,9 @@ class WordDocument:
     author: str = ""
 
     def add_paragraph(self) -> Paragraph:
-        self.body.append(Paragraph())
-        return self.body[-1]  # type: ignore[return-value]
+        paragraph = Paragraph()
+        self.body.append(paragraph)
+        return paragraph
 
     def add_table(self, widths_mm: list[float]) -> list[Cell]:
         table = Table([Cell(w) for w in widths_mm])

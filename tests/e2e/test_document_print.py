@@ -41,7 +41,6 @@ def printed(demo_run: Path, tmp_path_factory) -> Printed:
     ws = tmp / "ws"
     shutil.copytree(demo_run, ws, symlinks=True)
     result = build_report(ws, produced_at=AT)
-    assert result.document is not None
     profile = f"-env:UserInstallation={(tmp / 'profile').as_uri()}"
     done = subprocess.run([soffice, profile, "--headless", "--norestore", "--convert-to", "pdf", "--outdir",
                            str(tmp / "pdf"), str(result.document)], capture_output=True, text=True, timeout=600,

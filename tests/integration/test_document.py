@@ -31,22 +31,22 @@ def _text(path: Path) -> str:
 
 def test_same_inputs_same_bytes(ws: Path) -> None:
     first = build_report(ws, produced_at=AT).document
-    assert first is not None and first.name == "bao_cao_dvctt_12_2025.docx"
+    assert first.name == "bao_cao_dvctt_12_2025.docx"
     once = first.read_bytes()
-    assert build_report(ws, produced_at=AT).document.read_bytes() == once  # type: ignore[union-attr]
+    assert build_report(ws, produced_at=AT).document.read_bytes() == once
     later = build_report(ws, produced_at=AT.replace(hour=2)).document
-    assert later is not None and later.read_bytes() != once  # the produced-at time is an input, printed
+    assert later.read_bytes() != once  # the produced-at time is an input, printed
 
 
 def test_draft_and_final(ws: Path) -> None:
-    draft = _text(build_report(ws, produced_at=AT).document)  # type: ignore[arg-type]
+    draft = _text(build_report(ws, produced_at=AT).document)
     assert "DỰ THẢO" in draft and "Dự thảo – lập lúc 08:30 ngày 13/12/2025" in draft
-    final = _text(build_report(ws, produced_at=AT, final=True).document)  # type: ignore[arg-type]
+    final = _text(build_report(ws, produced_at=AT, final=True).document)
     assert "DỰ THẢO" not in final and "Bản chính thức – lập lúc 08:30 ngày 13/12/2025" in final
 
 
 def test_header_follows_the_decree(ws: Path) -> None:
-    text = _text(build_report(ws, produced_at=AT).document)  # type: ignore[arg-type]
+    text = _text(build_report(ws, produced_at=AT).document)
     for line in ("ỦY BAN NHÂN DÂN TỈNH LAI CHÂU", "SỞ KHOA HỌC VÀ CÔNG NGHỆ", "Số: […]/BC-SKHCN",
                  "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
                  "Lai Châu, ngày […] tháng […] năm […]", "BÁO CÁO", "Kết quả thực hiện Kế hoạch số […] năm 2025",
@@ -64,11 +64,11 @@ def test_district_plan_headed_by_the_district_on_three_levels(ws: Path) -> None:
         "communes_note": "Từ ngày 01/7/2025, các xã tự báo cáo."})
     write_config(ws, config.model_copy(update={"document": document}))
     try:
-        three = _text(build_report(ws, unit=DISTRICT, produced_at=AT).document).splitlines()  # type: ignore[arg-type]
+        three = _text(build_report(ws, unit=DISTRICT, produced_at=AT).document).splitlines()
         assert "ỦY BAN NHÂN DÂN THÀNH PHỐ LAI CHÂU" in three and "Số: […]/BC-VHKHTT" in three
         assert "ỦY BAN NHÂN DÂN TỈNH LAI CHÂU" not in three
         assert not any("các xã tự báo cáo" in line for line in three)
-        two = _text(build_report(ws, hierarchy=2, produced_at=AT).document).splitlines()  # type: ignore[arg-type]
+        two = _text(build_report(ws, hierarchy=2, produced_at=AT).document).splitlines()
         assert "ỦY BAN NHÂN DÂN TỈNH LAI CHÂU" in two and "Số: […]/BC-SKHCN" in two
         assert any(line.endswith("Từ ngày 01/7/2025, các xã tự báo cáo.") for line in two)
     finally:
@@ -76,7 +76,7 @@ def test_district_plan_headed_by_the_district_on_three_levels(ws: Path) -> None:
 
 
 def test_a_2030_target_is_progress_and_both_horizons_show(ws: Path) -> None:
-    lines = _text(build_report(ws, produced_at=AT).document).splitlines()  # type: ignore[arg-type]
+    lines = _text(build_report(ws, produced_at=AT).document).splitlines()
     later = next(line for line in lines if "Cơ quan nhà nước liên tục cải tiến chất lượng DVCTT:" in line)
     assert "mục tiêu năm 2030: 100,0 %; Đang thực hiện" in later and "Chưa đạt" not in later
     assert "mục tiêu năm 2025" not in later
