@@ -10,7 +10,7 @@ the themes from `transform.difficulties`. Same inputs (the produced-at time and 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -36,7 +36,6 @@ TEXT_WIDTH_MM = 165  # A4 less the 30 and 15 mm margins
 DECISION_1588 = ("Quyết định số 1588/QĐ-TTg ngày 17/12/2024 của Thủ tướng Chính phủ phê duyệt Đề án “Tuyên truyền, "
                  "phổ biến, nâng cao chất lượng về cung cấp và sử dụng hiệu quả dịch vụ công trực tuyến đến năm 2025, "
                  "định hướng đến năm 2030”")
-TWO_LEVELS = date(2025, 7, 1)  # districts abolished: a 3-level report is headed by the district for a district plan
 HEADLINE_COLUMNS = ["indicator_code", "name", "unit", "goal_year", "goal", "value", "numerator", "denominator",
                     "status", "gap_pp", "reason", "units_with_data", "units_expected", "previous_value", "change",
                     "horizon_year", "horizon_goal", "missing_units"]
@@ -160,10 +159,8 @@ def _header(doc: WordDocument, inp: ReportInputs, meta: DocumentMeta) -> None:
     _para(left, _or_blank(names.parent_body).upper(), align="center", size=12, after=0)
     _para(left, issuing.upper(), align="center", bold=True, size=12, after=6)
     _para(left, f"Số: {BLANK}/BC-{_or_blank(names.code)}", align="center", size=13, after=0)
-    _para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="center", bold=True, size=12,
-          after=0)
-    _para(right, "Độc lập - Tự do - Hạnh phúc", align="center", bold=True, underline=True,
-          size=13, after=6)
+    _para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="center", bold=True, size=12, after=0)
+    _para(right, "Độc lập - Tự do - Hạnh phúc", align="center", bold=True, underline=True, size=13, after=6)
     _para(right, f"{_or_blank(names.place)}, ngày {BLANK} tháng {BLANK} năm {BLANK}", align="center",
           italic=True, after=0)
 
@@ -180,11 +177,9 @@ def _title(doc: WordDocument, inp: ReportInputs) -> None:
     period = (f"từ ngày {window.start:%d/%m/%Y} đến ngày {window.end:%d/%m/%Y} (đột xuất)" if inp.ad_hoc
               else f"năm {year}")
     _para(doc, "BÁO CÁO", align="center", bold=True, after=0)
-    _para(doc, f"Kết quả thực hiện Kế hoạch số {number} {period}", align="center", bold=True,
-          after=0)
+    _para(doc, f"Kết quả thực hiện Kế hoạch số {number} {period}", align="center", bold=True, after=0)
     _para(doc, "triển khai Đề án “Tuyên truyền, phổ biến, nâng cao chất lượng về cung cấp và sử dụng hiệu quả dịch "
-               "vụ công trực tuyến đến năm 2025, định hướng đến năm 2030”", align="center",
-          bold=True, after=12)
+               "vụ công trực tuyến đến năm 2025, định hướng đến năm 2030”", align="center", bold=True, after=12)
     addressees = "; ".join(cfg.addressees) if cfg.addressees else BLANK
     _para(doc, f"Kính gửi: {addressees}.", align="center", after=12)
     _para(doc, f"Căn cứ {DECISION_1588};", indent=True)
@@ -273,14 +268,12 @@ def _closing(doc: WordDocument, inp: ReportInputs, meta: DocumentMeta) -> None:
     left, right = _two_columns(doc, 85)
     _para(left, "Nơi nhận:", bold=True, italic=True, size=12, after=0)
     for item in [*(cfg.distribution or [BLANK]), "Lưu: VT"]:
-        _para(left, f"- {item}{'.' if item == 'Lưu: VT' else ';'}", size=11, after=0,
-              align="left")
+        _para(left, f"- {item}{'.' if item == 'Lưu: VT' else ';'}", size=11, after=0, align="left")
     _para(right, _or_blank(cfg.signer_title).upper(), align="center", bold=True, after=72)
     _para(right, _or_blank(cfg.signer_name), align="center", bold=True)
     annex = f" ({meta.annex})" if meta.annex else ""
     _para(doc, f"Phụ lục{annex}: Kết quả chi tiết kèm theo Báo cáo số {BLANK}/BC-{_or_blank(names.code)} ngày "
-               f"{BLANK} của {inp.config.lead_agency}.", italic=True,
-          size=12)
+               f"{BLANK} của {inp.config.lead_agency}.", italic=True, size=12)
 
 
 def _footer(doc: WordDocument, meta: DocumentMeta) -> None:
