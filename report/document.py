@@ -141,18 +141,27 @@ def _two_columns(doc: WordDocument, left_mm: float) -> tuple[Cell, Cell]:
 
 
 def _header_names(inp: ReportInputs) -> tuple[HeaderNames, bool]:
-    """The header's names and whether they are a district's: a district plan's report on the 3-level units (a
-    window before 1/7/2025, or `hierarchy: 3`) is headed by the district, not the province's lead agency."""
+    """The header's names and whether they are a district's: a district plan's report on a district of the 3-level
+    units (a window before 1/7/2025, or `hierarchy: 3`, narrowed with --unit) is headed by the district, not the
+    province's lead agency."""
     doc = inp.config.document
-    if doc.district is not None and inp.registry.hierarchy == 3:
+    root = inp.registry.units[inp.registry.root]
+    if doc.district is not None and inp.registry.hierarchy == 3 and root.level == "district":
         return doc.district, True
     return doc, False
+
+
+def _reporter(inp: ReportInputs) -> str:
+    """Who reports, in prose: the lead agency; for a district plan outside its district's era, a blank (its lead
+    agency, the district's office, is gone: the clerk names who reports now)."""
+    _, district = _header_names(inp)
+    return BLANK if inp.config.document.district is not None and not district else inp.config.lead_agency
 
 
 def _header(doc: WordDocument, inp: ReportInputs, meta: DocumentMeta) -> None:
     """DỰ THẢO on a draft, then the two-column header block of Phụ lục I."""
     names, _ = _header_names(inp)
-    issuing = names.issuing_body or inp.config.lead_agency.upper()
+    issuing = names.issuing_body or _reporter(inp).upper()
     if meta.kind == DRAFT:
         _para(doc, "DỰ THẢO", align="right", bold=True, after=0)
     left, right = _two_columns(doc, 68)
@@ -187,7 +196,7 @@ def _title(doc: WordDocument, inp: ReportInputs) -> None:
     _para(doc, f"Căn cứ Kế hoạch số {number} {day} của {_or_blank(cfg.plan_issuer)} triển khai thực hiện Đề án;",
           indent=True)
     data = "" if inp.ad_hoc else f" (số liệu từ ngày {window.start:%d/%m/%Y} đến ngày {window.end:%d/%m/%Y})"
-    _para(doc, f"{inp.config.lead_agency} báo cáo kết quả thực hiện {period}{data} như sau:", indent=True)
+    _para(doc, f"{_reporter(inp)} báo cáo kết quả thực hiện {period}{data} như sau:", indent=True)
 
 
 def _heading(doc: WordDocument, text: str) -> None:
@@ -273,7 +282,7 @@ def _closing(doc: WordDocument, inp: ReportInputs, meta: DocumentMeta) -> None:
     _para(right, _or_blank(cfg.signer_name), align="center", bold=True)
     annex = f" ({meta.annex})" if meta.annex else ""
     _para(doc, f"Phụ lục{annex}: Kết quả chi tiết kèm theo Báo cáo số {BLANK}/BC-{_or_blank(names.code)} ngày "
-               f"{BLANK} của {inp.config.lead_agency}.", italic=True, size=12)
+               f"{BLANK} của {_reporter(inp)}.", italic=True, size=12)
 
 
 def _footer(doc: WordDocument, meta: DocumentMeta) -> None:

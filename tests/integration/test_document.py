@@ -68,6 +68,9 @@ def test_district_plan_headed_by_the_district_on_three_levels(ws: Path) -> None:
         assert "ỦY BAN NHÂN DÂN THÀNH PHỐ LAI CHÂU" in three and "Số: […]/BC-VHKHTT" in three
         assert "ỦY BAN NHÂN DÂN TỈNH LAI CHÂU" not in three
         assert not any("các xã tự báo cáo" in line for line in three)
+        province = _text(build_report(ws, produced_at=AT).document).splitlines()  # 3 levels, the whole province
+        assert "ỦY BAN NHÂN DÂN TỈNH LAI CHÂU" in province and "ỦY BAN NHÂN DÂN THÀNH PHỐ LAI CHÂU" not in province
+        assert any(line.startswith("[…] báo cáo kết quả thực hiện năm 2025") for line in province)  # who: the clerk's
         two = _text(build_report(ws, hierarchy=2, produced_at=AT).document).splitlines()
         assert "ỦY BAN NHÂN DÂN TỈNH LAI CHÂU" in two and "Số: […]/BC-SKHCN" in two
         assert any(line.endswith("Từ ngày 01/7/2025, các xã tự báo cáo.") for line in two)
