@@ -237,16 +237,21 @@ class WorkspaceConfig(BaseModel):
 
     @model_validator(mode="after")
     def _deadline_after_cutoff(self) -> WorkspaceConfig:
+        if problem := self.deadline_problem():
+            raise ValueError(problem)
+        return self
+
+    def deadline_problem(self) -> str | None:
         """A report due upstream before its data window ends would be sent without the last days' figures (or
         sent late): say so, and how to resolve it, rather than silently keep the Decree 09 cut-off."""
         due = self.document.deadline_in(self.year)
         end = self.report_window.end
-        if due is not None and due < end:
-            raise ValueError(f"hạn gửi báo cáo document.deadline {due:%d/%m} đứng trước ngày chốt số liệu "
-                             f"{end:%d/%m/%Y} (Nghị định 09/2019/NĐ-CP: 14/12): báo cáo sẽ thiếu số liệu từ "
-                             f"{due:%d/%m} đến {end:%d/%m}. Hãy ghi year và window: {{start: {end.year - 1}-12-15, "
-                             f"end: <ngày chốt trước hạn>}} (kỳ số liệu kết thúc sớm hơn), hoặc sửa hạn gửi")
-        return self
+        if due is None or due >= end:
+            return None
+        return (f"hạn gửi báo cáo document.deadline {due:%d/%m} đứng trước ngày chốt số liệu {end:%d/%m/%Y} (Nghị "
+                f"định 09/2019/NĐ-CP: 14/12): báo cáo sẽ thiếu số liệu từ {due:%d/%m} đến {end:%d/%m}. Hãy ghi year và "
+                f"window: {{start: {end.year - 1}-12-15, end: <ngày chốt trước hạn>}} (kỳ số liệu kết thúc sớm hơn), "
+                f"hoặc sửa hạn gửi")
 
     @field_validator("tasks")
     @classmethod

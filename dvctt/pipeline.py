@@ -11,7 +11,7 @@ import pandas as pd
 
 from core.catalogue import Catalogue, with_overrides
 from core.clock import now, vn_wall
-from core.config import YEAR_MIN, Window, WorkspaceConfig, load_config
+from core.config import YEAR_MIN, ConfigError, Window, WorkspaceConfig, load_config
 from core.layout import PLAN_TEXT
 from core.progress import Stopwatch
 from core.units import Hierarchy, UnitRegistry, history_registry, load_registry, province_name
@@ -88,6 +88,8 @@ def build_report(workspace: Path, year: int | None = None, *, hierarchy: Hierarc
     config = load_config(workspace)
     if year is not None and year != config.year:
         config = config.for_year(year)
+        if problem := config.deadline_problem():  # workspace.yaml's window was for its own year
+            raise ConfigError(f"Không lập được báo cáo năm {year}: {problem}.")
     scope = ReportScope.of(config, unit=unit, hierarchy=hierarchy, window=ad_hoc_window(config, date_from, date_to))
     period = with_window(config, scope.window) if scope.window else config
     catalogue = with_overrides(config.catalogue)
