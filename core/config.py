@@ -131,6 +131,41 @@ class Limits(BaseModel):
     settle_seconds: float = 2.0
 
 
+class HeaderNames(BaseModel):
+    """The two names over the issuing body's side of a Decree 30/2020 header: the parent (cơ quan chủ quản, written in
+    upper case) over the issuing body itself (bold), and the place name (địa danh) the date line starts with."""
+
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+    parent_body: str | None = None  # "ỦY BAN NHÂN DÂN TỈNH LAI CHÂU"; None: left for the clerk
+    issuing_body: str | None = None  # "SỞ KHOA HỌC VÀ CÔNG NGHỆ"; None: the lead agency
+    code: str | None = None  # the issuer's abbreviation after "/BC-" in "Số: …/BC-SKHCN"
+    place: str | None = None  # "Lai Châu"
+
+
+class DocumentConfig(HeaderNames):
+    """What the Báo cáo (the .docx a leader signs, Decree 30/2020/NĐ-CP) needs beyond the figures: the header,
+    Kính gửi, the plan it reports on (căn cứ), Nơi nhận and the signer. A value left out is a passage the clerk
+    completes, marked in the document, never guessed."""
+
+    addressees: list[str] = Field(default_factory=list)  # Kính gửi
+    distribution: list[str] = Field(default_factory=list)  # Nơi nhận, before "Lưu: VT"
+    plan_number: str | None = None  # "51/KH-UBND": the locality's own plan
+    plan_date: date | None = None
+    plan_issuer: str | None = None  # "Ủy ban nhân dân huyện Mỹ Tú"
+    signer_title: str | None = None  # "GIÁM ĐỐC", "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC"
+    signer_name: str | None = None
+    # The day the lead agency's report is due upstream ("30/11"): checked against the data window's end.
+    deadline: str | None = Field(default=None, pattern=DAY_MONTH.pattern)
+    # A district plan: the header of a report whose window ends before 1/7/2025, when the district (UBND huyện,
+    # its office) still reported, and how the area's communes report since (said in the report).
+    district: HeaderNames | None = None
+    communes_note: str | None = None
+
+    def deadline_in(self, year: int) -> date | None:
+        m = DAY_MONTH.match(self.deadline) if self.deadline else None
+        return date(year, int(m[2]), int(m[1])) if m else None
+
+
 class WorkspaceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)  # see Agency
     province: str = Field(pattern=PROVINCE_PATTERN)  # "VN": the whole country (a ministry)
@@ -162,6 +197,7 @@ class WorkspaceConfig(BaseModel):
     catalogue: CatalogueOverrides = CatalogueOverrides()  # the province's targets and items over Decision 1588's
     tasks: list[Task] = Field(default_factory=list)  # the plan's task table, for a task-based plan
     plan: str | None = None  # the plan the tasks come from, as the report names it
+    document: DocumentConfig = DocumentConfig()  # the Báo cáo's header, addressees and signer (profiles)
     _year_pinned: bool = PrivateAttr(default=True)
 
     @model_validator(mode="wrap")
@@ -198,6 +234,24 @@ class WorkspaceConfig(BaseModel):
     def year_pinned(self) -> bool:
         """Whether workspace.yaml names the year; otherwise it follows the calendar."""
         return self._year_pinned
+
+    @model_validator(mode="after")
+    def _deadline_after_cutoff(self) -> WorkspaceConfig:
+        if problem := self.deadline_problem():
+            raise ValueError(problem)
+        return self
+
+    def deadline_problem(self) -> str | None:
+        """A report due upstream before its data window ends would be sent without the last days' figures (or
+        sent late): say so, and how to resolve it, rather than silently keep the Decree 09 cut-off."""
+        due = self.document.deadline_in(self.year)
+        end = self.report_window.end
+        if due is None or due >= end:
+            return None
+        return (f"hạn gửi báo cáo document.deadline {due:%d/%m} đứng trước ngày chốt số liệu {end:%d/%m/%Y} (Nghị "
+                f"định 09/2019/NĐ-CP: 14/12): báo cáo sẽ thiếu số liệu từ {due:%d/%m} đến {end:%d/%m}. Hãy ghi year và "
+                f"window: {{start: {end.year - 1}-12-15, end: <ngày chốt trước hạn>}} (kỳ số liệu kết thúc sớm hơn), "
+                f"hoặc sửa hạn gửi")
 
     @field_validator("tasks")
     @classmethod

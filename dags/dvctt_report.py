@@ -1,4 +1,4 @@
-"""dvctt_report: consolidate the warehouse into the province's yearly workbook.
+"""dvctt_report: consolidate the warehouse into the province's yearly workbook and its Báo cáo (.docx).
 
 A draft on every new batch of submissions, a final report before each deadline, or by hand.
 """
@@ -28,15 +28,16 @@ FINAL_TIMES = final_run_times(os.environ.get(WORKSPACE_ENV))
 DOC_MD = """
 ### Tổng hợp báo cáo năm / Build the yearly report
 
-**Tiếng Việt.** Tổng hợp số liệu hiện hành trong kho thành tệp Excel báo cáo, ghi vào `outbox/<năm>/` trong
-workspace (`DVCTT_WORKSPACE`). DAG chạy theo ba cách:
+**Tiếng Việt.** Tổng hợp số liệu hiện hành trong kho thành tệp Excel báo cáo (phụ lục) và văn bản Báo cáo (.docx,
+thể thức Nghị định 30/2020/NĐ-CP, cùng tên, ghi «DỰ THẢO» hoặc «Bản chính thức» và thời điểm lập), ghi vào
+`outbox/<năm>/` trong workspace (`DVCTT_WORKSPACE`). DAG chạy theo ba cách:
 
 1. **Bản dự thảo**: tự chạy mỗi khi có số liệu mới (sự kiện `dvctt://warehouse/submissions` của `dvctt_ingest`);
    năm báo cáo là năm trong `workspace.yaml`.
 2. **Bản chính thức**: tự chạy lúc 06:00 (giờ Việt Nam), trước hạn nộp của từng cấp `final_report_days_before`
    ngày (mặc định 2), theo các hạn trong `workspace.yaml`, sau khi nhận hết tệp đang có trong `inbox/`. Bản chính
    thức được chép thêm thành
-   `bao_cao_dvctt_<tỉnh>_<năm>_chinh_thuc_<ngày>.xlsx` (bản dự thảo sau đó không ghi đè) và được ghi nhận để
+   `bao_cao_dvctt_<tỉnh>_<năm>_chinh_thuc_<ngày>.xlsx` và `.docx` (bản dự thảo sau đó không ghi đè) và được ghi nhận để
    `dvctt_reminders` cảnh báo IT nếu đến hạn mà chưa có. Lần chạy bị lỡ (scheduler dừng lúc 06:00) được chạy bù
    khi scheduler chạy lại; chạy bù (Backfill) trong giao diện cho ngày chính thức cũng lập bản chính thức.
    Nếu không đọc được `workspace.yaml`, DAG báo lỗi nhập (Import Errors) trên giao diện cho đến khi sửa xong.
@@ -53,7 +54,8 @@ workspace (`DVCTT_WORKSPACE`). DAG chạy theo ba cách:
 Bản dự thảo hay chính thức: xem XCom `kind` của tác vụ `report.build_report`; với bản dự thảo, tác vụ
 `report.keep_final` được bỏ qua (skipped).
 
-**English.** Consolidates the current warehouse figures into the workbook under `outbox/<year>/`. Three triggers:
+**English.** Consolidates the current warehouse figures into the workbook and the Báo cáo (.docx, stamped with the
+run's time, draft or final) under `outbox/<year>/`. Three triggers:
 a **draft** on every `dvctt://warehouse/submissions` event (asset runs have no logical date, so the year is the
 configured one); a **final** report at 06:00 Vietnam time `final_report_days_before` days before each level's
 deadline, after taking in every file already in the inbox (computed from `workspace.yaml` when the file is parsed;
@@ -62,7 +64,7 @@ not an empty schedule; a final run missed while the scheduler was down is caught
 over a final date builds a final); and **by hand** with typed params: `year` (a past year's report), `final`,
 `hierarchy` (3 or 2 levels), `unit` (that unit's subtree only) and `date_from`/`date_to` (an ad hoc window: portal
 figures, units expected and deadlines follow it). A narrowed report gets its own file name, so it never overwrites
-the yearly one. A final report is also copied to `..._chinh_thuc_<date>.xlsx`, so later drafts do not overwrite
+the yearly one. A final report is also copied to `..._chinh_thuc_<date>.xlsx` (and `.docx`), so later drafts do not overwrite
 it, and recorded for the missing-final-report check in `dvctt_reminders`. `keep_final` is skipped for drafts,
 which makes the two easy to tell apart in the grid.
 """
@@ -160,7 +162,8 @@ def dvctt_report() -> None:
 
                 ingest(workspace())
             result = build_report(workspace(), params.get("year"), hierarchy=params.get("hierarchy"),
-                                  unit=params.get("unit") or None, date_from=day["date_from"], date_to=day["date_to"])
+                                  unit=params.get("unit") or None, date_from=day["date_from"], date_to=day["date_to"],
+                                  produced_at=dag_run.run_after, final=kind == "final")
             label = "bản chính thức" if kind == "final" else "bản dự thảo"
             log.info("Đã lập %s / built the %s report: %s", label, kind, result.path)
             return {**result.to_dict(), "kind": kind, "day": run_day(dag_run).isoformat()}

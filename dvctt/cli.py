@@ -322,6 +322,25 @@ def rebuild(
 
 
 @app.command()
+def init(
+    workspace: Annotated[Path, typer.Option("--workspace", "-w", help="Directory to create the workspace in.",
+                                            readable=False)],
+    profile: Annotated[str, typer.Option(help="Locality profile: lai-chau, ba-ria-vung-tau, hai-phong, my-tu, "
+                                              "quynh-luu.")],
+    as_json: AsJson = False,
+) -> None:
+    """Write a ready workspace.yaml for one of the five plans (lead agency, deadlines, the Báo cáo's header)."""
+    from dvctt.profiles import init_workspace
+
+    path = _guard(lambda: init_workspace(workspace, profile))
+    if as_json:
+        print(json.dumps({"config": str(path.resolve()), "profile": profile}, ensure_ascii=False, indent=2))
+        return
+    console.print(f"Đã ghi {path.resolve()} theo hồ sơ {profile}. Tiếp theo: `dvctt template --all --workspace "
+                  f"{workspace}` tạo biểu mẫu và thư mục inbox của từng đơn vị.")
+
+
+@app.command()
 def demo(
     workspace: Annotated[Path, typer.Option("--workspace", "-w", help="Directory to create the demo workspace in.",
                                             readable=False)] = Path("demo"),

@@ -33,7 +33,7 @@ from pydantic import ValidationError
 from core import layout as L
 from core.catalogue import Catalogue, Kind, with_overrides
 from core.clock import vn_time
-from core.config import PATTERN_HINTS, ConfigError, Task, WorkspaceConfig, write_config
+from core.config import PATTERN_HINTS, ConfigError, DocumentConfig, Task, WorkspaceConfig, write_config
 from core.resources import read_text
 from core.units import DISTRICTS_ABOLISHED, NEW, OLD, Hierarchy, Unit, UnitRegistry, default_agencies, load_registry
 from core.validation_messages import describe_errors
@@ -151,7 +151,8 @@ def demo_config(province: str = DEMO_PROVINCE, year: int | None = None,
         districts = sorted(u.code for u in registry.children(prov.code) if u.level == "district")
         agencies += default_agencies(prov.code, prov.name, districts)
     update: dict[str, object] = {"agencies": agencies, "lead_agency": "Sở Khoa học và Công nghệ",
-                                 "recipients": ["lanhdao.ubnd@example.gov.vn", "vanthu.skhcn@example.gov.vn"]}
+                                 "recipients": ["lanhdao.ubnd@example.gov.vn", "vanthu.skhcn@example.gov.vn"],
+                                 "document": _demo_document(province, provinces)}
     if province == "40" and registry.hierarchy == NEW:
         plan = yaml.safe_load(read_text(QUYNH_LUU_PLAN))
         update["plan"] = plan["plan"]
@@ -159,6 +160,21 @@ def demo_config(province: str = DEMO_PROVINCE, year: int | None = None,
                                    "lead_text": f"{t['lead_text']} (từ 01/07/2025: UBND 07 xã thay huyện Quỳnh Lưu)"})
                            for t in plan["tasks"]]
     return base.model_copy(update=update)
+
+
+def _demo_document(province: str, provinces: list[Unit]) -> DocumentConfig:
+    """The Báo cáo's header for a province's Sở KH&CN; Nghệ An's plan is Kế hoạch số 203/KH-UBND ngày 28/3/2025
+    (cited by Quỳnh Lưu's plan, docs/plans/quynh_luu_nghe_an.txt L16). A national workspace leaves them blank."""
+    if province == "VN" or len(provinces) != 1:
+        return DocumentConfig()
+    name = provinces[0].name
+    short = name.removeprefix("Tỉnh ").removeprefix("Thành phố ")
+    ubnd = f"Ủy ban nhân dân {name[0].lower()}{name[1:]}"
+    known = {"plan_number": "203/KH-UBND", "plan_date": date(2025, 3, 28)} if province == "40" else {}
+    return DocumentConfig.model_validate({
+        "parent_body": f"ỦY BAN NHÂN DÂN {name.upper()}", "issuing_body": "SỞ KHOA HỌC VÀ CÔNG NGHỆ", "code": "SKHCN",
+        "place": short, "addressees": [ubnd], "plan_issuer": ubnd, "signer_title": "GIÁM ĐỐC",
+        "distribution": ["Như trên", "Lãnh đạo Sở"], **known})
 
 
 def _size(table: dict[str, dict[str, tuple[int, int]]], code: str, level: str) -> tuple[int, int] | None:

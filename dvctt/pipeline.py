@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from core.catalogue import Catalogue, with_overrides
-from core.config import YEAR_MIN, Window, WorkspaceConfig, load_config
+from core.clock import now, vn_wall
+from core.config import YEAR_MIN, ConfigError, Window, WorkspaceConfig, load_config
 from core.layout import PLAN_TEXT
 from core.progress import Stopwatch
 from core.units import Hierarchy, UnitRegistry, history_registry, load_registry, province_name
 from load.warehouse import Warehouse, connect, warehouse_url
+from report.document import DRAFT, FINAL, DocumentMeta, document_path, write_document
 from report.workbook import History, ReportInputs, write_report
 from transform import portal_sourced, reconcile, rollup, split_list, unit_status, unplaced_list
 from transform.completeness import MISSING
@@ -47,13 +49,15 @@ class ReportResult:
     hierarchy: int
     window: Window
     ad_hoc: bool
+    document: Path  # the Báo cáo (.docx) beside the workbook
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for IT and bench/
 
     def to_dict(self) -> dict:
         return {"path": str(self.path), "year": self.year, "units_reported": self.units_reported,
                 "units_expected": self.units_expected, "unit": self.unit, "hierarchy": self.hierarchy,
                 "window": {"start": self.window.start.isoformat(), "end": self.window.end.isoformat()},
-                "ad_hoc": self.ad_hoc, "timings": {k: round(v, 3) for k, v in self.timings.items()}}
+                "ad_hoc": self.ad_hoc, "document": str(self.document),
+                "timings": {k: round(v, 3) for k, v in self.timings.items()}}
 
 
 def report_path(workspace: Path, config: WorkspaceConfig, *, unit: str | None = None,
@@ -67,7 +71,7 @@ def report_path(workspace: Path, config: WorkspaceConfig, *, unit: str | None = 
 
 def build_report(workspace: Path, year: int | None = None, *, hierarchy: Hierarchy | None = None,
                  unit: str | None = None, date_from: date | None = None, date_to: date | None = None,
-                 progress: bool = False) -> ReportResult:
+                 progress: bool = False, produced_at: datetime | None = None, final: bool = False) -> ReportResult:
     """Consolidate the current submissions for `year` (the configured year by default) into the workbook.
 
     `hierarchy` (2 or 3) overrides the configured one for a window straddling 1/7/2025. `unit` narrows the
@@ -75,7 +79,8 @@ def build_report(workspace: Path, year: int | None = None, *, hierarchy: Hierarc
     completeness; only its rows are read from the warehouse. `date_from`/`date_to` set an ad hoc (đột
     xuất) window: the portal's figures are computed for it from the exports in `portal/`, and the units
     expected and their deadlines follow it; unit files are yearly, so their figures are the year's current
-    ones, as the workbook says.
+    ones, as the workbook says. The Báo cáo (.docx) is written beside the workbook, stamped `produced_at` (now,
+    Vietnam time, by default) and marked a draft unless `final`.
     """
     workspace = Path(workspace).resolve()
     timings: dict[str, float] = {}
@@ -83,6 +88,8 @@ def build_report(workspace: Path, year: int | None = None, *, hierarchy: Hierarc
     config = load_config(workspace)
     if year is not None and year != config.year:
         config = config.for_year(year)
+        if problem := config.deadline_problem():  # workspace.yaml's window was for its own year
+            raise ConfigError(f"Không lập được báo cáo năm {year}: {problem}.")
     scope = ReportScope.of(config, unit=unit, hierarchy=hierarchy, window=ad_hoc_window(config, date_from, date_to))
     period = with_window(config, scope.window) if scope.window else config
     catalogue = with_overrides(config.catalogue)
@@ -122,9 +129,12 @@ def build_report(workspace: Path, year: int | None = None, *, hierarchy: Hierarc
     path = write_report(inputs, report_path(workspace, config, unit=scope.unit, hierarchy=scope.hierarchy,
                                             window=scope.window), progress=progress)
     clock.lap("report_write")
+    meta = DocumentMeta(vn_wall(produced_at or now()), FINAL if final else DRAFT, path.name)
+    document = write_document(inputs, document_path(path), meta)
+    clock.lap("report_document")
     reported = int((status["status"] != MISSING).sum())
     return ReportResult(path, config.year, reported, len(status), registry.root, registry.hierarchy,
-                        period.report_window, scope.window is not None, timings)
+                        period.report_window, scope.window is not None, document, timings)
 
 
 def _codes_and_eras(*frames: pd.DataFrame) -> pd.DataFrame:

@@ -116,14 +116,18 @@ def reminders_due(config: WorkspaceConfig, day: date) -> dict[str, date]:
 
 def keep_final(workspace: Path, year: int, workbook: Path, day: date, run_id: str) -> Path:
     """Keep a final report: copy the workbook to `<name>_chinh_thuc_<YYYYMMDD>.xlsx` beside it (later drafts
-    overwrite the plain name) and record it in the warehouse for the deadline check. Idempotent per run."""
+    overwrite the plain name), the Báo cáo (.docx) likewise, and record it in the warehouse for the deadline check.
+    Idempotent per run."""
     from load.notices import record_final
     from load.warehouse import connect, warehouse_url
 
     kept = workbook.with_name(f"{workbook.stem}_{FINAL_SUFFIX}_{day:%Y%m%d}{workbook.suffix}")
-    partial = kept.with_name(f".{kept.name}.tmp")
-    share(shutil.copyfile(workbook, partial))
-    os.replace(partial, kept)  # atomic: a reader never sees half a workbook
+    for source in (workbook, workbook.with_suffix(".docx")):
+        if source.is_file() or source == workbook:
+            target = kept.with_suffix(source.suffix)
+            partial = target.with_name(f".{target.name}.tmp")
+            share(shutil.copyfile(source, partial))
+            os.replace(partial, target)  # atomic: a reader never sees half a file
     engine = connect(warehouse_url(workspace, load_config(workspace).warehouse_url))
     record_final(engine, year, day, str(kept), run_id)
     return kept

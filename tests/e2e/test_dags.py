@@ -28,6 +28,7 @@ from openpyxl import load_workbook
 
 from tests.integration.test_delivery import Mailbox
 from tests.support.airflow_env import DAGS_FOLDER, DagTests, airflow_env, free_port
+from tests.support.oracle_readers import docx_lines
 
 DATA_COLUMNS = ["unit_code", "unit_name", "level", "parent_code", "indicator_code", "numerator", "denominator", "value"]
 SUBMISSIONS_URI = "dvctt://warehouse/submissions"
@@ -368,6 +369,7 @@ def test_asset_triggered_draft_uses_the_configured_year_and_matches_the_cli(runs
     result = draft["xcom"]["report.build_report"]
     assert (result["kind"], result["year"]) == ("draft", YEAR)
     path = Path(result["path"])
+    assert Path(result["document"]) == path.with_suffix(".docx") and Path(result["document"]).is_file()
     assert path.is_file() and path.parent == runs["ws_airflow"] / "outbox" / str(YEAR)
     airflow_data, cli_data = _data_sheet(path), _data_sheet(runs["cli_report"])
     assert len(airflow_data) > 100
@@ -380,6 +382,9 @@ def test_final_report_is_kept_under_its_own_name_and_recorded(runs: dict[str, An
     assert final["xcom"]["report.build_report"]["kind"] == "final"
     kept = Path(final["xcom"]["report.keep_final"])
     assert kept.name == f"bao_cao_dvctt_12_{YEAR}_chinh_thuc_20251206.xlsx" and kept.is_file()
+    footer = docx_lines(kept.with_suffix(".docx"), "word/footer1.xml")[0]
+    assert footer.startswith("Bản chính thức – lập lúc ")  # the Báo cáo is kept with it, marked final
+    assert "DỰ THẢO" not in docx_lines(kept.with_suffix(".docx"))
     with sqlite3.connect(runs["ws_airflow"] / "warehouse.sqlite") as db:
         rows = db.execute("SELECT year, built_on, path, run_id FROM final_reports").fetchall()
     assert rows == [(YEAR, "2025-12-06", str(kept), final["run_id"])]

@@ -93,6 +93,14 @@ CASES: list[tuple[str, Callable[[Env], list[str]], int, str]] = [
     ("reminders-a-file", lambda e: ["reminders", W, str(e.a_file)], 1, "là một tệp"),
     ("template-a-file", lambda e: ["template", W, str(e.a_file), "--unit", "03386", "-o", str(e.tmp / "m.xlsx")], 1,
      "là một tệp"),
+    ("init-unknown-profile", lambda e: ["init", W, str(e.tmp / "moi"), "--profile", "ha-noi"], 1,
+     "Không có hồ sơ địa phương «ha-noi»"),
+    ("init-over-a-config", lambda e: ["init", W, str(e.ws), "--profile", "lai-chau"], 1, "không ghi đè"),
+    ("deadline-before-cutoff", lambda e: ["report", W, str(e.config(document={"deadline": "30/11"}))], 1,
+     "document.deadline 30/11 đứng trước ngày chốt số liệu 14/12/2025"),
+    ("deadline-before-cutoff-other-year", lambda e: ["report", W, str(e.config(
+        document={"deadline": "30/11"}, window={"start": "2024-12-15", "end": "2025-11-29"})), "--year", "2024"], 1,
+     "Không lập được báo cáo năm 2024: hạn gửi báo cáo document.deadline 30/11"),
     # workspace.yaml
     ("extra-key", lambda e: ["report", W, str(e.config(tinh="12"))], 1, "khóa `tinh`"),
     ("not-a-string", lambda e: ["report", W, str(e.config(lead_agency=["a", "b"]))], 1, "phải là một đoạn chữ"),

@@ -41,3 +41,19 @@ def sheet_table(path: Path, sheet: str, headers: list[str]) -> list[dict[str, ob
             break
         out.append(dict(zip(names, row, strict=False)))
     return out
+
+
+def docx_lines(path: Path, part: str = "word/document.xml") -> list[str]:
+    """Every paragraph's text of a .docx part, in document order (table cells included), read with the standard
+    library's XML parser, not the writer: `part` "word/footer1.xml" gives the footer."""
+    import zipfile
+    from xml.etree import ElementTree as ET
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(path) as z:
+        root = ET.fromstring(z.read(part))
+    lines = []
+    for p in root.iter(f"{w}p"):
+        lines.append("".join("\n" if el.tag == f"{w}br" else el.text or "" for el in p.iter()
+                             if el.tag in (f"{w}t", f"{w}br")))
+    return lines

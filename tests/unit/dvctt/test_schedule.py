@@ -111,13 +111,16 @@ def test_keep_final_copies_and_records_once_per_run(small_ws: Path, monkeypatch:
     workbook = small_ws / "outbox" / "2025" / "bao_cao_dvctt_12_2025.xlsx"
     workbook.parent.mkdir(parents=True)
     workbook.write_bytes(b"final figures")
+    workbook.with_suffix(".docx").write_bytes(b"final report")  # the Báo cáo beside it is kept with it
     run_id = "scheduled__2025-12-05T23:00:00+00:00"
     kept = keep_final(small_ws, 2025, workbook, date(2025, 12, 6), run_id)
     assert kept.name == "bao_cao_dvctt_12_2025_chinh_thuc_20251206.xlsx" and kept.read_bytes() == b"final figures"
+    assert kept.with_suffix(".docx").read_bytes() == b"final report"
     assert keep_final(small_ws, 2025, workbook, date(2025, 12, 6), run_id) == kept  # a retried task
     workbook.write_bytes(b"a later draft")  # the next draft overwrites the plain name only
     assert kept.read_bytes() == b"final figures"
-    assert sorted(p.name for p in workbook.parent.iterdir()) == [workbook.name, kept.name]
+    assert sorted(p.name for p in workbook.parent.iterdir()) == sorted([
+        workbook.name, kept.name, "bao_cao_dvctt_12_2025.docx", "bao_cao_dvctt_12_2025_chinh_thuc_20251206.docx"])
     with sqlite3.connect(small_ws / "warehouse.sqlite") as db:
         assert db.execute("SELECT year, built_on, run_id FROM final_reports").fetchall() == [
             (2025, "2025-12-06", "scheduled__2025-12-05T23:00:00+00:00")]
