@@ -160,7 +160,8 @@ def dvctt_report() -> None:
 
                 ingest(workspace())
             result = build_report(workspace(), params.get("year"), hierarchy=params.get("hierarchy"),
-                                  unit=params.get("unit") or None, date_from=day["date_from"], date_to=day["date_to"])
+                                  unit=params.get("unit") or None, date_from=day["date_from"], date_to=day["date_to"],
+                                  final=kind == "final")  # printed on every page; the time is the run's clock
             label = "bản chính thức" if kind == "final" else "bản dự thảo"
             log.info("Đã lập %s / built the %s report: %s", label, kind, result.path)
             return {**result.to_dict(), "kind": kind, "day": run_day(dag_run).isoformat()}

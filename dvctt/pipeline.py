@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from core.catalogue import Catalogue, with_overrides
+from core.clock import now as clock_now
 from core.config import YEAR_MIN, Window, WorkspaceConfig, load_config
 from core.layout import PLAN_TEXT
 from core.progress import Stopwatch
@@ -67,7 +68,7 @@ def report_path(workspace: Path, config: WorkspaceConfig, *, unit: str | None = 
 
 def build_report(workspace: Path, year: int | None = None, *, hierarchy: Hierarchy | None = None,
                  unit: str | None = None, date_from: date | None = None, date_to: date | None = None,
-                 progress: bool = False) -> ReportResult:
+                 progress: bool = False, produced_at: datetime | None = None, final: bool = False) -> ReportResult:
     """Consolidate the current submissions for `year` (the configured year by default) into the workbook.
 
     `hierarchy` (2 or 3) overrides the configured one for a window straddling 1/7/2025. `unit` narrows the
@@ -75,7 +76,8 @@ def build_report(workspace: Path, year: int | None = None, *, hierarchy: Hierarc
     completeness; only its rows are read from the warehouse. `date_from`/`date_to` set an ad hoc (đột
     xuất) window: the portal's figures are computed for it from the exports in `portal/`, and the units
     expected and their deadlines follow it; unit files are yearly, so their figures are the year's current
-    ones, as the workbook says.
+    ones, as the workbook says. `produced_at` (the run's clock by default) and `final` (a draft by default) are
+    printed on every page: they are inputs, so the same warehouse, time and kind give the same bytes.
     """
     workspace = Path(workspace).resolve()
     timings: dict[str, float] = {}
@@ -117,7 +119,8 @@ def build_report(workspace: Path, year: int | None = None, *, hierarchy: Hierarc
                           unplaced=unplaced_list(registry, facts), ad_hoc=scope.window is not None,
                           coverage=coverage(data, registry, catalogue, period,
                                             history.data if history is not None else None),
-                          history=history, tasks=task_statuses(config.tasks, registry, reported_tasks), plans=plans)
+                          history=history, tasks=task_statuses(config.tasks, registry, reported_tasks), plans=plans,
+                          produced_at=produced_at or clock_now(), final=final)
     clock.lap("report_rollup")
     path = write_report(inputs, report_path(workspace, config, unit=scope.unit, hierarchy=scope.hierarchy,
                                             window=scope.window), progress=progress)

@@ -1,22 +1,25 @@
-"""Charts for leaders: a native Excel bar chart they can edit, and a picture of the ranking.
+"""Charts for leaders: the targets' results and the ranking, as pictures.
 
-The ranking picture is drawn by matplotlib's Agg renderer (no pyplot, no GUI, safe in an Airflow
-worker) in DejaVu Sans, which ships with matplotlib and has every Vietnamese glyph. It is saved
-at a fixed dpi without the "Software" stamp (PNG carries no date unless asked), so the same
-figures give the same bytes and the workbook stays reproducible.
+Pictures rather than native charts: a native chart's data labels follow the reader's locale (Excel's always the
+system's); a picture says "77,1%" everywhere and prints the same in Excel and LibreOffice. They are drawn by
+matplotlib's Agg renderer (no pyplot, no GUI, safe in an Airflow worker) in DejaVu Sans, which ships with
+matplotlib and has every Vietnamese glyph, and saved at a fixed dpi without the "Software" stamp (PNG carries no
+date unless asked), so the same figures give the same bytes and the workbook stays reproducible.
 """
 
 from __future__ import annotations
 
 import io
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from openpyxl.chart import BarChart, Reference
 from openpyxl.drawing.image import Image
 from openpyxl.worksheet.worksheet import Worksheet
+
+from report.numbers import vn_percent
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -26,7 +29,7 @@ FONT = "DejaVu Sans"
 SHOWN_AT_EACH_END = 8  # a long level shows its top and bottom units; the table has them all
 LABEL_CHARS = 58
 BAR_IN, TITLE_IN, AXIS_IN, LABEL_IN, MARGIN_IN = 0.24, 0.45, 0.4, 3.7, 0.1
-MET_COLOUR, OTHER_COLOUR, TARGET_COLOUR = "#2E7D32", "#4472C4", "#A5A5A5"
+MET_COLOUR, NOT_MET_COLOUR, OTHER_COLOUR = "#2E7D32", "#C62828", "#4472C4"
 
 
 @dataclass(frozen=True)
@@ -38,35 +41,66 @@ class RankingPanel:
     shares: Sequence[float]
 
 
-def vn_percent(value: float, digits: int = 1) -> str:
-    """85.5% written the Vietnamese way: 85,5%."""
-    return f"{value:.{digits}%}".replace(".", ",")
+@dataclass(frozen=True)
+class TargetBar:
+    """One target on the results chart: its Vietnamese name, this year's figure (None: no figure, no bar), the goal
+    it is judged against (None: a later target, drawn as progress) and the status (transform.targets)."""
+
+    name: str
+    value: float | None
+    goal: float | None
+    goal_year: int | None
+    status: str
 
 
-def target_chart(ws: Worksheet, *, header_row: int, last_row: int, category_col: int, result_col: int,
-                 target_col: int, anchor: str, title: str) -> None:
-    """Result vs target per indicator, as a native chart over the summary table's own cells."""
-    chart = BarChart()
-    chart.type = "bar"
-    chart.grouping = "clustered"
-    chart.title = title
-    chart.style = 10
-    for col in (result_col, target_col):
-        chart.add_data(Reference(ws, min_col=col, min_row=header_row, max_row=last_row), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=category_col, min_row=header_row + 1, max_row=last_row))
-    for series, colour in zip(chart.series, (OTHER_COLOUR, TARGET_COLOUR), strict=True):
-        series.graphicalProperties.solidFill = colour[1:]
-        series.graphicalProperties.line.solidFill = colour[1:]
-    chart.x_axis.scaling.orientation = "maxMin"  # first indicator on top, as in the table
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    chart.y_axis.scaling.min = 0
-    chart.y_axis.scaling.max = 1
-    chart.y_axis.majorUnit = 0.2
-    chart.y_axis.number_format = "0%"
-    chart.legend.position = "b"
-    chart.width, chart.height = 30, 15  # cm
-    ws.add_chart(chart, anchor)
+def target_png(bars: Sequence[TargetBar], colours: dict[str, str], width_in: float = 13.0) -> bytes:
+    """Result vs goal per target, best read top to bottom as the table: a bar coloured by its status (`colours`:
+    status → colour), the goal as a black mark, every figure written beside its bar in the Vietnamese way. A
+    target without a figure gets no bar (never a 0) and says "Chưa có số liệu"."""
+    from matplotlib import rc_context
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import FuncFormatter
+
+    row_in = 0.42
+    height_in = TITLE_IN + row_in * len(bars) + AXIS_IN + 0.5
+    with rc_context({"font.family": FONT, "font.size": 9}):
+        fig = Figure(figsize=(width_in, height_in), dpi=DPI)
+        FigureCanvasAgg(fig)
+        label_in = 5.2
+        ax = fig.add_axes((label_in / width_in, (AXIS_IN + 0.5) / height_in, (width_in - label_in - 2.2) / width_in,
+                           row_in * len(bars) / height_in))
+        ys = list(range(len(bars)))
+        for y, bar in zip(ys, bars, strict=True):
+            if bar.value is None:
+                ax.text(0.01, y, bar.status, va="center", fontsize=8, style="italic")
+                continue
+            ax.barh(y, bar.value, color=colours.get(bar.status, OTHER_COLOUR), height=0.6)
+            text = vn_percent(bar.value)
+            if bar.goal is not None:
+                ax.plot([bar.goal, bar.goal], [y - 0.38, y + 0.38], color="black", linewidth=1.5)
+                text += f" (mục tiêu {vn_percent(bar.goal, 0)})"
+            ax.text(max(bar.value, bar.goal or 0) + 0.012, y, text, va="center", fontsize=8)
+        ax.set_yticks(ys, [_wrap(b.name) for b in bars], fontsize=8)
+        ax.set_ylim(len(bars) - 0.5, -0.5)
+        ax.set_xlim(0, 1.0)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: vn_percent(v, 0)))
+        ax.grid(axis="x", alpha=0.3)
+        ax.set_axisbelow(True)
+        ax.spines[["top", "right"]].set_visible(False)
+        handles = [Patch(color=c, label=s) for s, c in colours.items()]
+        handles.append(Patch(color="black", label="Mục tiêu (vạch đen)"))
+        fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False, fontsize=8)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def _wrap(name: str, width: int = 62) -> str:
+    """A long Vietnamese name on at most two lines, cut with "…"."""
+    lines = textwrap.wrap(name, width)
+    return "\n".join(lines[:2]) + ("…" if len(lines) > 2 else "")
 
 
 def _trim(labels: Sequence[str], shares: Sequence[float]) -> tuple[list[str], list[float]]:
