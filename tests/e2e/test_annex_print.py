@@ -21,7 +21,7 @@ from tests.support.services import unavailable
 
 PRODUCED_AT = datetime(2025, 12, 1, 8, 0, tzinfo=UTC)  # 15:00 in Vietnam
 LOCALES = ("vi_VN.UTF-8", "en_US.UTF-8")
-MAX_PAGES = 40  # the Lai Châu demo prints in 27 pages (Nghệ An's `make demo`: 33); it printed 128 before issue 13
+MAX_PAGES = 40  # the Lai Châu demo prints in 27 pages (`make demo`, Nghệ An 2026: 33, and 466 before issue 13)
 VN_THOUSANDS = re.compile(r"\b\d{1,3}(?:\.\d{3})+\b")
 VN_PERCENT = re.compile(r"\b\d+,\d%")
 EN_THOUSANDS = re.compile(r"\b\d{1,3}(?:,\d{3})+\b(?!%)")
