@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from core import clock as wall_clock
 from core.catalogue import Catalogue, with_overrides
-from core.clock import now as clock_now
 from core.config import YEAR_MIN, Window, WorkspaceConfig, load_config
 from core.layout import PLAN_TEXT
 from core.progress import Stopwatch
@@ -120,7 +120,7 @@ def build_report(workspace: Path, year: int | None = None, *, hierarchy: Hierarc
                           coverage=coverage(data, registry, catalogue, period,
                                             history.data if history is not None else None),
                           history=history, tasks=task_statuses(config.tasks, registry, reported_tasks), plans=plans,
-                          produced_at=produced_at or clock_now(), final=final)
+                          produced_at=produced_at or wall_clock.now(), final=final)
     clock.lap("report_rollup")
     path = write_report(inputs, report_path(workspace, config, unit=scope.unit, hierarchy=scope.hierarchy,
                                             window=scope.window), progress=progress)

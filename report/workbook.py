@@ -272,24 +272,28 @@ def _previous(inp: ReportInputs, code: str) -> pd.Series | None:
     return inp.history.root_rows(inp.registry.root).get(code) if inp.history is not None else None
 
 
-def _summary_note(inp: ReportInputs, ind: Indicator, value: float, maintained: bool, last: pd.Series | None) -> str:
-    """What a leader must know beside a figure: a stand-in, a kept goal, why there is no figure, an estimate."""
+def _summary_note(inp: ReportInputs, ind: Indicator, value: float, maintained: bool, last: pd.Series | None,
+                  reason: str | None) -> str:
+    """What a leader must know beside a figure: a stand-in, a kept goal, why there is no figure (`reason`, the
+    headline's for a target), an estimate."""
     notes = []
     if ind.stand_in:
         notes.append(f"Chỉ số thay thế: {ind.stand_in}.")
     if maintained:
         notes.append("Duy trì mục tiêu năm trước.")
     if pd.isna(value):
-        if ind.source == "portal":
-            notes.append(f"Chưa có số liệu: {needs_text(ind.code) or 'tệp xuất từ Cổng DVC chưa có số liệu'}.")
-            if ind.code == "HOSO_TRUCTUYEN":
-                online = portal_totals(inp.registry, inp.portal_facts, inp.catalogue, ["PORTAL_TRUCTUYEN"])
-                root = online[online["unit_code"] == inp.registry.root]
-                if len(root) and pd.notna(root["value"].iloc[0]):
-                    notes.append(f"Tham khảo (không phải chỉ tiêu này): hồ sơ tiếp nhận trực tuyến mọi mức độ "
-                                 f"(PORTAL_TRUCTUYEN) chiếm {_pct(root['value'].iloc[0])} hồ sơ tiếp nhận.")
+        if reason:
+            notes.append(f"{NO_DATA}: {reason}.")
+        elif ind.source == "portal":
+            notes.append(f"{NO_DATA}: {needs_text(ind.code) or 'tệp xuất từ Cổng DVC chưa có số liệu'}.")
         else:
-            notes.append("Chưa đơn vị nào báo cáo số liệu.")
+            notes.append(f"{NO_DATA}: chưa đơn vị nào báo cáo.")
+        if ind.code == "HOSO_TRUCTUYEN":
+            online = portal_totals(inp.registry, inp.portal_facts, inp.catalogue, ["PORTAL_TRUCTUYEN"])
+            root = online[online["unit_code"] == inp.registry.root]
+            if len(root) and pd.notna(root["value"].iloc[0]):
+                notes.append(f"Tham khảo (không phải chỉ tiêu này): hồ sơ tiếp nhận trực tuyến mọi mức độ "
+                             f"chiếm {_pct(root['value'].iloc[0])} hồ sơ tiếp nhận.")
     if last is not None and last["previous_split_units"] > 0:
         notes.append(f"Năm {inp.history.year if inp.history else ''}: {ESTIMATED.lower()} (gồm phần chia của "
                      f"{last['previous_split_units']} đơn vị cũ).")
@@ -418,6 +422,7 @@ def _summary(ws: Worksheet, inp: ReportInputs, headline: pd.DataFrame, period: s
     reach = _reach(inp)
     before = inp.history.year if inp.history is not None else year - 1
     state = dict(zip(headline["indicator_code"], headline["status"], strict=True))
+    reasons = dict(zip(headline["indicator_code"], headline["reason"], strict=True))
     targeted = [i for i in inp.catalogue.indicators if i.code in state]  # judged this year or a later target
     rest = [i for i in inp.catalogue.indicators if i.code not in state]
     rows = []
@@ -429,7 +434,7 @@ def _summary(ws: Worksheet, inp: ReportInputs, headline: pd.DataFrame, period: s
         goal = target.goal if target else None
         last = _previous(inp, ind.code)
         covered, expected = reach.get(ind.code, (None, None))
-        note = _summary_note(inp, ind, r["value"], bool(target and target.maintained), last)
+        note = _summary_note(inp, ind, r["value"], bool(target and target.maintained), last, reasons.get(ind.code))
         if later is not None:
             note = f"Mục tiêu năm {later.year}: {vn_percent(later.goal, 0)} (theo dõi tiến độ). {note}".strip()
         rows.append([n, ind.code, _label_of(ind), goal, target.year if target else None, r["value"], r["numerator"],
