@@ -51,6 +51,7 @@ class TargetBar:
     goal: float | None
     goal_year: int | None
     status: str
+    later: str = ""  # a later target shown as progress, e.g. "mục tiêu năm 2030: 70%"
 
 
 def target_png(bars: Sequence[TargetBar], colours: dict[str, str], width_in: float = 13.0) -> bytes:
@@ -81,10 +82,13 @@ def target_png(bars: Sequence[TargetBar], colours: dict[str, str], width_in: flo
             if bar.goal is not None:
                 ax.plot([bar.goal, bar.goal], [y - 0.38, y + 0.38], color="black", linewidth=1.5)
                 text += f" (mục tiêu {vn_percent(bar.goal, 0)})"
+            elif bar.later:
+                text += f" ({bar.later})"
             ax.text(max(bar.value, bar.goal or 0) + 0.012, y, text, va="center", fontsize=8)
         ax.set_yticks(ys, [_wrap(b.name) for b in bars], fontsize=8)
         ax.set_ylim(len(bars) - 0.5, -0.5)
-        ax.set_xlim(0, 1.0)
+        ax.set_xlim(0, 1.04)  # a 100 % goal's mark stays clear of the frame
+        ax.set_xticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: vn_percent(v, 0)))
         ax.grid(axis="x", alpha=0.3)
         ax.set_axisbelow(True)

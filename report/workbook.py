@@ -476,7 +476,9 @@ def _summary(ws: Worksheet, inp: ReportInputs, headline: pd.DataFrame, period: s
     write_text(title, f"Kết quả so với mục tiêu {period} – {inp.registry.units[inp.registry.root].name}")
     title.font = S.BOLD
     bars = [TargetBar(cast(str, r.name), cast(float | None, r.value), cast(float | None, r.goal),
-                      cast(int | None, r.goal_year), cast(str, r.status)) for r in headline.itertuples()]
+                      cast(int | None, r.goal_year), cast(str, r.status),
+                      f"mục tiêu năm {cast(int, r.horizon_year)}: {vn_percent(cast(float, r.horizon_goal), 0)}"
+                      if r.horizon_year is not None else "") for r in headline.itertuples()]
     visible = sum(w for c, w in enumerate(widths) if c != 1)
     embed_png(ws, target_png(bars, STATUS_COLOURS), f"A{last_row + 5}", width_px=round(visible * PX_PER_CHAR))
 
