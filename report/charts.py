@@ -27,14 +27,18 @@ if TYPE_CHECKING:
 DPI = 100
 FONT = "DejaVu Sans"
 SHOWN_AT_EACH_END = 8  # a long level shows its top and bottom units; the table has them all
-LABEL_CHARS = 58
+LABEL_CHARS = 42
 BAR_IN, TITLE_IN, AXIS_IN, LABEL_IN, MARGIN_IN = 0.24, 0.45, 0.4, 3.7, 0.1
+# Pictures are drawn at the size they take on the sheet (`width_in`, 96 px to the inch), their text at 12 pt (the
+# targets) or 11 pt (the ranking): fitted to the page width, the sheet prints them at 9 pt or more.
+TARGET_PT, RANKING_PT = 12, 11
+PX_PER_IN = 96
 MET_COLOUR, NOT_MET_COLOUR, OTHER_COLOUR = "#2E7D32", "#C62828", "#4472C4"
 
 
 @dataclass(frozen=True)
 class RankingPanel:
-    """One level's ranked units, best first."""
+    """One level's ranked units, best first, with the figure they are ranked by (a fraction)."""
 
     title: str
     labels: Sequence[str]
@@ -54,7 +58,7 @@ class TargetBar:
     later: str = ""  # a later target shown as progress, e.g. "mục tiêu năm 2030: 70%"
 
 
-def target_png(bars: Sequence[TargetBar], colours: dict[str, str], width_in: float = 13.0) -> bytes:
+def target_png(bars: Sequence[TargetBar], colours: dict[str, str], width_in: float = 14.0) -> bytes:
     """Result vs goal per target, best read top to bottom as the table: a bar coloured by its status (`colours`:
     status → colour), the goal as a black mark, every figure written beside its bar in the Vietnamese way. A
     target without a figure gets no bar (never a 0) and says "Chưa có số liệu"."""
@@ -64,18 +68,18 @@ def target_png(bars: Sequence[TargetBar], colours: dict[str, str], width_in: flo
     from matplotlib.patches import Patch
     from matplotlib.ticker import FuncFormatter
 
-    row_in = 0.42
-    height_in = TITLE_IN + row_in * len(bars) + AXIS_IN + 0.5
-    with rc_context({"font.family": FONT, "font.size": 9}):
+    row_in = 0.5
+    height_in = TITLE_IN + row_in * len(bars) + AXIS_IN + 0.6
+    with rc_context({"font.family": FONT, "font.size": TARGET_PT}):
         fig = Figure(figsize=(width_in, height_in), dpi=DPI)
         FigureCanvasAgg(fig)
-        label_in = 5.2
-        ax = fig.add_axes((label_in / width_in, (AXIS_IN + 0.5) / height_in, (width_in - label_in - 2.2) / width_in,
+        label_in = 6.0
+        ax = fig.add_axes((label_in / width_in, (AXIS_IN + 0.6) / height_in, (width_in - label_in - 2.6) / width_in,
                            row_in * len(bars) / height_in))
         ys = list(range(len(bars)))
         for y, bar in zip(ys, bars, strict=True):
             if bar.value is None:
-                ax.text(0.01, y, bar.status, va="center", fontsize=8, style="italic")
+                ax.text(0.01, y, bar.status, va="center", style="italic")
                 continue
             ax.barh(y, bar.value, color=colours.get(bar.status, OTHER_COLOUR), height=0.6)
             text = vn_percent(bar.value)
@@ -84,8 +88,8 @@ def target_png(bars: Sequence[TargetBar], colours: dict[str, str], width_in: flo
                 text += f" (mục tiêu {vn_percent(bar.goal, 0)})"
             elif bar.later:
                 text += f" ({bar.later})"
-            ax.text(max(bar.value, bar.goal or 0) + 0.012, y, text, va="center", fontsize=8)
-        ax.set_yticks(ys, [_wrap(b.name) for b in bars], fontsize=8)
+            ax.text(max(bar.value, bar.goal or 0) + 0.012, y, text, va="center")
+        ax.set_yticks(ys, [_wrap(b.name) for b in bars])
         ax.set_ylim(len(bars) - 0.5, -0.5)
         ax.set_xlim(0, 1.04)  # a 100 % goal's mark stays clear of the frame
         ax.set_xticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
@@ -95,13 +99,13 @@ def target_png(bars: Sequence[TargetBar], colours: dict[str, str], width_in: flo
         ax.spines[["top", "right"]].set_visible(False)
         handles = [Patch(color=c, label=s) for s, c in colours.items()]
         handles.append(Patch(color="black", label="Mục tiêu (vạch đen)"))
-        fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False, fontsize=8)
+        fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False)
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
     return buf.getvalue()
 
 
-def _wrap(name: str, width: int = 62) -> str:
+def _wrap(name: str, width: int = 55) -> str:
     """A long Vietnamese name on at most two lines, cut with "…"."""
     lines = textwrap.wrap(name, width)
     return "\n".join(lines[:2]) + ("…" if len(lines) > 2 else "")
@@ -121,7 +125,7 @@ def _short(label: str) -> str:
 
 
 def ranking_png(panels: Sequence[RankingPanel], width_in: float = 15.0) -> bytes:
-    """Horizontal bars of the share of targets met, one panel per level, best unit on top.
+    """Horizontal bars of what the units are ranked by (the score), one panel per level, best unit on top.
 
     Panels fill two columns (shortest column first) so the picture fits a landscape page; the
     layout is computed in inches rather than by a layout engine, which keeps drawing to one pass.
@@ -141,7 +145,7 @@ def ranking_png(panels: Sequence[RankingPanel], width_in: float = 15.0) -> bytes
         columns[col].append(i)
         filled[col] += h
     height_in = max(filled) + 2 * MARGIN_IN
-    with rc_context({"font.family": FONT, "font.size": 9}):
+    with rc_context({"font.family": FONT, "font.size": RANKING_PT}):
         fig = Figure(figsize=(width_in, height_in), dpi=DPI)
         FigureCanvasAgg(fig)  # Agg explicitly: no display, same pixels everywhere
         for col, members in enumerate(columns):
@@ -149,7 +153,7 @@ def ranking_png(panels: Sequence[RankingPanel], width_in: float = 15.0) -> bytes
             for i in members:
                 (labels, shares), panel = shown[i], panels[i]
                 fig.text((col * col_w + MARGIN_IN) / width_in, (top - 0.3) / height_in, panel.title,
-                         fontweight="bold", fontsize=10)
+                         fontweight="bold", fontsize=RANKING_PT + 1)
                 top -= TITLE_IN
                 bars_h = BAR_IN * len(labels)
                 ax = fig.add_axes(((col * col_w + LABEL_IN) / width_in, (top - bars_h) / height_in,
@@ -167,13 +171,13 @@ def _draw_panel(ax: Axes, labels: Sequence[str], shares: Sequence[float]) -> Non
     ys = range(len(labels))
     bars = [0.0 if math.isnan(s) else s for s in shares]
     ax.barh(ys, bars, color=[MET_COLOUR if s >= 1 else OTHER_COLOUR for s in bars], height=0.7)
-    ax.set_yticks(list(ys), [_short(label) for label in labels], fontsize=8)
+    ax.set_yticks(list(ys), [_short(label) for label in labels])
     ax.set_ylim(len(labels) - 0.5, -0.5)  # best on top
     ax.set_xlim(0, 1.15)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: vn_percent(v, 0)))
     for y, s in zip(ys, shares, strict=True):
         if not math.isnan(s):
-            ax.text(s + 0.01, y, vn_percent(s), va="center", fontsize=8)
+            ax.text(s + 0.01, y, vn_percent(s), va="center")
     ax.grid(axis="x", alpha=0.3)
     ax.set_axisbelow(True)
     ax.spines[["top", "right"]].set_visible(False)

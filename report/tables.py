@@ -40,6 +40,7 @@ class PageLabels:
     cutoff: date
     report: str
     stamp: str = ""  # the report's kind and when it was produced ("DỰ THẢO – lập 08:00 ngày 01/12/2026"), an input
+    size: float = 9  # points: a report scaled to 75 % prints its 12 pt header and footer at 9 pt
 
 
 def _clean(value: object) -> object:
@@ -78,7 +79,7 @@ def setup_sheet(ws: Worksheet, title: str, subtitle: str, header_row: int, page:
     write_text(ws["A1"], title)
     ws["A1"].font = S.TITLE
     write_text(ws["A2"], subtitle)
-    ws["A2"].font = S.ITALIC
+    ws["A2"].font = S.NOTE
     setup_print(ws, header_row, page)
     ws.freeze_panes = f"A{header_row + 1}"  # a coordinate, not ws.cell(): that would create a cell
 
@@ -110,10 +111,13 @@ def setup_print(ws: Worksheet, header_row: int | None, page: PageLabels,
     ws.page_setup.firstPageNumber = 1  # every sheet numbers its own pages from 1
     ws.page_setup.useFirstPageNumber = True
     for part in (header.left, header.center, header.right, footer.left, footer.center, footer.right):
-        part.font, part.size = f"{S.FONT_NAME},Regular", 9
+        part.font, part.size = f"{S.FONT_NAME},Regular", page.size
 
 
-PRINTABLE_CHARS = 148  # landscape A4 within the margins, in column-width units at 100 %
+# Landscape A4 within the margins, in column-width units at 100 %: the units are the default font's (Calibri 11)
+# characters, as Excel and a LibreOffice with Carlito (Calibri's metric twin) measure them. A LibreOffice without
+# Carlito substitutes a wider font, and prints every sheet smaller.
+PRINTABLE_CHARS = 140
 
 
 def keep_legible(ws: Worksheet) -> None:
@@ -131,7 +135,7 @@ def write_note(ws: Worksheet, row: int, text: str, columns: int, width: float) -
     """A wrapped explanatory paragraph merged across the table's `columns` (total `width`)."""
     cell = ws.cell(row=row, column=1)
     write_text(cell, text)
-    cell.font, cell.alignment = S.ITALIC, S.WRAP
+    cell.font, cell.alignment = S.NOTE, S.WRAP
     if columns > 1:
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
     fit_row(ws, row, text_lines(text, width) + 1)

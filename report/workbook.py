@@ -45,6 +45,7 @@ from report.charts import (
     MET_COLOUR,
     NOT_MET_COLOUR,
     OTHER_COLOUR,
+    PX_PER_IN,
     RankingPanel,
     TargetBar,
     embed_png,
@@ -187,10 +188,10 @@ def ranking_rule(year: int, levels: list[str]) -> str:
             f"vị là chỉ tiêu có mục tiêu được đánh giá trong năm {year} (mục tiêu của năm sau, ví dụ 2030, chưa tính), "
             f"có trong biểu mẫu của cấp đó và liên quan đến đơn vị (chỉ tiêu về học sinh, trường học chỉ tính cho cơ "
             f"quan giáo dục); chỉ tiêu có mẫu số bằng 0 không tính; chỉ tiêu bỏ trống tính là chưa đạt. Chỉ tiêu đạt "
-            f"khi kết quả ≥ mục tiêu. Tỷ lệ chỉ tiêu đạt = số chỉ tiêu đạt ÷ số chỉ tiêu áp dụng. Điểm = trung bình "
-            f"mức đạt của các chỉ tiêu áp dụng, mức đạt = kết quả ÷ mục tiêu, tối đa 100% (bỏ trống: 0). Xếp theo tỷ "
-            f"lệ chỉ tiêu đạt, rồi theo điểm; các đơn vị bằng nhau cả hai thì cùng hạng (ví dụ 1, 1, 3). Đơn vị chưa "
-            f"có số liệu nào không được xếp hạng.")
+            f"khi kết quả ≥ mục tiêu; tỷ lệ chỉ tiêu đạt = số chỉ tiêu đạt ÷ số chỉ tiêu áp dụng. Điểm = trung bình "
+            f"mức đạt của các chỉ tiêu áp dụng, mức đạt = kết quả ÷ mục tiêu, tối đa 100% (bỏ trống: 0). Xếp hạng theo "
+            f"điểm, từ cao xuống thấp; các đơn vị bằng điểm thì cùng hạng (ví dụ 1, 1, 3). Đơn vị chưa có số liệu nào "
+            f"không được xếp hạng.")
 
 
 def _labels(inp: ReportInputs) -> tuple[str, str, PageLabels]:
@@ -201,7 +202,7 @@ def _labels(inp: ReportInputs) -> tuple[str, str, PageLabels]:
     period = f"kỳ {dates} (báo cáo đột xuất)" if inp.ad_hoc else f"năm {cfg.year}"
     subtitle = (f"{root.name} – {'Báo cáo đột xuất' if inp.ad_hoc else f'Năm {cfg.year}'} – Kỳ số liệu {dates} "
                 f"– Hệ thống {inp.registry.hierarchy} cấp – Cơ quan tổng hợp: {cfg.lead_agency}")
-    page = PageLabels(unit=f"{cfg.lead_agency} – {root.name}", cutoff=window.end,
+    page = PageLabels(unit=f"{cfg.lead_agency} – {root.name}", cutoff=window.end, size=S.NORMAL.size or 12,
                       report=f"Báo cáo kết quả thực hiện Đề án 1588/QĐ-TTg {period} – {root.name}",
                       stamp=stamp(inp.produced_at, inp.final))
     return period, subtitle, page
@@ -223,7 +224,7 @@ def build_workbook(inp: ReportInputs, *, progress: bool = False) -> Workbook:
     headline = headline_rows(inp, inp.config.year)
     wb = Workbook()
     sheets: list[tuple[str, Callable[[Worksheet], None]]] = [
-        (SHEET_LEADER, lambda ws: _leader(ws, inp, headline, period, subtitle, page)),
+        (SHEET_LEADER, lambda ws: _leader(ws, inp, headline, period, page)),
         (SHEET_SUMMARY, lambda ws: _summary(ws, inp, headline, period, subtitle, page)),
         (SHEET_BY_UNIT, lambda ws: _by_unit(ws, inp, ranking, timeliness, subtitle, page)),
         (SHEET_RANKING, lambda ws: _ranking(ws, inp, ranking, subtitle, page)),
@@ -300,11 +301,17 @@ def _summary_note(inp: ReportInputs, ind: Indicator, value: float, maintained: b
     return " ".join(notes)
 
 
-LEADER_WIDTHS = [4, 44, 10, 17, 11, 12, 9, 9, 11, 11, 28]  # 10 pt text: ~1.45 characters per width unit
-LEADER_PT = 10
+# 9 pt text printed at 100 %: the widths (in Calibri character units, as Excel and LibreOffice with Carlito measure
+# them) fill landscape A4 within LEADER_MARGIN, and the rows one page; 9 pt Times New Roman fits ~1.4 characters a unit
+# (LibreOffice's rendering of the demo).
+LEADER_WIDTHS = [3, 39, 11, 16, 10, 11.5, 8, 8, 10, 9.5, 18]  # 144, and each column's padding: 284 mm
+LEADER_PT = 9
+LEADER_CHARS_PER_UNIT = 1.4
+LEADER_LINE_PT = 10.5  # Liberation Serif / Times New Roman 9 pt: 10.35 pt a line
+LEADER_MARGIN = 0.25  # inches left and right (0.45 top and bottom)
 LEADER_FONT = Font(name=S.FONT_NAME, size=LEADER_PT)
 LEADER_BOLD = Font(name=S.FONT_NAME, size=LEADER_PT, bold=True)
-MISSING_SHOWN = 3  # unit names shown per target on the one-page sheet; "Tình hình nộp" lists every unit
+MISSING_SHOWN = 1  # unit names shown per target on the one-page sheet (the count of the others beside)
 
 
 def _or_dash(value: object, render: Callable[[float], str]) -> str:
@@ -324,7 +331,7 @@ def leader_table(inp: ReportInputs, headline: pd.DataFrame) -> tuple[list[str], 
     """The leader sheet's headers and rows, every figure written as Vietnamese text (report.numbers)."""
     year = inp.config.year
     before = inp.history.year if inp.history is not None else year - 1
-    headers = ["STT", "Chỉ tiêu", f"Mục tiêu năm {year}", f"Kết quả năm {year} (tử số/mẫu số)",
+    headers = ["TT", "Chỉ tiêu", f"Mục tiêu năm {year}", f"Kết quả năm {year} (tử số/mẫu số)",
                "Chênh lệch so với mục tiêu", "Đánh giá", "Đơn vị có số liệu / phải có", f"Kết quả năm {before}",
                "Thay đổi so với năm trước", "Mục tiêu các năm sau", "Đơn vị chưa báo cáo chỉ tiêu"]
     sources = {i.code: i.source for i in inp.catalogue.indicators}
@@ -333,11 +340,12 @@ def leader_table(inp: ReportInputs, headline: pd.DataFrame) -> tuple[list[str], 
         if r.goal is None:
             goal = "Chưa đến năm mục tiêu"
         else:
-            goal = vn_percent(cast(float, r.goal), 0) + (f" (năm {r.goal_year})" if r.goal_year != year else "")
-        if r.status == NO_DATA:
-            result = f"{NO_DATA}: {r.reason}"
+            goal = vn_percent(cast(float, r.goal), 0) + (f" (từ {r.goal_year})" if r.goal_year != year else "")
+        if r.status == NO_DATA:  # the status says "Chưa có số liệu"; the result column says why
+            reason = cast(str, r.reason)
+            result = reason[:1].upper() + reason[1:]
         elif r.numerator is not None and r.denominator is not None:
-            result = (f"{vn_percent(cast(float, r.value))} ({vn_number(cast(float, r.numerator))}/"
+            result = (f"{vn_percent(cast(float, r.value))}\n({vn_number(cast(float, r.numerator))}/"
                       f"{vn_number(cast(float, r.denominator))})")
         else:
             result = vn_percent(cast(float, r.value))
@@ -352,7 +360,7 @@ def leader_table(inp: ReportInputs, headline: pd.DataFrame) -> tuple[list[str], 
 
 
 def _lines(text: str, width: float) -> int:
-    return sum(max(1, math.ceil(len(part) / (width * 1.45))) for part in text.split("\n"))
+    return sum(max(1, math.ceil(len(part) / (width * LEADER_CHARS_PER_UNIT))) for part in text.split("\n"))
 
 
 def _merged(ws: Worksheet, row: int, text: str, font: Font, columns: int, height: float | None = None) -> None:
@@ -364,36 +372,31 @@ def _merged(ws: Worksheet, row: int, text: str, font: Font, columns: int, height
         ws.row_dimensions[row].height = height
 
 
-def _leader(ws: Worksheet, inp: ReportInputs, headline: pd.DataFrame, period: str, subtitle: str,
-            page: PageLabels) -> None:
+def _leader(ws: Worksheet, inp: ReportInputs, headline: pd.DataFrame, period: str, page: PageLabels) -> None:
     """One landscape page a leader can sign: the headline, then each target's figures (contract of issue 13:
-    transform.headline), in 10 pt text that prints at 9 pt or more, with Vietnamese separators in any program."""
+    transform.headline), in 9 pt text printed unscaled, with Vietnamese separators in any program."""
     year, cols = inp.config.year, len(LEADER_WIDTHS)
     root = inp.registry.units[inp.registry.root].name
     judged = headline[headline["goal_year"].notna()]
     met = int((judged["status"] == MET).sum())
     missing = int((inp.status["status"] == MISSING).sum())
     _merged(ws, 1, f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU ĐỀ ÁN 1588/QĐ-TTg {period.upper()} – {root.upper()}",
-            Font(name=S.FONT_NAME, size=13, bold=True), cols, 20)
-    _merged(ws, 2, subtitle, Font(name=S.FONT_NAME, size=LEADER_PT, italic=True), cols)
-    _merged(ws, 3, f"Đạt {met}/{len(judged)} chỉ tiêu năm {year} · {missing} đơn vị chưa nộp",
-            Font(name=S.FONT_NAME, size=14, bold=True), cols, 22)
-    hidden = ", ".join(f"«{t}»" for t in TECHNICAL_SHEETS)
-    note = (f"Chỉ tiêu được đánh giá từ năm mục tiêu của nó; mục tiêu của các năm sau chỉ theo dõi tiến độ "
-            f"(«{IN_PROGRESS}»), không đánh giá «{NOT_MET}» trước năm đó. Chênh lệch, thay đổi tính bằng điểm phần "
-            f"trăm. Chi tiết ở các trang sau; các trang kỹ thuật ({hidden}) được ẩn và không in (nhấn chuột phải vào "
-            f"tên trang, chọn Hiện để xem).")
-    _merged(ws, 4, note, Font(name=S.FONT_NAME, size=LEADER_PT, italic=True), cols,
-            12.5 * _lines(note, sum(LEADER_WIDTHS)) + 3)
+            Font(name=S.FONT_NAME, size=12, bold=True), cols, 17)
+    _merged(ws, 2, f"Đạt {met}/{len(judged)} chỉ tiêu năm {year} · {missing} đơn vị chưa nộp",
+            Font(name=S.FONT_NAME, size=13, bold=True), cols, 19)
+    note = (f"Chỉ tiêu được đánh giá từ năm mục tiêu của nó; mục tiêu các năm sau: theo dõi tiến độ («{IN_PROGRESS}»). "
+            f"Chênh lệch, thay đổi: điểm phần trăm. Chi tiết ở các trang sau (trang kỹ thuật: ẩn, không in).")
+    _merged(ws, 3, note, Font(name=S.FONT_NAME, size=LEADER_PT, italic=True), cols,
+            LEADER_LINE_PT * _lines(note, sum(LEADER_WIDTHS)) + 2)
     headers, rows = leader_table(inp, headline)
-    header_row = 6
+    header_row = 4
     for c, (text, width) in enumerate(zip(headers, LEADER_WIDTHS, strict=True), start=1):
         cell = ws.cell(row=header_row, column=c)
         write_text(cell, text)
         cell.font, cell.fill, cell.border, cell.alignment = LEADER_BOLD, S.HEADER_FILL, S.BOX, S.CENTER
         ws.column_dimensions[get_column_letter(c)].width = width
-    ws.row_dimensions[header_row].height = 12.5 * max(_lines(h, w) for h, w in zip(headers, LEADER_WIDTHS,
-                                                                                      strict=True)) + 3
+    ws.row_dimensions[header_row].height = LEADER_LINE_PT * max(
+        _lines(h, w - 1) for h, w in zip(headers, LEADER_WIDTHS, strict=True)) + 2
     for i, values in enumerate(rows):
         r = header_row + 1 + i
         for c, value in enumerate(values, start=1):
@@ -402,15 +405,18 @@ def _leader(ws: Worksheet, inp: ReportInputs, headline: pd.DataFrame, period: st
             cell.font, cell.border, cell.alignment = LEADER_FONT, S.BOX, S.WRAP
             if c == 6 and value in STATUS_FILLS:
                 cell.fill = STATUS_FILLS[value]
-        ws.row_dimensions[r].height = 12.5 * max(_lines(v, w) for v, w in zip(values, LEADER_WIDTHS,
-                                                                                 strict=True)) + 3
+        ws.row_dimensions[r].height = LEADER_LINE_PT * max(
+            _lines(v, w) for v, w in zip(values, LEADER_WIDTHS, strict=True)) + 2
     st = inp.status
     done = (f"Tình hình nộp báo cáo: {len(st)} đơn vị phải báo cáo; {int((st['status'] == ON_TIME).sum())} đúng hạn, "
             f"{int((st['status'] == LATE).sum())} trễ hạn, {missing} chưa nộp (danh sách ở trang «Tình hình nộp»).")
-    _merged(ws, header_row + len(rows) + 2, done, LEADER_BOLD, cols)
+    _merged(ws, header_row + len(rows) + 1, done, LEADER_BOLD, cols)
     setup_print(ws, header_row, page)
-    ws.page_margins.top = ws.page_margins.bottom = 0.55
-    ws.page_setup.fitToHeight = 1  # one page; the widths and 10 pt text keep it at 9 pt or more when printed
+    margins = ws.page_margins
+    margins.left = margins.right = LEADER_MARGIN
+    margins.top = margins.bottom = 0.45
+    margins.header = margins.footer = 0.2
+    ws.page_setup.fitToHeight = 1  # one page: at 100 % when the rows fit, as they do for the catalogue's targets
     ws.freeze_panes = f"A{header_row + 1}"
 
 
@@ -442,7 +448,7 @@ def _summary(ws: Worksheet, inp: ReportInputs, headline: pd.DataFrame, period: s
                      last["previous_value"] if last is not None else None,
                      last["change"] if last is not None else None,
                      "Cổng DVC" if ind.source == "portal" else "Đơn vị báo cáo", note or None])
-    widths = [5, 22, 46, 9, 8, 9, 12, 12, 12, 9, 9, 10, 10, 11, 34]  # one page wide at 9 pt, column B hidden
+    widths = [5, 22, 44, 9, 8, 9, 11, 11, 12, 8, 8, 10, 10, 10, 30]  # one page wide at 9 pt, column B hidden
     if inp.ad_hoc:
         end = inp.config.report_window.end
         note = (f"Báo cáo đột xuất: số liệu Cổng DVC tính trong kỳ báo cáo; số liệu do các đơn vị báo cáo là số liệu "
@@ -480,7 +486,8 @@ def _summary(ws: Worksheet, inp: ReportInputs, headline: pd.DataFrame, period: s
                       f"mục tiêu năm {cast(int, r.horizon_year)}: {vn_percent(cast(float, r.horizon_goal), 0)}"
                       if r.horizon_year is not None else "") for r in headline.itertuples()]
     visible = sum(w for c, w in enumerate(widths) if c != 1)
-    embed_png(ws, target_png(bars, STATUS_COLOURS), f"A{last_row + 5}", width_px=round(visible * PX_PER_CHAR))
+    width_px = round(visible * PX_PER_CHAR)
+    embed_png(ws, target_png(bars, STATUS_COLOURS, width_px / PX_PER_IN), f"A{last_row + 5}", width_px=width_px)
 
 
 def _by_unit(ws: Worksheet, inp: ReportInputs, ranking: pd.DataFrame, timeliness: pd.DataFrame, subtitle: str,
@@ -534,13 +541,14 @@ def _ranking(ws: Worksheet, inp: ReportInputs, ranking: pd.DataFrame, subtitle: 
             same_name = ranked["unit_name"].duplicated(keep=False)
             labels = [f"{r.rank}. {r.unit_name}" + (f" ({cast(str, r.parent_name)})" if same and r.parent_name else "")
                       for r, same in zip(ranked.itertuples(), same_name, strict=True)]
-            panels.append(RankingPanel(f"{LEVEL_LABELS[lvl]}: tỷ lệ chỉ tiêu đạt ({len(ranked)} đơn vị)", labels,
-                                       list(ranked["share"])))
+            panels.append(RankingPanel(f"{LEVEL_LABELS[lvl]}: điểm ({len(ranked)} đơn vị)", labels,
+                                       list(ranked["score"])))
     header_row = 5
     if panels:
-        height_px = embed_png(ws, ranking_png(panels), "A5", width_px=round(sum(widths) * PX_PER_CHAR))
+        width_px = round(sum(widths) * PX_PER_CHAR)
+        height_px = embed_png(ws, ranking_png(panels, width_px / PX_PER_IN), "A5", width_px=width_px)
         header_row = 5 + math.ceil(height_px / 20) + 1  # default rows are 15 pt = 20 px
-    setup_sheet(ws, f"XẾP HẠNG ĐƠN VỊ THEO TỶ LỆ CHỈ TIÊU ĐẠT NĂM {year}", subtitle, header_row, page)
+    setup_sheet(ws, f"XẾP HẠNG ĐƠN VỊ THEO MỨC ĐẠT CHỈ TIÊU NĂM {year}", subtitle, header_row, page)
     ws.row_breaks.append(Break(id=header_row - 1))
     ordered = ranking.assign(order=ranking["level"].map(RANKED_LEVELS.index)).sort_values("order", kind="stable")
     rows = [[LEVEL_LABELS[cast(str, r.level)], r.rank, r.unit_code, r.unit_name, r.parent_name, r.met, r.applicable, r.share,
@@ -570,7 +578,7 @@ def _activities(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabel
         totals.append([n, a.code, a.label, a.unit, counts[(root, a.code)], covered, expected,
                        last["previous_value"] if last is not None else None,
                        last["change"] if last is not None else None, estimated])
-    widths = [5, 22, 50, 14, 14, 10, 10, 14, 14, 22]
+    widths = [5, 22, 42, 14, 14, 10, 10, 14, 14, 18]
     write_note(ws, 3, "Tổng toàn địa bàn (hoạt động «Trong đó» là một phần của hoạt động ngay trên, không cộng "
                       "thêm); «Đơn vị có số liệu / phải có số liệu» tính trên các đơn vị phải báo cáo có hoạt động "
                       "trong biểu mẫu. Số liệu từng đơn vị ở bảng bên dưới.", len(widths), sum(widths))
@@ -654,7 +662,7 @@ def _warnings(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels)
 
 def _nothing(ws: Worksheet, row: int, text: str) -> None:
     write_text(ws.cell(row=row, column=1), text)
-    ws.cell(row=row, column=1).font = S.ITALIC
+    ws.cell(row=row, column=1).font = S.NOTE
 
 
 def _texts(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) -> None:
@@ -886,12 +894,15 @@ def _tasks(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) ->
     if not summary_rows:
         _nothing(ws, last + 1, "Kế hoạch không có bảng nhiệm vụ (không khai báo tasks trong workspace.yaml).")
         last += 1
+    # The leaders' print is the tasks and how many lead units report each status; each lead unit's status and the
+    # units' plans stay on screen.
+    ws.print_area = f"A1:{get_column_letter(len(widths))}{last}"
     rows = [[r.task_code, r.unit_code, r.unit_name, r.status, r.note] for r in inp.tasks.itertuples()]
     colours: dict[object, PatternFill] = {TASK_STATUSES[2]: S.MET_FILL, TASK_STATUSES[1]: S.WARN_FILL,
                                           TASK_STATUSES[0]: S.NOT_MET_FILL, NOT_REPORTED: S.NOT_MET_FILL}
     ws.cell(row=last + 2, column=1, value="Tình trạng theo đơn vị chủ trì").font = S.BOLD
     last = write_table(ws, last + 3, ["Mã nhiệm vụ", "Đơn vị chủ trì", "Tên đơn vị", "Tình trạng", "Kết quả, ghi chú"],
-                       rows, [12, 12, 34, 18, 30], fill=lambda _i, c, v: colours.get(v) if c == 3 else None,
+                       rows, [12, 12, 34, 18, 22], fill=lambda _i, c, v: colours.get(v) if c == 3 else None,
                        wrap_columns=[4])
     if not rows:
         _nothing(ws, last + 1, "Không có.")

@@ -1,4 +1,4 @@
-"""Ranking units within their level by the share of targets they met, and a continuous score beside it."""
+"""Ranking units within their level by a continuous score (mean attainment), the share of targets met beside it."""
 
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ def rank_units(data: pd.DataFrame, registry: UnitRegistry, catalogue: Catalogue,
     (a later target, 2030's in 2025, is progress and counts for nobody), the unit is concerned by it
     (`transform.targets.concerned`: its level's template carries it, and an education target concerns the
     education agencies alone) and the unit's denominator is not 0. A blank applicable target counts as not met and
-    adds 0 to the score. score = mean attainment (value ÷ goal, each capped at 100 %). Units are ordered by share,
-    then score; units equal on both share a rank (1, 1, 3). Only the units' own reports count: the portal's
+    adds 0 to the score. score = mean attainment (value ÷ goal, each capped at 100 %): a unit at 79 % of an 80 %
+    goal is not ranked with one at 10 %, as a count of targets met would. Units are ordered by score; units with the
+    same score share a rank (1, 1, 3). Only the units' own reports count: the portal's
     indicators are in no template, and portal figures alone do not make a unit "reported".
     """
     goal_of = goals(catalogue, year)
@@ -52,11 +53,10 @@ def rank_units(data: pd.DataFrame, registry: UnitRegistry, catalogue: Catalogue,
     out["note"] = None
     out.loc[~reported, "note"] = "Chưa có số liệu"
     out.loc[reported & ~rankable, "note"] = "Không có chỉ tiêu áp dụng"
-    out = out.sort_values(["level", "share", "score", "unit_code"], ascending=[True, False, False, True],
-                          na_position="last", kind="stable")
+    out = out.sort_values(["level", "score", "unit_code"], ascending=[True, False, True], na_position="last",
+                          kind="stable")
     # Ties share the best rank of the group (1, 1, 3); a score is a mean of floats, so compare it rounded.
-    key = out["share"].round(9).astype(str) + "|" + out["score"].round(9).astype(str)
     position = out.groupby("level").cumcount() + 1
-    out["rank"] = position.groupby([out["level"], key]).transform("min").astype(object)
+    out["rank"] = position.groupby([out["level"], out["score"].round(9)]).transform("min").astype(object)
     out.loc[out["share"].isna(), "rank"] = None
     return out.reset_index(drop=True)[RANKING_COLUMNS]

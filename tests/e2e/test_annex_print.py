@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,16 +22,23 @@ from tests.support.services import unavailable
 
 PRODUCED_AT = datetime(2025, 12, 1, 8, 0, tzinfo=UTC)  # 15:00 in Vietnam
 LOCALES = ("vi_VN.UTF-8", "en_US.UTF-8")
-MAX_PAGES = 40  # the Lai Châu demo prints in 27 pages (`make demo`, Nghệ An 2026: 33, and 466 before issue 13)
+MAX_PAGES = 40  # the Lai Châu demo prints in 31 pages (`make demo`, Nghệ An 2026: 32, and 466 before issue 13)
+WORD_BOX = 1.3  # a word's box height ÷ its font size, Liberation Serif as pdftotext measures it
 VN_THOUSANDS = re.compile(r"\b\d{1,3}(?:\.\d{3})+\b")
 VN_PERCENT = re.compile(r"\b\d+,\d%")
 EN_THOUSANDS = re.compile(r"\b\d{1,3}(?:,\d{3})+\b(?!%)")
 EN_PERCENT = re.compile(r"\b\d+\.\d%")
 
 
+@dataclass
+class Printed:
+    pages: dict[str, list[str]]  # locale → the PDF's pages as text
+    heights: list[float]  # every word's height on the page, in points (the vi_VN rendering)
+
+
 @pytest.fixture(scope="module")
-def printed(demo_run: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
-    """locale → the PDF's pages as text, for a draft produced at PRODUCED_AT."""
+def printed(demo_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Printed:
+    """The report, a draft produced at PRODUCED_AT, printed under both locales."""
     from dvctt.pipeline import build_report
 
     soffice = shutil.which("soffice")
@@ -42,7 +50,7 @@ def printed(demo_run: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     ws = tmp / "ws"
     shutil.copytree(demo_run, ws, symlinks=True)
     report = build_report(ws, produced_at=PRODUCED_AT).path
-    pages = {}
+    pages, heights = {}, []
     for locale in LOCALES:
         out = tmp / locale
         env = {**os.environ, "LANG": locale, "LC_ALL": locale}
@@ -52,7 +60,12 @@ def printed(demo_run: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[st
         text = subprocess.run(["pdftotext", "-layout", str(out / f"{report.stem}.pdf"), "-"], capture_output=True,
                               text=True, check=True).stdout
         pages[locale] = [p for p in text.split("\f") if p.strip()]
-    return pages
+        if locale == LOCALES[0]:
+            boxes = subprocess.run(["pdftotext", "-bbox", str(out / f"{report.stem}.pdf"), "-"], capture_output=True,
+                                   text=True, check=True).stdout
+            heights = [float(y1) - float(y0) for y0, y1 in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"',
+                                                                     boxes)]
+    return Printed(pages, heights)
 
 
 def _sheet(page: str) -> str:
@@ -63,21 +76,21 @@ def _sheet(page: str) -> str:
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_vietnamese_separators_whatever_the_locale(printed: dict[str, list[str]], locale: str) -> None:
-    text = "\n".join(printed[locale])
+def test_vietnamese_separators_whatever_the_locale(printed: Printed, locale: str) -> None:
+    text = "\n".join(printed.pages[locale])
     assert len(VN_THOUSANDS.findall(text)) > 20 and len(VN_PERCENT.findall(text)) > 20
     assert not EN_PERCENT.findall(text), EN_PERCENT.findall(text)[:5]
     assert not EN_THOUSANDS.findall(text), EN_THOUSANDS.findall(text)[:5]
-    leader = printed[locale][0]
+    leader = printed.pages[locale][0]
     assert VN_THOUSANDS.search(leader) and VN_PERCENT.search(leader)
 
 
-def test_both_locales_print_the_same_text(printed: dict[str, list[str]]) -> None:
-    assert printed["vi_VN.UTF-8"] == printed["en_US.UTF-8"]
+def test_both_locales_print_the_same_text(printed: Printed) -> None:
+    assert printed.pages["vi_VN.UTF-8"] == printed.pages["en_US.UTF-8"]
 
 
-def test_the_leader_sheet_is_one_page_with_its_headline_and_stamp(printed: dict[str, list[str]]) -> None:
-    pages = printed["vi_VN.UTF-8"]
+def test_the_leader_sheet_is_one_page_with_its_headline_and_stamp(printed: Printed) -> None:
+    pages = printed.pages["vi_VN.UTF-8"]
     sheets = [_sheet(p) for p in pages]
     assert sheets[0] == SHEET_LEADER and sheets.count(SHEET_LEADER) == 1
     assert re.search(r"Đạt \d+/\d+ chỉ tiêu năm 2025 · \d+ đơn vị chưa nộp", pages[0])
@@ -86,8 +99,8 @@ def test_the_leader_sheet_is_one_page_with_its_headline_and_stamp(printed: dict[
     assert "CB_TRUYENTHONG" not in "\n".join(pages)  # names, never catalogue codes
 
 
-def test_only_the_leaders_sheets_print_in_a_handful_of_pages(printed: dict[str, list[str]]) -> None:
-    pages = printed["vi_VN.UTF-8"]
+def test_only_the_leaders_sheets_print_in_a_handful_of_pages(printed: Printed) -> None:
+    pages = printed.pages["vi_VN.UTF-8"]
     sheets = [_sheet(p) for p in pages]
     print(f"annex: {len(pages)} pages", {s: sheets.count(s) for s in dict.fromkeys(sheets)})
     assert not set(sheets) & set(TECHNICAL_SHEETS)
@@ -95,3 +108,10 @@ def test_only_the_leaders_sheets_print_in_a_handful_of_pages(printed: dict[str, 
     numbers = [int(re.search(r"Trang (\d+)\s*$", p.rstrip()).group(1)) for p in pages]  # type: ignore[union-attr]
     starts = [n for n, s in enumerate(sheets) if n == 0 or s != sheets[n - 1]]
     assert all(numbers[n] == 1 for n in starts)  # every sheet numbers its own pages
+
+
+def test_every_printed_word_is_9_pt_or_more(printed: Printed) -> None:
+    """A word's box in Liberation Serif is 1.3 times its size (15.6 pt for 12 pt text at 100 %): fitting a sheet to
+    the page never shrinks its text below 9 pt. Column widths are in Calibri units: the LibreOffice that prints must
+    have Carlito, its metric twin (.ci/run installs fonts-crosextra-carlito), as Excel has Calibri."""
+    assert min(printed.heights) / WORD_BOX >= 9 - 0.1

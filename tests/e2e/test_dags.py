@@ -380,6 +380,8 @@ def test_final_report_is_kept_under_its_own_name_and_recorded(runs: dict[str, An
     assert final["xcom"]["report.build_report"]["kind"] == "final"
     kept = Path(final["xcom"]["report.keep_final"])
     assert kept.name == f"bao_cao_dvctt_12_{YEAR}_chinh_thuc_20251206.xlsx" and kept.is_file()
+    header = load_workbook(kept).worksheets[0].oddHeader.center.text
+    assert header.startswith("&BCHÍNH THỨC – lập lúc "), header  # the run's kind, printed on every page
     with sqlite3.connect(runs["ws_airflow"] / "warehouse.sqlite") as db:
         rows = db.execute("SELECT year, built_on, path, run_id FROM final_reports").fetchall()
     assert rows == [(YEAR, "2025-12-06", str(kept), final["run_id"])]

@@ -240,9 +240,9 @@ def test_ranking_follows_the_published_rule(book, report_file: Path) -> None:
         assert pd.isna(r[9]) == (score is None) and (score is None or r[9] == pytest.approx(score)), r.Mã
     for level, rows in table.groupby("Cấp", sort=False):
         ranked = rows[rows["Xếp hạng"].notna()]
-        keys = [(round(expected[c][2], 9), round(expected[c][3], 9)) for c in ranked["Mã"]]
-        # units equal on share and score share a rank (1, 1, 3; tests/unit/transform/test_targets_ranking.py)
+        keys = [round(expected[c][3], 9) for c in ranked["Mã"]]  # by score; equal scores share a rank (1, 1, 3)
         assert list(ranked["Xếp hạng"]) == [1 + sum(k > mine for k in keys) for mine in keys], level
+        assert keys == sorted(keys, reverse=True), level
         assert (rows["Xếp hạng"].isna() == rows["Ghi chú"].notna()).all(), level  # unranked units say why
     assert "cùng hạng (ví dụ 1, 1, 3)" in book["Xếp hạng"]["A3"].value
 

@@ -31,9 +31,9 @@ def test_vietnamese_figures_as_text(text: str, expected: str) -> None:
 
 @pytest.mark.parametrize(("widths", "hidden", "pages"), [
     ([40, 40, 40], (), 1),  # 120 units: one page wide at 100 %
-    ([49] * 4, (), 1),  # 196 units: one page at 76 %, 12 pt prints at 9.1 pt
-    ([50] * 4, (), 2),  # 200 units: one page would print at 8.9 pt
-    ([60] * 4, (), 2),  # 240 units: one page would print at 7.4 pt
+    ([46] * 4, (), 1),  # 184 units: one page at 76 %, 12 pt prints at 9.1 pt
+    ([47] * 4, (), 2),  # 188 units: one page would print at 8.9 pt
+    ([60] * 4, (), 2),  # 240 units: one page would print at 7.0 pt
     ([60] * 4, ("B",), 1),  # a hidden column does not print
 ])
 def test_a_sheet_is_as_many_pages_wide_as_keep_9_pt(widths: list[int], hidden: tuple[str, ...], pages: int) -> None:
@@ -44,7 +44,7 @@ def test_a_sheet_is_as_many_pages_wide_as_keep_9_pt(widths: list[int], hidden: t
         ws.column_dimensions[letter].width = w
         ws.column_dimensions[letter].hidden = letter in hidden
     keep_legible(ws)
-    # printable landscape A4 ≈ 148 units at 100 %; 9 pt of 12 pt allows 148 / 0.75 ≈ 197 units a page
+    # printable landscape A4 ≈ 140 units at 100 %; 9 pt of 12 pt allows 140 / 0.75 ≈ 187 units a page
     assert ws.page_setup.fitToWidth == pages
 
 
@@ -53,7 +53,7 @@ def test_a_print_area_limits_the_width_counted() -> None:
     for letter in "ABCDEFGH":
         ws[f"{letter}1"] = "x"
         ws.column_dimensions[letter].width = 60
-    ws.print_area = "A1:C10"  # 180 units printed
+    ws.print_area = "A1:C10"  # 180 units printed (of 480)
     keep_legible(ws)
     assert ws.page_setup.fitToWidth == 1
 
