@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import math
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -28,6 +27,7 @@ DPI = 100
 FONT = "DejaVu Sans"
 SHOWN_AT_EACH_END = 8  # a long level shows its top and bottom units; the table has them all
 LABEL_CHARS = 42
+TARGET_CHARS = 72
 BAR_IN, TITLE_IN, AXIS_IN, LABEL_IN, MARGIN_IN = 0.24, 0.45, 0.4, 3.7, 0.1
 # Pictures are drawn at the size they take on the sheet (`width_in`, 96 px to the inch), their text at 12 pt (the
 # targets) or 11 pt (the ranking): fitted to the page width, the sheet prints them at 9 pt or more.
@@ -68,12 +68,12 @@ def target_png(bars: Sequence[TargetBar], colours: dict[str, str], width_in: flo
     from matplotlib.patches import Patch
     from matplotlib.ticker import FuncFormatter
 
-    row_in = 0.5
+    row_in = 0.3  # one line of 12 pt: the chart of every target fits one printed page
     height_in = TITLE_IN + row_in * len(bars) + AXIS_IN + 0.6
     with rc_context({"font.family": FONT, "font.size": TARGET_PT}):
         fig = Figure(figsize=(width_in, height_in), dpi=DPI)
         FigureCanvasAgg(fig)
-        label_in = 6.0
+        label_in = 7.2
         ax = fig.add_axes((label_in / width_in, (AXIS_IN + 0.6) / height_in, (width_in - label_in - 2.6) / width_in,
                            row_in * len(bars) / height_in))
         ys = list(range(len(bars)))
@@ -89,7 +89,7 @@ def target_png(bars: Sequence[TargetBar], colours: dict[str, str], width_in: flo
             elif bar.later:
                 text += f" ({bar.later})"
             ax.text(max(bar.value, bar.goal or 0) + 0.012, y, text, va="center")
-        ax.set_yticks(ys, [_wrap(b.name) for b in bars])
+        ax.set_yticks(ys, [_short(b.name, TARGET_CHARS) for b in bars])  # the full names are in the table
         ax.set_ylim(len(bars) - 0.5, -0.5)
         ax.set_xlim(0, 1.04)  # a 100 % goal's mark stays clear of the frame
         ax.set_xticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
@@ -105,12 +105,6 @@ def target_png(bars: Sequence[TargetBar], colours: dict[str, str], width_in: flo
     return buf.getvalue()
 
 
-def _wrap(name: str, width: int = 55) -> str:
-    """A long Vietnamese name on at most two lines, cut with "…"."""
-    lines = textwrap.wrap(name, width)
-    return "\n".join(lines[:2]) + ("…" if len(lines) > 2 else "")
-
-
 def _trim(labels: Sequence[str], shares: Sequence[float]) -> tuple[list[str], list[float]]:
     keep = SHOWN_AT_EACH_END
     if len(labels) <= 2 * keep + 1:
@@ -120,8 +114,8 @@ def _trim(labels: Sequence[str], shares: Sequence[float]) -> tuple[list[str], li
             [*shares[:keep], math.nan, *shares[-keep:]])
 
 
-def _short(label: str) -> str:
-    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
+def _short(label: str, chars: int = LABEL_CHARS) -> str:
+    return label if len(label) <= chars else label[: chars - 1] + "…"
 
 
 def ranking_png(panels: Sequence[RankingPanel], width_in: float = 15.0) -> bytes:
