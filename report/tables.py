@@ -114,9 +114,8 @@ def setup_print(ws: Worksheet, header_row: int | None, page: PageLabels,
         part.font, part.size = f"{S.FONT_NAME},Regular", page.size
 
 
-# Landscape A4 within the margins, in column-width units at 100 %: the units are the default font's (Calibri 11)
-# characters, as Excel and a LibreOffice with Carlito (Calibri's metric twin) measure them. A LibreOffice without
-# Carlito substitutes a wider font, and prints every sheet smaller.
+# Landscape A4 within the margins, in column-width units at 100 %: the units are characters of the workbook's default
+# font (Times New Roman 11 in the report, report.workbook.DEFAULT_FONT), as LibreOffice renders them.
 PRINTABLE_CHARS = 140
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -66,6 +67,7 @@ from transform.rollup import portal_sourced, portal_totals, raised_list
 from transform.targets import EPS, IN_PROGRESS, MET, NO_DATA, NOT_MET, goals, verdict
 from transform.tasks import NOT_REPORTED, task_summary
 
+DEFAULT_FONT = Font(name=S.FONT_NAME, size=11, family=1)
 SHEET_LEADER = "Tóm tắt"
 SHEET_SUMMARY = "Tổng hợp"
 SHEET_BY_UNIT = "Theo đơn vị"
@@ -223,6 +225,10 @@ def build_workbook(inp: ReportInputs, *, progress: bool = False) -> Workbook:
     timeliness = portal_timeliness(inp.registry, inp.portal_facts, inp.catalogue)
     headline = headline_rows(inp, inp.config.year)
     wb = Workbook()
+    # Column widths are counted in characters of the workbook's default font: Times New Roman, whose metrics every
+    # LibreOffice has (Liberation Serif), rather than openpyxl's Calibri, for which a LibreOffice without Carlito
+    # substitutes a wider font and prints every sheet smaller than Excel would.
+    wb._fonts = IndexedList([DEFAULT_FONT])  # type: ignore[attr-defined]  # no public API for the default font
     sheets: list[tuple[str, Callable[[Worksheet], None]]] = [
         (SHEET_LEADER, lambda ws: _leader(ws, inp, headline, period, page)),
         (SHEET_SUMMARY, lambda ws: _summary(ws, inp, headline, period, subtitle, page)),
