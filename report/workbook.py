@@ -307,9 +307,8 @@ def _summary_note(inp: ReportInputs, ind: Indicator, value: float, maintained: b
     return " ".join(notes)
 
 
-# 9 pt text printed at 100 %: the widths (in Calibri character units, as Excel and LibreOffice with Carlito measure
-# them) fill landscape A4 within LEADER_MARGIN, and the rows one page; 9 pt Times New Roman fits ~1.4 characters a unit
-# (LibreOffice's rendering of the demo).
+# 9 pt text printed at 100 %: the widths (in characters of DEFAULT_FONT) fill landscape A4 within LEADER_MARGIN, and
+# the rows one page; 9 pt Times New Roman fits ~1.4 characters a unit (LibreOffice's rendering of the demo).
 LEADER_WIDTHS = [3, 39, 11, 16, 10, 11.5, 8, 8, 10, 9.5, 18]  # 144, and each column's padding: 284 mm
 LEADER_PT = 9
 LEADER_CHARS_PER_UNIT = 1.4
