@@ -37,6 +37,7 @@ test: install lint
 
 docs-pictures: install  # the clerk's pages as LibreOffice prints them, for the README
 	$(VENV)/bin/python docs/clerk_pictures.py
+	$(VENV)/bin/python docs/annex_pictures.py
 
 # docker-compose.yaml built and run for real with podman, checked and torn down (root; ~N min, see the README).
 compose-test: install

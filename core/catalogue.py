@@ -62,16 +62,20 @@ class Indicator(BaseModel):
         return self
 
     def target(self, year: int) -> Target | None:
-        """The goal that applies in `year`: the nearest target year not before it (2025's in 2025, 2030's from
-        2026 when there is one); after the last target year, the last goal is kept (Decision 1588 sets most goals
-        "hằng năm" to 2025 and says nothing after: a province overrides this in workspace.yaml)."""
-        later = sorted(y for y in self.targets if y >= year)
-        if later:
-            return Target(year=later[0], goal=self.targets[later[0]], maintained=False)
-        if self.targets:
-            last = max(self.targets)
-            return Target(year=last, goal=self.targets[last], maintained=True)
-        return None
+        """The goal a figure of `year` is judged against: the latest target year not after `year` (a target for
+        year T is judged from T on, never before it); after it, that goal is kept (Decision 1588 sets most goals
+        "hằng năm" to 2025 and says nothing after: a province overrides this in workspace.yaml). None before the
+        first target year: a later target is progress (`horizon`), not a verdict."""
+        earlier = [y for y in self.targets if y <= year]
+        if not earlier:
+            return None
+        last = max(earlier)
+        return Target(year=last, goal=self.targets[last], maintained=last < year)
+
+    def horizon(self, year: int) -> Target | None:
+        """The next target after `year` (2030's in 2025), shown as progress beside this year's verdict."""
+        later = [y for y in self.targets if y > year]
+        return Target(year=min(later), goal=self.targets[min(later)], maintained=False) if later else None
 
     def target_for(self, year: int) -> tuple[int, float] | None:
         found = self.target(year)

@@ -164,6 +164,8 @@ Year = Annotated[int | None, typer.Option("--year", help="Report year (default: 
                                          "under way when workspace.yaml names none).")]
 Send = Annotated[bool, typer.Option("--send", help="E-mail the workbook to the configured recipients (smtp in "
                                     "workspace.yaml; the password comes from the env var smtp.password_env).")]
+Final = Annotated[bool, typer.Option("--chinh-thuc", help="Mark the workbook as the final version (CHÍNH THỨC) "
+                                     "instead of a draft (DỰ THẢO); the time printed is this run's.")]
 
 
 def _print_ingest(summary: dict, as_json: bool) -> None:
@@ -247,13 +249,14 @@ def _day(text: str | None, option: str) -> date | None:
 
 
 def _build(workspace: Path, year: int | None, hierarchy: int | None, unit: str | None, date_from: str | None,
-           date_to: str | None, as_json: bool) -> ReportResult:
+           date_to: str | None, as_json: bool, final: bool = False) -> ReportResult:
     from dvctt.pipeline import build_report
 
     start, end = _day(date_from, "--from"), _day(date_to, "--to")
     levels = cast(Hierarchy | None, hierarchy)  # typer's min=2, max=3 keep it to 2 or 3
     return _guard(lambda: build_report(workspace, year, hierarchy=levels, unit=unit,
-                                       date_from=start, date_to=end, progress=sys.stderr.isatty() and not as_json))
+                                       date_from=start, date_to=end, progress=sys.stderr.isatty() and not as_json,
+                                       final=final))
 
 
 def _send_default(workspace: Path, year: int | None, result: ReportResult, as_json: bool) -> list[str]:
@@ -270,9 +273,10 @@ def _send_default(workspace: Path, year: int | None, result: ReportResult, as_js
 
 @app.command()
 def report(workspace: Workspace, year: Year = None, hierarchy: ReportHierarchy = None, unit: ReportUnit = None,
-           date_from: DateFrom = None, date_to: DateTo = None, send: Send = False, as_json: AsJson = False) -> None:
+           date_from: DateFrom = None, date_to: DateTo = None, send: Send = False, as_json: AsJson = False,
+           final: Final = False) -> None:
     """Write the leadership workbook to outbox/<year>/ from what the warehouse holds (any unit, any window)."""
-    result = _build(workspace, year, hierarchy, unit, date_from, date_to, as_json)
+    result = _build(workspace, year, hierarchy, unit, date_from, date_to, as_json, final)
     sent = {"sent_to": _send_default(workspace, year, result, as_json)} if send else {}
     if as_json:
         print(json.dumps({**result.to_dict(), **sent}, ensure_ascii=False, indent=2))
@@ -283,14 +287,15 @@ def report(workspace: Workspace, year: Year = None, hierarchy: ReportHierarchy =
 
 @app.command()
 def run(workspace: Workspace, year: Year = None, hierarchy: ReportHierarchy = None, unit: ReportUnit = None,
-        date_from: DateFrom = None, date_to: DateTo = None, send: Send = False, as_json: AsJson = False) -> None:
+        date_from: DateFrom = None, date_to: DateTo = None, send: Send = False, as_json: AsJson = False,
+        final: Final = False) -> None:
     """Ingest unit files, then the portal's exports, then report: the whole pipeline in one process."""
     from dvctt.pipeline import ingest as run_ingest
 
     summary = _guard(lambda: run_ingest(workspace, progress=sys.stderr.isatty() and not as_json)).to_dict()
     _print_ingest(summary, as_json)
     portal_summary = _portal(workspace, year, as_json)
-    result = _build(workspace, year, hierarchy, unit, date_from, date_to, as_json)
+    result = _build(workspace, year, hierarchy, unit, date_from, date_to, as_json, final)
     sent = {"sent_to": _send_default(workspace, year, result, as_json)} if send else {}
     if as_json:
         print(json.dumps({"ingest": summary, "portal": portal_summary, "report": result.to_dict(), **sent},

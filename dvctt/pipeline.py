@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from core import clock as wall_clock
 from core.catalogue import Catalogue, with_overrides
-from core.clock import now, vn_wall
+from core.clock import vn_wall
 from core.config import YEAR_MIN, ConfigError, Window, WorkspaceConfig, load_config
 from core.layout import PLAN_TEXT
 from core.progress import Stopwatch
@@ -79,10 +80,12 @@ def build_report(workspace: Path, year: int | None = None, *, hierarchy: Hierarc
     completeness; only its rows are read from the warehouse. `date_from`/`date_to` set an ad hoc (đột
     xuất) window: the portal's figures are computed for it from the exports in `portal/`, and the units
     expected and their deadlines follow it; unit files are yearly, so their figures are the year's current
-    ones, as the workbook says. The Báo cáo (.docx) is written beside the workbook, stamped `produced_at` (now,
-    Vietnam time, by default) and marked a draft unless `final`.
+    ones, as the workbook says. The Báo cáo (.docx) is written beside the workbook. `produced_at` (the run's clock
+    by default) and `final` (a draft by default) are printed on every page of both: they are inputs, so the same
+    warehouse, time and kind give the same bytes.
     """
     workspace = Path(workspace).resolve()
+    produced_at = produced_at or wall_clock.now()  # through the module, so a test can set the clock
     timings: dict[str, float] = {}
     clock = Stopwatch(timings)
     config = load_config(workspace)
@@ -124,12 +127,13 @@ def build_report(workspace: Path, year: int | None = None, *, hierarchy: Hierarc
                           unplaced=unplaced_list(registry, facts), ad_hoc=scope.window is not None,
                           coverage=coverage(data, registry, catalogue, period,
                                             history.data if history is not None else None),
-                          history=history, tasks=task_statuses(config.tasks, registry, reported_tasks), plans=plans)
+                          history=history, tasks=task_statuses(config.tasks, registry, reported_tasks), plans=plans,
+                          produced_at=produced_at, final=final)
     clock.lap("report_rollup")
     path = write_report(inputs, report_path(workspace, config, unit=scope.unit, hierarchy=scope.hierarchy,
                                             window=scope.window), progress=progress)
     clock.lap("report_write")
-    meta = DocumentMeta(vn_wall(produced_at or now()), FINAL if final else DRAFT, path.name)
+    meta = DocumentMeta(vn_wall(produced_at), FINAL if final else DRAFT, path.name)
     document = write_document(inputs, document_path(path), meta)
     clock.lap("report_document")
     reported = int((status["status"] != MISSING).sum())

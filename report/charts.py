@@ -1,9 +1,10 @@
-"""Charts for leaders: a native Excel bar chart they can edit, and a picture of the ranking.
+"""Charts for leaders: the targets' results and the ranking, as pictures.
 
-The ranking picture is drawn by matplotlib's Agg renderer (no pyplot, no GUI, safe in an Airflow
-worker) in DejaVu Sans, which ships with matplotlib and has every Vietnamese glyph. It is saved
-at a fixed dpi without the "Software" stamp (PNG carries no date unless asked), so the same
-figures give the same bytes and the workbook stays reproducible.
+Pictures rather than native charts: a native chart's data labels follow the reader's locale (Excel's always the
+system's); a picture says "77,1%" everywhere and prints the same in Excel and LibreOffice. They are drawn by
+matplotlib's Agg renderer (no pyplot, no GUI, safe in an Airflow worker) in DejaVu Sans, which ships with
+matplotlib and has every Vietnamese glyph, and saved at a fixed dpi without the "Software" stamp (PNG carries no
+date unless asked), so the same figures give the same bytes and the workbook stays reproducible.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from openpyxl.chart import BarChart, Reference
 from openpyxl.drawing.image import Image
 from openpyxl.worksheet.worksheet import Worksheet
+
+from report.numbers import vn_percent
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -24,49 +26,83 @@ if TYPE_CHECKING:
 DPI = 100
 FONT = "DejaVu Sans"
 SHOWN_AT_EACH_END = 8  # a long level shows its top and bottom units; the table has them all
-LABEL_CHARS = 58
+LABEL_CHARS = 42
+TARGET_CHARS = 72
 BAR_IN, TITLE_IN, AXIS_IN, LABEL_IN, MARGIN_IN = 0.24, 0.45, 0.4, 3.7, 0.1
-MET_COLOUR, OTHER_COLOUR, TARGET_COLOUR = "#2E7D32", "#4472C4", "#A5A5A5"
+# Pictures are drawn at the size they take on the sheet (`width_in`, 96 px to the inch), their text at 12 pt (the
+# targets) or 11 pt (the ranking): fitted to the page width, the sheet prints them at 9 pt or more.
+TARGET_PT, RANKING_PT = 12, 11
+PX_PER_IN = 96
+MET_COLOUR, NOT_MET_COLOUR, OTHER_COLOUR = "#2E7D32", "#C62828", "#4472C4"
 
 
 @dataclass(frozen=True)
 class RankingPanel:
-    """One level's ranked units, best first."""
+    """One level's ranked units, best first, with the figure they are ranked by (a fraction)."""
 
     title: str
     labels: Sequence[str]
     shares: Sequence[float]
 
 
-def vn_percent(value: float, digits: int = 1) -> str:
-    """85.5% written the Vietnamese way: 85,5%."""
-    return f"{value:.{digits}%}".replace(".", ",")
+@dataclass(frozen=True)
+class TargetBar:
+    """One target on the results chart: its Vietnamese name, this year's figure (None: no figure, no bar), the goal
+    it is judged against (None: a later target, drawn as progress) and the status (transform.targets)."""
+
+    name: str
+    value: float | None
+    goal: float | None
+    goal_year: int | None
+    status: str
+    later: str = ""  # a later target shown as progress, e.g. "mục tiêu năm 2030: 70%"
 
 
-def target_chart(ws: Worksheet, *, header_row: int, last_row: int, category_col: int, result_col: int,
-                 target_col: int, anchor: str, title: str) -> None:
-    """Result vs target per indicator, as a native chart over the summary table's own cells."""
-    chart = BarChart()
-    chart.type = "bar"
-    chart.grouping = "clustered"
-    chart.title = title
-    chart.style = 10
-    for col in (result_col, target_col):
-        chart.add_data(Reference(ws, min_col=col, min_row=header_row, max_row=last_row), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=category_col, min_row=header_row + 1, max_row=last_row))
-    for series, colour in zip(chart.series, (OTHER_COLOUR, TARGET_COLOUR), strict=True):
-        series.graphicalProperties.solidFill = colour[1:]
-        series.graphicalProperties.line.solidFill = colour[1:]
-    chart.x_axis.scaling.orientation = "maxMin"  # first indicator on top, as in the table
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    chart.y_axis.scaling.min = 0
-    chart.y_axis.scaling.max = 1
-    chart.y_axis.majorUnit = 0.2
-    chart.y_axis.number_format = "0%"
-    chart.legend.position = "b"
-    chart.width, chart.height = 30, 15  # cm
-    ws.add_chart(chart, anchor)
+def target_png(bars: Sequence[TargetBar], colours: dict[str, str], width_in: float = 14.0) -> bytes:
+    """Result vs goal per target, best read top to bottom as the table: a bar coloured by its status (`colours`:
+    status → colour), the goal as a black mark, every figure written beside its bar in the Vietnamese way. A
+    target without a figure gets no bar (never a 0) and says "Chưa có số liệu"."""
+    from matplotlib import rc_context
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import FuncFormatter
+
+    row_in = 0.3  # one line of 12 pt: the chart of every target fits one printed page
+    height_in = TITLE_IN + row_in * len(bars) + AXIS_IN + 0.6
+    with rc_context({"font.family": FONT, "font.size": TARGET_PT}):
+        fig = Figure(figsize=(width_in, height_in), dpi=DPI)
+        FigureCanvasAgg(fig)
+        label_in = 7.2
+        ax = fig.add_axes((label_in / width_in, (AXIS_IN + 0.6) / height_in, (width_in - label_in - 2.6) / width_in,
+                           row_in * len(bars) / height_in))
+        ys = list(range(len(bars)))
+        for y, bar in zip(ys, bars, strict=True):
+            if bar.value is None:
+                ax.text(0.01, y, bar.status, va="center", style="italic")
+                continue
+            ax.barh(y, bar.value, color=colours.get(bar.status, OTHER_COLOUR), height=0.6)
+            text = vn_percent(bar.value)
+            if bar.goal is not None:
+                ax.plot([bar.goal, bar.goal], [y - 0.38, y + 0.38], color="black", linewidth=1.5)
+                text += f" (mục tiêu {vn_percent(bar.goal, 0)})"
+            elif bar.later:
+                text += f" ({bar.later})"
+            ax.text(max(bar.value, bar.goal or 0) + 0.012, y, text, va="center")
+        ax.set_yticks(ys, [_short(b.name, TARGET_CHARS) for b in bars])  # the full names are in the table
+        ax.set_ylim(len(bars) - 0.5, -0.5)
+        ax.set_xlim(0, 1.04)  # a 100 % goal's mark stays clear of the frame
+        ax.set_xticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: vn_percent(v, 0)))
+        ax.grid(axis="x", alpha=0.3)
+        ax.set_axisbelow(True)
+        ax.spines[["top", "right"]].set_visible(False)
+        handles = [Patch(color=c, label=s) for s, c in colours.items()]
+        handles.append(Patch(color="black", label="Mục tiêu (vạch đen)"))
+        fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+    return buf.getvalue()
 
 
 def _trim(labels: Sequence[str], shares: Sequence[float]) -> tuple[list[str], list[float]]:
@@ -78,12 +114,12 @@ def _trim(labels: Sequence[str], shares: Sequence[float]) -> tuple[list[str], li
             [*shares[:keep], math.nan, *shares[-keep:]])
 
 
-def _short(label: str) -> str:
-    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
+def _short(label: str, chars: int = LABEL_CHARS) -> str:
+    return label if len(label) <= chars else label[: chars - 1] + "…"
 
 
 def ranking_png(panels: Sequence[RankingPanel], width_in: float = 15.0) -> bytes:
-    """Horizontal bars of the share of targets met, one panel per level, best unit on top.
+    """Horizontal bars of what the units are ranked by (the score), one panel per level, best unit on top.
 
     Panels fill two columns (shortest column first) so the picture fits a landscape page; the
     layout is computed in inches rather than by a layout engine, which keeps drawing to one pass.
@@ -103,7 +139,7 @@ def ranking_png(panels: Sequence[RankingPanel], width_in: float = 15.0) -> bytes
         columns[col].append(i)
         filled[col] += h
     height_in = max(filled) + 2 * MARGIN_IN
-    with rc_context({"font.family": FONT, "font.size": 9}):
+    with rc_context({"font.family": FONT, "font.size": RANKING_PT}):
         fig = Figure(figsize=(width_in, height_in), dpi=DPI)
         FigureCanvasAgg(fig)  # Agg explicitly: no display, same pixels everywhere
         for col, members in enumerate(columns):
@@ -111,7 +147,7 @@ def ranking_png(panels: Sequence[RankingPanel], width_in: float = 15.0) -> bytes
             for i in members:
                 (labels, shares), panel = shown[i], panels[i]
                 fig.text((col * col_w + MARGIN_IN) / width_in, (top - 0.3) / height_in, panel.title,
-                         fontweight="bold", fontsize=10)
+                         fontweight="bold", fontsize=RANKING_PT + 1)
                 top -= TITLE_IN
                 bars_h = BAR_IN * len(labels)
                 ax = fig.add_axes(((col * col_w + LABEL_IN) / width_in, (top - bars_h) / height_in,
@@ -129,13 +165,13 @@ def _draw_panel(ax: Axes, labels: Sequence[str], shares: Sequence[float]) -> Non
     ys = range(len(labels))
     bars = [0.0 if math.isnan(s) else s for s in shares]
     ax.barh(ys, bars, color=[MET_COLOUR if s >= 1 else OTHER_COLOUR for s in bars], height=0.7)
-    ax.set_yticks(list(ys), [_short(label) for label in labels], fontsize=8)
+    ax.set_yticks(list(ys), [_short(label) for label in labels])
     ax.set_ylim(len(labels) - 0.5, -0.5)  # best on top
     ax.set_xlim(0, 1.15)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: vn_percent(v, 0)))
     for y, s in zip(ys, shares, strict=True):
         if not math.isnan(s):
-            ax.text(s + 0.01, y, vn_percent(s), va="center", fontsize=8)
+            ax.text(s + 0.01, y, vn_percent(s), va="center")
     ax.grid(axis="x", alpha=0.3)
     ax.set_axisbelow(True)
     ax.spines[["top", "right"]].set_visible(False)

@@ -18,13 +18,14 @@ import pandas as pd
 from core.config import DocumentConfig, HeaderNames
 from core.layout import TASK_STATUSES
 from core.text import vn_count
-from report.sentences import IN_PROGRESS, MET, NO_DATA, NOT_MET, PERCENT, known, num, target_sentence
+from report.sentences import num, target_sentence
 from report.wordml import Cell, Paragraph, WordDocument
 from report.workbook import SHEET_TASKS, ReportInputs
 from report.xlsx import atomic_write_bytes
 from transform.completeness import LATE, MISSING, ON_TIME
 from transform.difficulties import group_texts
-from transform.portal_measures import needs_text
+from transform.headline import headline_rows
+from transform.targets import IN_PROGRESS, MET, NO_DATA, NOT_MET, known
 from transform.tasks import NOT_REPORTED
 
 DRAFT, FINAL = "draft", "final"
@@ -36,9 +37,6 @@ TEXT_WIDTH_MM = 165  # A4 less the 30 and 15 mm margins
 DECISION_1588 = ("Quyết định số 1588/QĐ-TTg ngày 17/12/2024 của Thủ tướng Chính phủ phê duyệt Đề án “Tuyên truyền, "
                  "phổ biến, nâng cao chất lượng về cung cấp và sử dụng hiệu quả dịch vụ công trực tuyến đến năm 2025, "
                  "định hướng đến năm 2030”")
-HEADLINE_COLUMNS = ["indicator_code", "name", "unit", "goal_year", "goal", "value", "numerator", "denominator",
-                    "status", "gap_pp", "reason", "units_with_data", "units_expected", "previous_value", "change",
-                    "horizon_year", "horizon_goal", "missing_units"]
 
 
 @dataclass(frozen=True)
@@ -54,53 +52,6 @@ class DocumentMeta:
 def document_path(workbook: Path) -> Path:
     """The .docx beside the workbook, under the same name."""
     return workbook.with_suffix(".docx")
-
-
-def headline_from_inputs(inp: ReportInputs) -> pd.DataFrame:
-    """The per-target table (HEADLINE_COLUMNS) from what the workbook reads.
-
-    A stand-in for 13a's `transform.headline.headline_rows`, kept in this one function so the lead swaps it at
-    merge: a target of year T is judged from T on (the latest target year not after the report year), a later one
-    shows as progress, a row without a figure says why.
-    """
-    year = inp.config.year
-    root = inp.data[inp.data["unit_code"] == inp.registry.root].set_index("indicator_code")
-    reach = {c: (int(n), int(m)) for c, n, m in zip(inp.coverage["indicator_code"], inp.coverage["covered"],
-                                                   inp.coverage["expected"], strict=True)}
-    last = inp.history.root_rows(inp.registry.root) if inp.history is not None else {}
-    missing = tuple(inp.status.loc[inp.status["status"] == MISSING, "unit_name"])
-    rows = []
-    for ind in inp.catalogue.indicators:
-        if not ind.targets or ind.code not in root.index:
-            continue
-        judged = max((y for y in ind.targets if y <= year), default=None)
-        later = min((y for y in ind.targets if y > year), default=None)
-        goal = ind.targets[judged] if judged is not None else None
-        r = root.loc[ind.code]
-        value = r["value"] if known(r["value"]) else None
-        if value is None:
-            status = NO_DATA
-        elif goal is None:
-            status = IN_PROGRESS
-        else:
-            status = MET if value >= goal - 1e-12 else NOT_MET
-        reason = None
-        if value is None and ind.source != "portal":
-            reason = "chưa đơn vị nào báo cáo số liệu"
-        elif value is None:
-            reason = (f"tệp xuất của Cổng DVC chưa đủ cột: {needs_text(ind.code) or 'không có số liệu'}"
-                      if len(inp.portal_facts) else "chưa có tệp xuất của Cổng DVC")
-        prev = last.get(ind.code)
-        rows.append({
-            "indicator_code": ind.code, "name": ind.label, "unit": PERCENT, "goal_year": judged, "goal": goal,
-            "value": value, "numerator": r["numerator"], "denominator": r["denominator"], "status": status,
-            "gap_pp": (value - goal) * 100 if value is not None and goal is not None else None, "reason": reason,
-            "units_with_data": reach.get(ind.code, (0, 0))[0], "units_expected": reach.get(ind.code, (0, 0))[1],
-            "previous_value": prev["previous_value"] if prev is not None else None,
-            "change": prev["change"] if prev is not None else None,
-            "horizon_year": later, "horizon_goal": ind.targets[later] if later is not None else None,
-            "missing_units": missing})
-    return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
 
 
 # --- low-level writing ------------------------------------------------------------------------------------------
@@ -294,14 +245,14 @@ def _footer(doc: WordDocument, meta: DocumentMeta) -> None:
 
 
 def build_document(inp: ReportInputs, meta: DocumentMeta, headline: pd.DataFrame | None = None) -> WordDocument:
-    """The Báo cáo for `inp`; `headline` defaults to `headline_from_inputs(inp)`."""
+    """The Báo cáo for `inp`; `headline` defaults to the report year's `transform.headline.headline_rows`."""
     doc = WordDocument(font=FONT, size=SIZE, author="dvctt",
                        title=f"Báo cáo kết quả thực hiện Đề án 1588/QĐ-TTg năm {inp.config.year}")
     _header(doc, inp, meta)
     _para(doc, "", after=6)
     _title(doc, inp)
     _rollout(doc, inp)
-    _results(doc, inp, headline_from_inputs(inp) if headline is None else headline)
+    _results(doc, inp, headline_rows(inp, inp.config.year) if headline is None else headline)
     _activities(doc, inp)
     grouped = group_texts(inp.texts)
     _themes(doc, grouped, "kho_khan", "IV. KHÓ KHĂN, VƯỚNG MẮC", "Đánh giá, nguyên nhân")

@@ -5,20 +5,14 @@ Numbers are written the Vietnamese way whatever the machine's locale: 2.821, 77,
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import cast
 
 from core.text import vn_count
+from report.numbers import vn_number
+from transform.targets import IN_PROGRESS, NO_DATA, NOT_MET, known
 
-# The statuses of transform.targets (13a's module holds MET, NOT_MET, IN_PROGRESS, NO_DATA): compared by text here.
-MET, NOT_MET, IN_PROGRESS, NO_DATA = "Đạt", "Chưa đạt", "Đang thực hiện", "Chưa có số liệu"
-PERCENT = "%"
-
-
-def known(value: object) -> bool:
-    """Whether a frame cell holds a figure (not None, not NaN)."""
-    return value is not None and not (isinstance(value, float) and math.isnan(value))
+PERCENT = "%"  # transform.headline's unit of a share
 
 
 def num(value: object) -> float:
@@ -26,14 +20,9 @@ def num(value: object) -> float:
     return float(cast(float, value))
 
 
-def vn_decimal(value: float, digits: int = 1) -> str:
-    """2.5 → "2,5"; thousands grouped with dots (1.234,5)."""
-    return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
-
-
 def vn_pct(fraction: float) -> str:
     """0.771 → "77,1 %" (a space before the sign, as Vietnamese typesetting writes it)."""
-    return f"{vn_decimal(fraction * 100)} %"
+    return f"{vn_number(fraction * 100, 1)} %"
 
 
 def amount(value: float, unit: str) -> str:
@@ -42,7 +31,7 @@ def amount(value: float, unit: str) -> str:
 
 
 def _gap(points: float, status: str) -> str:
-    size = f"{vn_decimal(abs(points))} điểm phần trăm"
+    size = f"{vn_number(abs(points), 1)} điểm phần trăm"
     if status == NOT_MET:
         return f", còn thiếu {size}"
     if status == IN_PROGRESS:
@@ -61,7 +50,7 @@ def target_sentence(row: Mapping[str, object]) -> str:
     value = row["value"]
     if status == NO_DATA or not known(value):
         reason = row.get("reason")
-        parts.append(f"{NO_DATA}" + (f" ({reason})" if known(reason) and reason else ""))
+        parts.append(f"{NO_DATA}" + (f" ({reason})" if isinstance(reason, str) and reason else ""))
     else:
         parts.append(amount(num(value), unit))
         if unit == PERCENT and known(row.get("numerator")) and known(row.get("denominator")):

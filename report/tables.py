@@ -7,6 +7,7 @@ rows of a generated file when it opens it, so wrapped text would otherwise be cu
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,7 +15,7 @@ from typing import Literal
 
 from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
@@ -38,6 +39,8 @@ class PageLabels:
     unit: str
     cutoff: date
     report: str
+    stamp: str = ""  # the report's kind and when it was produced ("DỰ THẢO – lập 08:00 ngày 01/12/2026"), an input
+    size: float = 9  # points: a report scaled to 75 % prints its 12 pt header and footer at 9 pt
 
 
 def _clean(value: object) -> object:
@@ -76,7 +79,7 @@ def setup_sheet(ws: Worksheet, title: str, subtitle: str, header_row: int, page:
     write_text(ws["A1"], title)
     ws["A1"].font = S.TITLE
     write_text(ws["A2"], subtitle)
-    ws["A2"].font = S.ITALIC
+    ws["A2"].font = S.NOTE
     setup_print(ws, header_row, page)
     ws.freeze_panes = f"A{header_row + 1}"  # a coordinate, not ws.cell(): that would create a cell
 
@@ -97,19 +100,41 @@ def setup_print(ws: Worksheet, header_row: int | None, page: PageLabels,
     if header is None or footer is None:  # openpyxl gives every sheet both
         raise ValueError(f"Sheet {ws.title} has no odd-page header or footer")
     header.left.text = _hf(page.unit)
+    if page.stamp:
+        header.center.text = "&B" + _hf(page.stamp)
     header.right.text = _hf(f"Số liệu đến ngày {page.cutoff:%d/%m/%Y}")
     footer.left.text = _hf(page.report)
     footer.center.text = "&A"
-    footer.right.text = "Trang &P/&N"
-    for part in (header.left, header.right, footer.left, footer.center, footer.right):
-        part.font, part.size = f"{S.FONT_NAME},Regular", 9
+    # Each sheet numbers its pages from 1 (firstPageNumber). No "/&N": LibreOffice's &N counts the pages of every
+    # sheet printed, not the sheet's own, so "Trang 3/66" would mislead; the sheet's name stands in the middle.
+    footer.right.text = "Trang &P"
+    ws.page_setup.firstPageNumber = 1  # every sheet numbers its own pages from 1
+    ws.page_setup.useFirstPageNumber = True
+    for part in (header.left, header.center, header.right, footer.left, footer.center, footer.right):
+        part.font, part.size = f"{S.FONT_NAME},Regular", page.size
+
+
+# Landscape A4 within the margins, in column-width units at 100 %: the units are characters of the workbook's default
+# font (Times New Roman 11 in the report, report.workbook.DEFAULT_FONT), as LibreOffice renders them.
+PRINTABLE_CHARS = 140
+
+
+def keep_legible(ws: Worksheet) -> None:
+    """Fit a landscape sheet to as many pages across as keep its text at MIN_PRINTED_PT or more: fitting a wide table
+    to one page width would print it in 6 pt. Call after the sheet's columns are sized."""
+    area = re.search(r"\$?([A-Z]+)\$?\d+$", str(ws.print_area or ""))
+    last = column_index_from_string(area.group(1)) if area else ws.max_column
+    dims = [ws.column_dimensions[get_column_letter(c)] for c in range(1, last + 1)]
+    width = sum(d.width or 13 for d in dims if not d.hidden)
+    scale = S.MIN_PRINTED_PT / S.NORMAL.size
+    ws.page_setup.fitToWidth = max(1, math.ceil(width * scale / PRINTABLE_CHARS))
 
 
 def write_note(ws: Worksheet, row: int, text: str, columns: int, width: float) -> None:
     """A wrapped explanatory paragraph merged across the table's `columns` (total `width`)."""
     cell = ws.cell(row=row, column=1)
     write_text(cell, text)
-    cell.font, cell.alignment = S.ITALIC, S.WRAP
+    cell.font, cell.alignment = S.NOTE, S.WRAP
     if columns > 1:
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
     fit_row(ws, row, text_lines(text, width) + 1)

@@ -10,17 +10,20 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol, cast
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import PatternFill
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.catalogue import Catalogue, Indicator, Kind
+from core.clock import vn_wall
 from core.config import WorkspaceConfig
 from core.layout import TASK_STATUSES, TEXT_KINDS
 from core.progress import progress_bar
@@ -39,19 +42,33 @@ from core.records import (
 )
 from core.units import LEVEL_LABELS, UnitRegistry
 from report import styles as S
-from report.charts import RankingPanel, embed_png, ranking_png, target_chart
+from report.charts import (
+    MET_COLOUR,
+    NOT_MET_COLOUR,
+    OTHER_COLOUR,
+    PX_PER_IN,
+    RankingPanel,
+    TargetBar,
+    embed_png,
+    ranking_png,
+    target_png,
+)
 from report.datasheet import stream_frame
-from report.tables import PageLabels, setup_print, setup_sheet, write_note, write_table
+from report.numbers import vn_number, vn_percent, vn_points
+from report.tables import PageLabels, keep_legible, setup_print, setup_sheet, write_note, write_table
 from report.xlsx import save_workbook, write_text
 from transform.comparison import portal_comparison
 from transform.completeness import LATE, MISSING, ON_TIME, summary
+from transform.headline import headline_rows
 from transform.portal_measures import needs_text
 from transform.portal_timeliness import portal_timeliness
 from transform.ranking import rank_units
 from transform.rollup import portal_sourced, portal_totals, raised_list
-from transform.targets import EPS, MET, goals, verdict
+from transform.targets import EPS, IN_PROGRESS, MET, NO_DATA, NOT_MET, goals, verdict
 from transform.tasks import NOT_REPORTED, task_summary
 
+DEFAULT_FONT = Font(name=S.FONT_NAME, size=11, family=1)
+SHEET_LEADER = "Tóm tắt"
 SHEET_SUMMARY = "Tổng hợp"
 SHEET_BY_UNIT = "Theo đơn vị"
 SHEET_RANKING = "Xếp hạng"
@@ -66,8 +83,16 @@ SHEET_DATA = "Dữ liệu"
 ESTIMATED = "Ước tính"
 RANKED_LEVELS = ["province", "district", "department", "district_office", "commune", "press"]  # print order
 AGGREGATE_LEVELS = {"country", "province", "district"}
-SIGNED_PCT_FMT = "+0.0%;-0.0%;0.0%"
-SIGNED_INT_FMT = "+#,##0;-#,##0;0"
+SIGNED_PCT_FMT = S.VN_SIGNED_PCT_FMT
+SIGNED_INT_FMT = S.VN_SIGNED_INT_FMT
+INT_FMT, PCT_FMT = S.VN_INT_FMT, S.VN_PCT_FMT
+# Sheets for IT and analysts: kept in the file but hidden, so that neither Excel nor LibreOffice prints them (both
+# print and export only visible sheets); a reader shows them with a right click on a sheet tab › Hiện/Unhide.
+TECHNICAL_SHEETS = (SHEET_BY_UNIT, SHEET_WARNINGS, SHEET_PORTAL, SHEET_PORTAL_CHECKS, SHEET_RECONCILE, SHEET_CROSSWALK,
+                    SHEET_YOY, "Nguồn số liệu", SHEET_DATA)
+STATUS_FILLS = {MET: S.MET_FILL, NOT_MET: S.NOT_MET_FILL, IN_PROGRESS: S.HEADER_FILL, NO_DATA: S.LOCKED_FILL}
+STATUS_COLOURS = {MET: MET_COLOUR, NOT_MET: NOT_MET_COLOUR, IN_PROGRESS: OTHER_COLOUR}
+DRAFT, FINAL = "DỰ THẢO", "CHÍNH THỨC"
 DATA_WIDTHS = {"unit_code": 12, "unit_name": 40, "level": 16, "indicator_code": 24}
 PX_PER_CHAR = 7  # an Excel column-width unit in pixels, to size a picture to its table
 
@@ -129,6 +154,10 @@ class ReportInputs:
     history: History | None = None  # none for an ad hoc window or before the first year
     tasks: pd.DataFrame = field(default_factory=lambda: _empty(TASK_STATUS_COLUMNS))  # transform.tasks
     plans: pd.DataFrame = field(default_factory=lambda: _empty(TEXT_COLUMNS))  # the units' plans (texts ke_hoach)
+    # When the report was produced and whether it is the final version: inputs (the application passes its clock),
+    # so that the same inputs give the same bytes. None: the time is not printed.
+    produced_at: datetime | None = None
+    final: bool = False
 
     def name(self, code: object) -> str:
         """A unit's name in this report, old codes included ("" for anything the registry does not know)."""
@@ -157,11 +186,14 @@ def ranked_levels(ranking: pd.DataFrame) -> list[str]:
 
 def ranking_rule(year: int, levels: list[str]) -> str:
     groups = "; ".join(LEVEL_LABELS[lvl] for lvl in levels)
-    return (f"Cách xếp hạng: các đơn vị được xếp hạng riêng trong từng cấp ({groups}). "
-            f"Điểm = số chỉ tiêu đạt ÷ số chỉ tiêu áp dụng. Chỉ tiêu áp dụng là chỉ tiêu có "
-            f"mục tiêu cho năm {year} (hoặc mục tiêu gần nhất sau đó) và có trong biểu mẫu của cấp đó; chỉ tiêu bỏ "
-            f"trống tính là chưa đạt; chỉ tiêu có mẫu số bằng 0 không tính. Chỉ tiêu đạt khi kết quả ≥ mục tiêu. "
-            f"Cùng điểm thì đơn vị có mã nhỏ hơn xếp trước. Đơn vị chưa có số liệu nào không được xếp hạng.")
+    return (f"Cách xếp hạng: các đơn vị được xếp hạng riêng trong từng cấp ({groups}). Chỉ tiêu áp dụng cho một đơn "
+            f"vị là chỉ tiêu có mục tiêu được đánh giá trong năm {year} (mục tiêu của năm sau, ví dụ 2030, chưa tính), "
+            f"có trong biểu mẫu của cấp đó và liên quan đến đơn vị (chỉ tiêu về học sinh, trường học chỉ tính cho cơ "
+            f"quan giáo dục); chỉ tiêu có mẫu số bằng 0 không tính; chỉ tiêu bỏ trống tính là chưa đạt. Chỉ tiêu đạt "
+            f"khi kết quả ≥ mục tiêu; tỷ lệ chỉ tiêu đạt = số chỉ tiêu đạt ÷ số chỉ tiêu áp dụng. Điểm = trung bình "
+            f"mức đạt của các chỉ tiêu áp dụng, mức đạt = kết quả ÷ mục tiêu, tối đa 100% (bỏ trống: 0). Xếp hạng theo "
+            f"điểm, từ cao xuống thấp; các đơn vị bằng điểm thì cùng hạng (ví dụ 1, 1, 3). Đơn vị chưa có số liệu nào "
+            f"không được xếp hạng.")
 
 
 def _labels(inp: ReportInputs) -> tuple[str, str, PageLabels]:
@@ -172,18 +204,34 @@ def _labels(inp: ReportInputs) -> tuple[str, str, PageLabels]:
     period = f"kỳ {dates} (báo cáo đột xuất)" if inp.ad_hoc else f"năm {cfg.year}"
     subtitle = (f"{root.name} – {'Báo cáo đột xuất' if inp.ad_hoc else f'Năm {cfg.year}'} – Kỳ số liệu {dates} "
                 f"– Hệ thống {inp.registry.hierarchy} cấp – Cơ quan tổng hợp: {cfg.lead_agency}")
-    page = PageLabels(unit=f"{cfg.lead_agency} – {root.name}", cutoff=window.end,
-                      report=f"Báo cáo kết quả thực hiện Đề án 1588/QĐ-TTg {period} – {root.name}")
+    page = PageLabels(unit=f"{cfg.lead_agency} – {root.name}", cutoff=window.end, size=S.NORMAL.size or 12,
+                      report=f"Báo cáo kết quả thực hiện Đề án 1588/QĐ-TTg {period} – {root.name}",
+                      stamp=stamp(inp.produced_at, inp.final))
     return period, subtitle, page
+
+
+def stamp(produced_at: datetime | None, final: bool) -> str:
+    """"DỰ THẢO – lập lúc 08:05 ngày 01/12/2026" (Vietnam's wall clock): what every printed page says of its version."""
+    kind = FINAL if final else DRAFT
+    if produced_at is None:
+        return kind
+    wall = vn_wall(produced_at)
+    return f"{kind} – lập lúc {wall:%H:%M} ngày {wall:%d/%m/%Y}"
 
 
 def build_workbook(inp: ReportInputs, *, progress: bool = False) -> Workbook:
     period, subtitle, page = _labels(inp)
     ranking = rank_units(inp.data, inp.registry, inp.catalogue, inp.config.year)
     timeliness = portal_timeliness(inp.registry, inp.portal_facts, inp.catalogue)
+    headline = headline_rows(inp, inp.config.year)
     wb = Workbook()
+    # Column widths are counted in characters of the workbook's default font: Times New Roman, whose metrics every
+    # LibreOffice has (Liberation Serif), rather than openpyxl's Calibri, for which a LibreOffice without Carlito
+    # substitutes a wider font and prints every sheet smaller than Excel would.
+    wb._fonts = IndexedList([DEFAULT_FONT])  # type: ignore[attr-defined]  # no public API for the default font
     sheets: list[tuple[str, Callable[[Worksheet], None]]] = [
-        (SHEET_SUMMARY, lambda ws: _summary(ws, inp, period, subtitle, page)),
+        (SHEET_LEADER, lambda ws: _leader(ws, inp, headline, period, page)),
+        (SHEET_SUMMARY, lambda ws: _summary(ws, inp, headline, period, subtitle, page)),
         (SHEET_BY_UNIT, lambda ws: _by_unit(ws, inp, ranking, timeliness, subtitle, page)),
         (SHEET_RANKING, lambda ws: _ranking(ws, inp, ranking, subtitle, page)),
         ("Hoạt động", lambda ws: _activities(ws, inp, subtitle, page)),
@@ -203,6 +251,10 @@ def build_workbook(inp: ReportInputs, *, progress: bool = False) -> Workbook:
         ws = wb.worksheets[0] if n == 0 else wb.create_sheet()
         ws.title = title
         write(ws)
+        if title in TECHNICAL_SHEETS:
+            ws.sheet_state = "hidden"
+        elif title != SHEET_LEADER:
+            keep_legible(ws)
     return wb
 
 
@@ -227,54 +279,181 @@ def _previous(inp: ReportInputs, code: str) -> pd.Series | None:
     return inp.history.root_rows(inp.registry.root).get(code) if inp.history is not None else None
 
 
-def _summary_note(inp: ReportInputs, ind: Indicator, value: float, maintained: bool, last: pd.Series | None) -> str:
-    """What a leader must know beside a figure: a stand-in, a kept goal, why there is no figure, an estimate."""
+def _summary_note(inp: ReportInputs, ind: Indicator, value: float, maintained: bool, last: pd.Series | None,
+                  reason: str | None) -> str:
+    """What a leader must know beside a figure: a stand-in, a kept goal, why there is no figure (`reason`, the
+    headline's for a target), an estimate."""
     notes = []
     if ind.stand_in:
         notes.append(f"Chỉ số thay thế: {ind.stand_in}.")
     if maintained:
         notes.append("Duy trì mục tiêu năm trước.")
     if pd.isna(value):
-        if ind.source == "portal":
-            notes.append(f"Chưa có số liệu: {needs_text(ind.code) or 'tệp xuất từ Cổng DVC chưa có số liệu'}.")
-            if ind.code == "HOSO_TRUCTUYEN":
-                online = portal_totals(inp.registry, inp.portal_facts, inp.catalogue, ["PORTAL_TRUCTUYEN"])
-                root = online[online["unit_code"] == inp.registry.root]
-                if len(root) and pd.notna(root["value"].iloc[0]):
-                    notes.append(f"Tham khảo (không phải chỉ tiêu này): hồ sơ tiếp nhận trực tuyến mọi mức độ "
-                                 f"(PORTAL_TRUCTUYEN) chiếm {_pct(root['value'].iloc[0])} hồ sơ tiếp nhận.")
+        if reason:
+            notes.append(f"{NO_DATA}: {reason}.")
+        elif ind.source == "portal":
+            notes.append(f"{NO_DATA}: {needs_text(ind.code) or 'tệp xuất từ Cổng DVC chưa có số liệu'}.")
         else:
-            notes.append("Chưa đơn vị nào báo cáo số liệu.")
+            notes.append(f"{NO_DATA}: chưa đơn vị nào báo cáo.")
+        if ind.code == "HOSO_TRUCTUYEN":
+            online = portal_totals(inp.registry, inp.portal_facts, inp.catalogue, ["PORTAL_TRUCTUYEN"])
+            root = online[online["unit_code"] == inp.registry.root]
+            if len(root) and pd.notna(root["value"].iloc[0]):
+                notes.append(f"Tham khảo (không phải chỉ tiêu này): hồ sơ tiếp nhận trực tuyến mọi mức độ "
+                             f"chiếm {_pct(root['value'].iloc[0])} hồ sơ tiếp nhận.")
     if last is not None and last["previous_split_units"] > 0:
         notes.append(f"Năm {inp.history.year if inp.history else ''}: {ESTIMATED.lower()} (gồm phần chia của "
                      f"{last['previous_split_units']} đơn vị cũ).")
     return " ".join(notes)
 
 
-def _summary(ws: Worksheet, inp: ReportInputs, period: str, subtitle: str, page: PageLabels) -> None:
+# 9 pt text printed at 100 %: the widths (in characters of DEFAULT_FONT) fill landscape A4 within LEADER_MARGIN, and
+# the rows one page; 9 pt Times New Roman fits ~1.4 characters a unit (LibreOffice's rendering of the demo).
+LEADER_WIDTHS = [3, 39, 11, 16, 10, 11.5, 8, 8, 10, 9.5, 18]  # 144, and each column's padding: 284 mm
+LEADER_PT = 9
+LEADER_CHARS_PER_UNIT = 1.4
+LEADER_LINE_PT = 10.5  # Liberation Serif / Times New Roman 9 pt: 10.35 pt a line
+LEADER_MARGIN = 0.25  # inches left and right (0.45 top and bottom)
+LEADER_FONT = Font(name=S.FONT_NAME, size=LEADER_PT)
+LEADER_BOLD = Font(name=S.FONT_NAME, size=LEADER_PT, bold=True)
+MISSING_SHOWN = 1  # unit names shown per target on the one-page sheet (the count of the others beside)
+
+
+def _or_dash(value: object, render: Callable[[float], str]) -> str:
+    return render(cast(float, value)) if value is not None and not pd.isna(cast(float, value)) else "–"
+
+
+def _missing_text(names: tuple[str, ...], source: str) -> str:
+    if source == "portal":
+        return "(số liệu Cổng DVC)"
+    if not names:
+        return "Không"
+    more = len(names) - MISSING_SHOWN
+    return ", ".join(names[:MISSING_SHOWN]) + (f" và {more} đơn vị khác" if more > 0 else "")
+
+
+def leader_table(inp: ReportInputs, headline: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
+    """The leader sheet's headers and rows, every figure written as Vietnamese text (report.numbers)."""
+    year = inp.config.year
+    before = inp.history.year if inp.history is not None else year - 1
+    headers = ["TT", "Chỉ tiêu", f"Mục tiêu năm {year}", f"Kết quả năm {year} (tử số/mẫu số)",
+               "Chênh lệch so với mục tiêu", "Đánh giá", "Đơn vị có số liệu / phải có", f"Kết quả năm {before}",
+               "Thay đổi so với năm trước", "Mục tiêu các năm sau", "Đơn vị chưa báo cáo chỉ tiêu"]
+    sources = {i.code: i.source for i in inp.catalogue.indicators}
+    rows = []
+    for n, r in enumerate(headline.itertuples(), start=1):
+        if r.goal is None:
+            goal = "Chưa đến năm mục tiêu"
+        else:
+            goal = vn_percent(cast(float, r.goal), 0) + (f" (từ {r.goal_year})" if r.goal_year != year else "")
+        if r.status == NO_DATA:  # the status says "Chưa có số liệu"; the result column says why
+            reason = cast(str, r.reason)
+            result = reason[:1].upper() + reason[1:]
+        elif r.numerator is not None and r.denominator is not None:
+            result = (f"{vn_percent(cast(float, r.value))}\n({vn_number(cast(float, r.numerator))}/"
+                      f"{vn_number(cast(float, r.denominator))})")
+        else:
+            result = vn_percent(cast(float, r.value))
+        horizon = (f"{vn_percent(cast(float, r.horizon_goal), 0)} năm {cast(int, r.horizon_year)}"
+                   if r.horizon_year is not None
+                   else "–")
+        rows.append([str(n), cast(str, r.name), goal, result, _or_dash(r.gap_pp, vn_points), cast(str, r.status),
+                     f"{r.units_with_data}/{r.units_expected}", _or_dash(r.previous_value, vn_percent),
+                     _or_dash(r.change, vn_points), horizon,
+                     _missing_text(cast(tuple, r.missing_units), sources[cast(str, r.indicator_code)])])
+    return headers, rows
+
+
+def _lines(text: str, width: float) -> int:
+    return sum(max(1, math.ceil(len(part) / (width * LEADER_CHARS_PER_UNIT))) for part in text.split("\n"))
+
+
+def _merged(ws: Worksheet, row: int, text: str, font: Font, columns: int, height: float | None = None) -> None:
+    cell = ws.cell(row=row, column=1)
+    write_text(cell, text)
+    cell.font, cell.alignment = font, S.WRAP
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
+    if height:
+        ws.row_dimensions[row].height = height
+
+
+def _leader(ws: Worksheet, inp: ReportInputs, headline: pd.DataFrame, period: str, page: PageLabels) -> None:
+    """One landscape page a leader can sign: the headline, then each target's figures (contract of issue 13:
+    transform.headline), in 9 pt text printed unscaled, with Vietnamese separators in any program."""
+    year, cols = inp.config.year, len(LEADER_WIDTHS)
+    root = inp.registry.units[inp.registry.root].name
+    judged = headline[headline["goal_year"].notna()]
+    met = int((judged["status"] == MET).sum())
+    missing = int((inp.status["status"] == MISSING).sum())
+    _merged(ws, 1, f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU ĐỀ ÁN 1588/QĐ-TTg {period.upper()} – {root.upper()}",
+            Font(name=S.FONT_NAME, size=12, bold=True), cols, 17)
+    _merged(ws, 2, f"Đạt {met}/{len(judged)} chỉ tiêu năm {year} · {missing} đơn vị chưa nộp",
+            Font(name=S.FONT_NAME, size=13, bold=True), cols, 19)
+    note = (f"Chỉ tiêu được đánh giá từ năm mục tiêu của nó; mục tiêu các năm sau: theo dõi tiến độ («{IN_PROGRESS}»). "
+            f"Chênh lệch, thay đổi: điểm phần trăm. Chi tiết ở các trang sau (trang kỹ thuật: ẩn, không in).")
+    _merged(ws, 3, note, Font(name=S.FONT_NAME, size=LEADER_PT, italic=True), cols,
+            LEADER_LINE_PT * _lines(note, sum(LEADER_WIDTHS)) + 2)
+    headers, rows = leader_table(inp, headline)
+    header_row = 4
+    for c, (text, width) in enumerate(zip(headers, LEADER_WIDTHS, strict=True), start=1):
+        cell = ws.cell(row=header_row, column=c)
+        write_text(cell, text)
+        cell.font, cell.fill, cell.border, cell.alignment = LEADER_BOLD, S.HEADER_FILL, S.BOX, S.CENTER
+        ws.column_dimensions[get_column_letter(c)].width = width
+    ws.row_dimensions[header_row].height = LEADER_LINE_PT * max(
+        _lines(h, w - 1) for h, w in zip(headers, LEADER_WIDTHS, strict=True)) + 2
+    for i, values in enumerate(rows):
+        r = header_row + 1 + i
+        for c, value in enumerate(values, start=1):
+            cell = ws.cell(row=r, column=c)
+            write_text(cell, value)
+            cell.font, cell.border, cell.alignment = LEADER_FONT, S.BOX, S.WRAP
+            if c == 6 and value in STATUS_FILLS:
+                cell.fill = STATUS_FILLS[value]
+        ws.row_dimensions[r].height = LEADER_LINE_PT * max(
+            _lines(v, w) for v, w in zip(values, LEADER_WIDTHS, strict=True)) + 2
+    st = inp.status
+    done = (f"Tình hình nộp báo cáo: {len(st)} đơn vị phải báo cáo; {int((st['status'] == ON_TIME).sum())} đúng hạn, "
+            f"{int((st['status'] == LATE).sum())} trễ hạn, {missing} chưa nộp (danh sách ở trang «Tình hình nộp»).")
+    _merged(ws, header_row + len(rows) + 1, done, LEADER_BOLD, cols)
+    setup_print(ws, header_row, page)
+    margins = ws.page_margins
+    margins.left = margins.right = LEADER_MARGIN
+    margins.top = margins.bottom = 0.45
+    margins.header = margins.footer = 0.2
+    ws.page_setup.fitToHeight = 1  # one page: at 100 % when the rows fit, as they do for the catalogue's targets
+    ws.freeze_panes = f"A{header_row + 1}"
+
+
+def _summary(ws: Worksheet, inp: ReportInputs, headline: pd.DataFrame, period: str, subtitle: str,
+             page: PageLabels) -> None:
     setup_sheet(ws, f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU ĐỀ ÁN 1588/QĐ-TTg {period.upper()}", subtitle, 4, page)
     root = inp.data[inp.data["unit_code"] == inp.registry.root].set_index("indicator_code")
     year = inp.config.year
     reach = _reach(inp)
     before = inp.history.year if inp.history is not None else year - 1
-    targeted = [i for i in inp.catalogue.indicators if i.target(year) is not None]
-    rest = [i for i in inp.catalogue.indicators if i.target(year) is None]
+    state = dict(zip(headline["indicator_code"], headline["status"], strict=True))
+    reasons = dict(zip(headline["indicator_code"], headline["reason"], strict=True))
+    targeted = [i for i in inp.catalogue.indicators if i.code in state]  # judged this year or a later target
+    rest = [i for i in inp.catalogue.indicators if i.code not in state]
     rows = []
     for n, ind in enumerate([*targeted, *rest], start=1):
         r = root.loc[ind.code]
         if not isinstance(r, pd.Series):
             raise ValueError(f"The report's root has {len(r)} rows for {ind.code}")
-        target = ind.target(year)
+        target, later = ind.target(year), ind.horizon(year)
         goal = target.goal if target else None
         last = _previous(inp, ind.code)
         covered, expected = reach.get(ind.code, (None, None))
+        note = _summary_note(inp, ind, r["value"], bool(target and target.maintained), last, reasons.get(ind.code))
+        if later is not None:
+            note = f"Mục tiêu năm {later.year}: {vn_percent(later.goal, 0)} (theo dõi tiến độ). {note}".strip()
         rows.append([n, ind.code, _label_of(ind), goal, target.year if target else None, r["value"], r["numerator"],
-                     r["denominator"], verdict(r["value"], goal), covered, expected,
+                     r["denominator"], state.get(ind.code) or None, covered, expected,
                      last["previous_value"] if last is not None else None,
                      last["change"] if last is not None else None,
-                     "Cổng DVC" if ind.source == "portal" else "Đơn vị báo cáo",
-                     _summary_note(inp, ind, r["value"], bool(target and target.maintained), last) or None])
-    widths = [5, 22, 50, 9, 8, 9, 12, 12, 10, 9, 9, 10, 10, 11, 44]
+                     "Cổng DVC" if ind.source == "portal" else "Đơn vị báo cáo", note or None])
+    widths = [5, 22, 44, 9, 8, 9, 11, 11, 12, 8, 8, 10, 10, 10, 30]  # one page wide at 9 pt, column B hidden
     if inp.ad_hoc:
         end = inp.config.report_window.end
         note = (f"Báo cáo đột xuất: số liệu Cổng DVC tính trong kỳ báo cáo; số liệu do các đơn vị báo cáo là số liệu "
@@ -282,7 +461,8 @@ def _summary(ws: Worksheet, inp: ReportInputs, period: str, subtitle: str, page:
                 f"hết ngày {end:%d/%m/%Y}.")
     else:
         note = (f"Mục tiêu theo Quyết định 1588/QĐ-TTg (tỉnh có thể khai báo mục tiêu riêng); sau năm mục tiêu cuối "
-                f"cùng, mục tiêu của năm đó được duy trì. «Đơn vị có số liệu / "
+                f"cùng, mục tiêu của năm đó được duy trì; mục tiêu của một năm sau (ví dụ 2030) chỉ được đánh giá từ "
+                f"năm đó, trước đó ghi «{IN_PROGRESS}». «Đơn vị có số liệu / "
                 f"phải có số liệu»: số đơn vị phải báo cáo chỉ tiêu (hoặc có hồ sơ trên Cổng DVC) và số đơn vị đã có "
                 f"số liệu. Cột năm {before}: số liệu năm {before} tính theo đơn vị hành chính năm {year} (qua bảng "
                 f"sáp nhập, xem trang «{SHEET_CROSSWALK}» và «{SHEET_YOY}»); thay đổi tính bằng điểm phần trăm. Chỉ "
@@ -291,10 +471,11 @@ def _summary(ws: Worksheet, inp: ReportInputs, period: str, subtitle: str, page:
     last_row = write_table(ws, 4, ["STT", "Mã chỉ tiêu", "Chỉ tiêu", "Mục tiêu", "Năm mục tiêu", "Kết quả", "Tử số",
                                    "Mẫu số", "Đánh giá", "Đơn vị có số liệu", "Đơn vị phải có số liệu",
                                    f"Kết quả năm {before}", "Thay đổi so với năm trước", "Nguồn", "Ghi chú"],
-                           rows, widths, {3: S.PCT_FMT, 5: S.PCT_FMT, 6: S.INT_FMT, 7: S.INT_FMT, 9: S.INT_FMT,
-                                          10: S.INT_FMT, 11: S.PCT_FMT, 12: SIGNED_PCT_FMT},
-                           fill=lambda _i, c, v: (S.MET_FILL if v == MET else S.NOT_MET_FILL) if c == 8 and v else None,
+                           rows, widths, {3: PCT_FMT, 5: PCT_FMT, 6: INT_FMT, 7: INT_FMT, 9: INT_FMT,
+                                          10: INT_FMT, 11: PCT_FMT, 12: SIGNED_PCT_FMT},
+                           fill=lambda _i, c, v: STATUS_FILLS.get(cast(str, v)) if c == 8 else None,
                            wrap_columns=[2, 14])
+    ws.column_dimensions["B"].hidden = True  # the catalogue code: for filters and checks, never printed
     st = inp.status
     note_cell = ws.cell(row=last_row + 2, column=1)
     write_text(note_cell, f"Tình hình nộp báo cáo: {len(st)} đơn vị phải báo cáo; "
@@ -302,9 +483,16 @@ def _summary(ws: Worksheet, inp: ReportInputs, period: str, subtitle: str, page:
                           f"hạn, {int((st['status'] == MISSING).sum())} chưa nộp.")
     note_cell.font = S.BOLD
     ws.row_breaks.append(Break(id=last_row + 2))
-    target_chart(ws, header_row=4, last_row=4 + len(targeted), category_col=2, result_col=6, target_col=4,
-                 anchor=f"B{last_row + 4}", title=f"Kết quả so với mục tiêu {period} – "
-                                                  f"{inp.registry.units[inp.registry.root].name}")
+    title = ws.cell(row=last_row + 4, column=1)
+    write_text(title, f"Kết quả so với mục tiêu {period} – {inp.registry.units[inp.registry.root].name}")
+    title.font = S.BOLD
+    bars = [TargetBar(cast(str, r.name), cast(float | None, r.value), cast(float | None, r.goal),
+                      cast(int | None, r.goal_year), cast(str, r.status),
+                      f"mục tiêu năm {cast(int, r.horizon_year)}: {vn_percent(cast(float, r.horizon_goal), 0)}"
+                      if r.horizon_year is not None else "") for r in headline.itertuples()]
+    visible = sum(w for c, w in enumerate(widths) if c != 1)
+    width_px = round(visible * PX_PER_CHAR)
+    embed_png(ws, target_png(bars, STATUS_COLOURS, width_px / PX_PER_IN), f"A{last_row + 5}", width_px=width_px)
 
 
 def _by_unit(ws: Worksheet, inp: ReportInputs, ranking: pd.DataFrame, timeliness: pd.DataFrame, subtitle: str,
@@ -319,17 +507,17 @@ def _by_unit(ws: Worksheet, inp: ReportInputs, ranking: pd.DataFrame, timeliness
     d = inp.data
     values = dict(zip(zip(d["unit_code"], d["indicator_code"], strict=True), d["value"], strict=True))
     split = d.groupby("unit_code", sort=False)["split_units"].max().to_dict()
-    scores = {r.unit_code: [r.met, r.applicable, r.share, r.rank] for r in ranking.itertuples()}
+    scores = {r.unit_code: [r.met, r.applicable, r.share, r.score, r.rank] for r in ranking.itertuples()}
     on_time = dict(zip(timeliness["unit_code"], timeliness["value"], strict=True))
     units = list(inp.registry.walk())
     rows = [[u.code, u.name, LEVEL_LABELS[u.level], *(values[(u.code, i.code)] for i in inds), _blank_nan(on_time[u.code]),
-             *scores.get(u.code, [None] * 4),
+             *scores.get(u.code, [None] * 5),
              f"{ESTIMATED}: gồm phần chia của {split[u.code]} đơn vị cũ" if split[u.code] else None] for u in units]
     first_score = 3 + len(inds) + 1
-    widths = [12, 32, 18, *([12] * (len(inds) + 1)), 9, 10, 9, 9, 18]
+    widths = [12, 32, 18, *([12] * (len(inds) + 1)), 9, 10, 9, 9, 9, 18]
     headers = ["Mã", "Đơn vị", "Cấp", *(f"{_label_of(i)} (Cổng DVC)" if i.code in from_portal else _label_of(i)
                                         for i in inds),
-               f"{ON_TIME_LABEL} (Cổng DVC)", "Chỉ tiêu đạt", "Chỉ tiêu áp dụng", "Tỷ lệ chỉ tiêu đạt",
+               f"{ON_TIME_LABEL} (Cổng DVC)", "Chỉ tiêu đạt", "Chỉ tiêu áp dụng", "Tỷ lệ chỉ tiêu đạt", "Điểm",
                "Xếp hạng trong cấp", "Ghi chú"]
     year = inp.config.year
     write_note(ws, 3, f"Ô màu xanh: đạt mục tiêu năm {year}; ô màu đỏ: chưa đạt. Chỉ tiêu ghi (Cổng DVC) lấy từ số "
@@ -337,7 +525,8 @@ def _by_unit(ws: Worksheet, inp: ReportInputs, ranking: pd.DataFrame, timeliness
                       f"xếp hạng; {ON_TIME_LABEL.lower()} không có mục tiêu nên không tô màu, tử số và mẫu số xem ở "
                       f"trang «{SHEET_PORTAL}». {ranking_rule(year, ranked_levels(ranking))}", len(headers), sum(widths))
     goal_values = [goal_of.get(i.code, (None, None))[1] for i in inds] + [None]  # the on-time rate has no target
-    write_table(ws, 4, headers, rows, widths, {**{k: S.PCT_FMT for k in range(3, first_score)}, first_score + 2: S.PCT_FMT},
+    write_table(ws, 4, headers, rows, widths, {**{k: PCT_FMT for k in range(3, first_score)}, first_score + 2: PCT_FMT,
+                                            first_score + 3: PCT_FMT},
                 fill=lambda _i, c, v: _verdict_fill(v, goal_values[c - 3]) if 3 <= c < first_score else None,
                 bold_rows=[n for n, u in enumerate(units) if u.level in AGGREGATE_LEVELS])
     ws.freeze_panes = "D5"
@@ -346,7 +535,7 @@ def _by_unit(ws: Worksheet, inp: ReportInputs, ranking: pd.DataFrame, timeliness
 def _ranking(ws: Worksheet, inp: ReportInputs, ranking: pd.DataFrame, subtitle: str, page: PageLabels) -> None:
     """The league table per level, best first, with a picture of it on top."""
     year = inp.config.year
-    widths = [20, 9, 12, 38, 26, 9, 10, 10, 18]
+    widths = [20, 9, 12, 38, 26, 9, 10, 10, 9, 18]
     levels = ranked_levels(ranking)
     write_note(ws, 3, ranking_rule(year, levels), len(widths), sum(widths))
     panels = []
@@ -357,19 +546,21 @@ def _ranking(ws: Worksheet, inp: ReportInputs, ranking: pd.DataFrame, subtitle: 
             same_name = ranked["unit_name"].duplicated(keep=False)
             labels = [f"{r.rank}. {r.unit_name}" + (f" ({cast(str, r.parent_name)})" if same and r.parent_name else "")
                       for r, same in zip(ranked.itertuples(), same_name, strict=True)]
-            panels.append(RankingPanel(f"{LEVEL_LABELS[lvl]}: tỷ lệ chỉ tiêu đạt ({len(ranked)} đơn vị)", labels,
-                                       list(ranked["share"])))
+            panels.append(RankingPanel(f"{LEVEL_LABELS[lvl]}: điểm ({len(ranked)} đơn vị)", labels,
+                                       list(ranked["score"])))
     header_row = 5
     if panels:
-        height_px = embed_png(ws, ranking_png(panels), "A5", width_px=round(sum(widths) * PX_PER_CHAR))
+        width_px = round(sum(widths) * PX_PER_CHAR)
+        height_px = embed_png(ws, ranking_png(panels, width_px / PX_PER_IN), "A5", width_px=width_px)
         header_row = 5 + math.ceil(height_px / 20) + 1  # default rows are 15 pt = 20 px
-    setup_sheet(ws, f"XẾP HẠNG ĐƠN VỊ THEO TỶ LỆ CHỈ TIÊU ĐẠT NĂM {year}", subtitle, header_row, page)
+    setup_sheet(ws, f"XẾP HẠNG ĐƠN VỊ THEO MỨC ĐẠT CHỈ TIÊU NĂM {year}", subtitle, header_row, page)
     ws.row_breaks.append(Break(id=header_row - 1))
     ordered = ranking.assign(order=ranking["level"].map(RANKED_LEVELS.index)).sort_values("order", kind="stable")
     rows = [[LEVEL_LABELS[cast(str, r.level)], r.rank, r.unit_code, r.unit_name, r.parent_name, r.met, r.applicable, r.share,
-             r.note] for r in ordered.itertuples()]
+             r.score, r.note] for r in ordered.itertuples()]
     write_table(ws, header_row, ["Cấp", "Xếp hạng", "Mã", "Đơn vị", "Đơn vị cấp trên", "Chỉ tiêu đạt",
-                                 "Chỉ tiêu áp dụng", "Tỷ lệ chỉ tiêu đạt", "Ghi chú"], rows, widths, {7: S.PCT_FMT},
+                                 "Chỉ tiêu áp dụng", "Tỷ lệ chỉ tiêu đạt", "Điểm", "Ghi chú"], rows, widths,
+                {7: PCT_FMT, 8: PCT_FMT},
                 fill=lambda _i, c, v: (S.MET_FILL if v >= 1 - EPS else S.NOT_MET_FILL)
                 if c == 7 and isinstance(v, float | int) else None)
 
@@ -392,21 +583,26 @@ def _activities(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabel
         totals.append([n, a.code, a.label, a.unit, counts[(root, a.code)], covered, expected,
                        last["previous_value"] if last is not None else None,
                        last["change"] if last is not None else None, estimated])
-    widths = [5, 22, 50, 14, 14, 10, 10, 14, 14, 30]
+    widths = [5, 22, 42, 14, 14, 10, 10, 14, 14, 18]
     write_note(ws, 3, "Tổng toàn địa bàn (hoạt động «Trong đó» là một phần của hoạt động ngay trên, không cộng "
                       "thêm); «Đơn vị có số liệu / phải có số liệu» tính trên các đơn vị phải báo cáo có hoạt động "
                       "trong biểu mẫu. Số liệu từng đơn vị ở bảng bên dưới.", len(widths), sum(widths))
     last_row = write_table(ws, 4, ["STT", "Mã hoạt động", "Hoạt động", "Đơn vị tính", "Tổng", "Đơn vị có số liệu",
                                    "Đơn vị phải có số liệu", f"Năm {before}", "Thay đổi so với năm trước", "Ghi chú"],
-                           totals, widths, {4: S.INT_FMT, 5: S.INT_FMT, 6: S.INT_FMT, 7: S.INT_FMT, 8: SIGNED_INT_FMT},
+                           totals, widths, {4: INT_FMT, 5: INT_FMT, 6: INT_FMT, 7: INT_FMT, 8: SIGNED_INT_FMT},
                            wrap_columns=[2])
     start = last_row + 3
     ws.cell(row=start - 1, column=1, value="Kết quả theo đơn vị").font = S.BOLD
     units = list(inp.registry.walk())
     rows = [[u.code, u.name, LEVEL_LABELS[u.level], *(counts[(u.code, a.code)] for a in acts)] for u in units]
     write_table(ws, start, ["Mã", "Đơn vị", "Cấp", *(f"{a.label} ({a.unit})" for a in acts)], rows,
-                [12, 32, 18, *([12] * len(acts))], {k: S.INT_FMT for k in range(3, 3 + len(acts))},
+                [12, 32, 18, *([12] * len(acts))], {k: INT_FMT for k in range(3, 3 + len(acts))},
                 bold_rows=[n for n, u in enumerate(units) if u.level in AGGREGATE_LEVELS])
+    for c, width in enumerate(widths, start=1):  # the columns the two tables share fit both
+        dim = ws.column_dimensions[get_column_letter(c)]
+        dim.width = max(width, dim.width or 0)
+    # The leaders' print is the area's totals; every unit's counts stay on screen (and in «Dữ liệu»).
+    ws.print_area = f"A1:{get_column_letter(len(widths))}{last_row}"
     ws.auto_filter.ref = None
 
 
@@ -428,18 +624,18 @@ def _completeness(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLab
     by_level = summary(st, ["level_label"])
     rows = [[r.level_label, r.expected, r[ON_TIME], r[LATE], r[MISSING], r.rate, r.on_time_rate]
             for _, r in by_level.iterrows()]
-    widths = [40, 14, 22, 24, 14, 18, 14, 36, 36]  # shared by the three tables below
+    widths = [34, 10, 14, 22, 12, 16, 12, 28, 28]  # shared by the three tables below, one page wide at 9 pt
     write_note(ws, 3, "Chỉ tính các đơn vị tồn tại trong kỳ báo cáo. Từ 01/07/2025 một xã/phường mới có thể được tính "
                       "theo tệp của các xã cũ sáp nhập vào nó (cột «Tính theo tệp của» trong danh sách đơn vị); cột "
                       "«Đơn vị cũ chưa nộp» nêu các xã cũ chưa có tệp khi xã mới chưa tự nộp.", 7, sum(widths[:7]))
     counts = ["Phải báo cáo", ON_TIME, LATE, MISSING, "Tỷ lệ đã nộp", "Tỷ lệ đúng hạn"]
-    last = write_table(ws, 4, ["Cấp", *counts], rows, widths[:7], {5: S.PCT_FMT, 6: S.PCT_FMT})
+    last = write_table(ws, 4, ["Cấp", *counts], rows, widths[:7], {5: PCT_FMT, 6: PCT_FMT})
     by_parent = summary(st, ["parent_code", "parent_name"])
     start = last + 3
     ws.cell(row=start - 1, column=1, value="Theo đơn vị cấp trên").font = S.BOLD
     rows = [[f"{r.parent_name} ({r.parent_code})", r.expected, r[ON_TIME], r[LATE], r[MISSING], r.rate, r.on_time_rate]
             for _, r in by_parent.iterrows()]
-    last = write_table(ws, start, ["Đơn vị cấp trên", *counts], rows, widths[:7], {5: S.PCT_FMT, 6: S.PCT_FMT})
+    last = write_table(ws, start, ["Đơn vị cấp trên", *counts], rows, widths[:7], {5: PCT_FMT, 6: PCT_FMT})
     # The unit list starts on its own page, whose header row repeats on every later page.
     start = last + 3
     ws.row_breaks.append(Break(id=last + 1))
@@ -471,7 +667,7 @@ def _warnings(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels)
 
 def _nothing(ws: Worksheet, row: int, text: str) -> None:
     write_text(ws.cell(row=row, column=1), text)
-    ws.cell(row=row, column=1).font = S.ITALIC
+    ws.cell(row=row, column=1).font = S.NOTE
 
 
 def _texts(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) -> None:
@@ -501,7 +697,7 @@ def _portal(ws: Worksheet, inp: ReportInputs, timeliness: pd.DataFrame, subtitle
     last = write_table(ws, 4, ["Mã", "Đơn vị", "Chỉ tiêu", "Đơn vị báo cáo: tử số", "Đơn vị báo cáo: mẫu số",
                                "Đơn vị báo cáo: tỷ lệ", "Cổng DVC: tử số", "Cổng DVC: mẫu số", "Cổng DVC: tỷ lệ",
                                "Chênh lệch (Cổng − đơn vị)"], rows, widths,
-                       {3: S.INT_FMT, 4: S.INT_FMT, 5: S.PCT_FMT, 6: S.INT_FMT, 7: S.INT_FMT, 8: S.PCT_FMT,
+                       {3: INT_FMT, 4: INT_FMT, 5: PCT_FMT, 6: INT_FMT, 7: INT_FMT, 8: PCT_FMT,
                         9: SIGNED_PCT_FMT})
     start = last + 3
     ws.cell(row=start - 1, column=1, value=f"{ON_TIME_LABEL} theo Cổng DVC: toàn địa bàn và từng đơn vị (hồ sơ của "
@@ -510,7 +706,7 @@ def _portal(ws: Worksheet, inp: ReportInputs, timeliness: pd.DataFrame, subtitle
              _blank_nan(r.value)] for r in cast(Iterator[_Timely], timeliness.itertuples())]
     last = write_table(ws, start, ["Mã", "Đơn vị", "Cấp", "Hồ sơ giải quyết trước hạn và đúng hạn (tử số)",
                                    "Hồ sơ đã giải quyết (mẫu số)", "Tỷ lệ"], rows, widths[:6],
-                       {3: S.INT_FMT, 4: S.INT_FMT, 5: S.PCT_FMT},
+                       {3: INT_FMT, 4: INT_FMT, 5: PCT_FMT},
                        bold_rows=[n for n, u in enumerate(inp.registry.walk()) if u.level in AGGREGATE_LEVELS])
     if timeliness["denominator"].isna().all():
         _nothing(ws, last + 1, "Các tệp xuất từ Cổng DVC chưa có số hồ sơ đã giải quyết trước hạn, đúng hạn.")
@@ -528,7 +724,7 @@ def _portal_checks(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLa
     rows = [[r.source_file, r.agency_code, r.rows, r.first_row, "Chi tiết hồ sơ" if r.shape == "dossier" else "Mẫu 06a"]
             for r in inp.portal_unknown.itertuples()]
     last = write_table(ws, 4, ["Tệp", "Mã cơ quan", "Số dòng", "Dòng đầu tiên", "Loại tệp"], rows, widths[:5],
-                       {2: S.INT_FMT})
+                       {2: INT_FMT})
     if not rows:
         _nothing(ws, last + 1, "Mọi mã cơ quan trong tệp xuất đều có trong danh mục.")
         last += 1
@@ -564,7 +760,7 @@ def _reconciliation(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageL
                                "Tự tổng hợp: mẫu số", "Tự tổng hợp: tỷ lệ", "Các đơn vị trực thuộc: tử số",
                                "Các đơn vị trực thuộc: mẫu số", "Các đơn vị trực thuộc: tỷ lệ", "Chênh lệch tử số",
                                "Chênh lệch mẫu số", "Chênh lệch tỷ lệ"], rows, widths,
-                       {4: S.INT_FMT, 5: S.INT_FMT, 6: S.PCT_FMT, 7: S.INT_FMT, 8: S.INT_FMT, 9: S.PCT_FMT,
+                       {4: INT_FMT, 5: INT_FMT, 6: PCT_FMT, 7: INT_FMT, 8: INT_FMT, 9: PCT_FMT,
                         10: SIGNED_INT_FMT, 11: SIGNED_INT_FMT, 12: SIGNED_PCT_FMT},
                        fill=lambda _i, c, v: S.WARN_FILL if c >= 10 and isinstance(v, float | int) and abs(v) > EPS
                        else None)
@@ -597,7 +793,7 @@ def _crosswalk(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels
     rows: list[list[object]] = [[r.source_code, r.source_name, r.unit_code, r.unit_name, r.weight, ESTIMATED, y]
                                 for y, splits in years for r in splits.itertuples()]
     last = write_table(ws, 4, ["Mã cũ", "Đơn vị cũ", "Mã mới", "Đơn vị mới", "Tỷ lệ chia", "Ghi chú", "Năm số liệu"],
-                       rows, widths, {4: S.PCT_FMT})
+                       rows, widths, {4: PCT_FMT})
     if not rows:
         _nothing(ws, last + 1, "Không có đơn vị cũ nào bị chia.")
         last += 1
@@ -662,8 +858,8 @@ def _year_on_year(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLab
     headers = ["Mã", "Đơn vị", "Cấp", "Mã chỉ tiêu", "Chỉ tiêu, hoạt động", f"Năm {year}", f"Năm {before}",
                "Thay đổi", "Ghi chú"]
     row = 5
-    for caption, wanted, fmt, change_fmt in (("Chỉ tiêu (tỷ lệ)", False, S.PCT_FMT, SIGNED_PCT_FMT),
-                                             ("Hoạt động (số lượng)", True, S.INT_FMT, SIGNED_INT_FMT)):
+    for caption, wanted, fmt, change_fmt in (("Chỉ tiêu (tỷ lệ)", False, PCT_FMT, SIGNED_PCT_FMT),
+                                             ("Hoạt động (số lượng)", True, INT_FMT, SIGNED_INT_FMT)):
         part = yoy[yoy["indicator_code"].isin(counts) == wanted]
         rows = [[r.unit_code, r.unit_name, _label(LEVEL_LABELS, r.level), r.indicator_code,
                  labels[cast(str, r.indicator_code)], _blank_nan(cast(float, r.value)),
@@ -699,23 +895,26 @@ def _tasks(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLabels) ->
         summary_rows.append([t.code, t.title, t.lead_text or ", ".join(t.lead), t.partners, t.period,
                              *(cast(int, c[w]) for w in words)])
     last = write_table(ws, 4, ["Mã", "Nhiệm vụ", "Chủ trì", "Phối hợp", "Thời gian thực hiện", *words], summary_rows,
-                       widths, {5: S.INT_FMT, 6: S.INT_FMT, 7: S.INT_FMT, 8: S.INT_FMT}, wrap_columns=[1, 2, 3])
+                       widths, {5: INT_FMT, 6: INT_FMT, 7: INT_FMT, 8: INT_FMT}, wrap_columns=[1, 2, 3])
     if not summary_rows:
         _nothing(ws, last + 1, "Kế hoạch không có bảng nhiệm vụ (không khai báo tasks trong workspace.yaml).")
         last += 1
+    # The leaders' print is the tasks and how many lead units report each status; each lead unit's status and the
+    # units' plans stay on screen.
+    ws.print_area = f"A1:{get_column_letter(len(widths))}{last}"
     rows = [[r.task_code, r.unit_code, r.unit_name, r.status, r.note] for r in inp.tasks.itertuples()]
     colours: dict[object, PatternFill] = {TASK_STATUSES[2]: S.MET_FILL, TASK_STATUSES[1]: S.WARN_FILL,
                                           TASK_STATUSES[0]: S.NOT_MET_FILL, NOT_REPORTED: S.NOT_MET_FILL}
     ws.cell(row=last + 2, column=1, value="Tình trạng theo đơn vị chủ trì").font = S.BOLD
     last = write_table(ws, last + 3, ["Mã nhiệm vụ", "Đơn vị chủ trì", "Tên đơn vị", "Tình trạng", "Kết quả, ghi chú"],
-                       rows, [12, 12, 34, 18, 60], fill=lambda _i, c, v: colours.get(v) if c == 3 else None,
+                       rows, [12, 12, 34, 18, 22], fill=lambda _i, c, v: colours.get(v) if c == 3 else None,
                        wrap_columns=[4])
     if not rows:
         _nothing(ws, last + 1, "Không có.")
         last += 1
     plans = [[r.unit_code, inp.name(r.unit_code), r.text] for r in inp.plans.itertuples()]
     _listing(ws, last + 3, "Kế hoạch thực hiện Đề án của các đơn vị (số, ngày ban hành, như đơn vị ghi)",
-             ["Mã", "Đơn vị", "Kế hoạch"], plans, [12, 34, 60])
+             ["Mã", "Đơn vị", "Kế hoạch"], plans, [12, 34, 34])
     ws.auto_filter.ref = None
 
 

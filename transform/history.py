@@ -14,15 +14,12 @@ import pandas as pd
 from core.catalogue import Catalogue
 from core.config import WorkspaceConfig
 from core.records import COVERAGE_COLUMNS, PREVIOUS_COLUMNS
-from core.text import fold
 from core.units import UnitRegistry
 from transform.rollup import portal_sourced
+from transform.targets import concerned
 
 # Units whose dossiers the portal counts: every administrative unit and agency but the press.
 PORTAL_LEVELS = {"province", "district", "commune", "department", "district_office"}
-# An item whose source is `education` (students, schools) is expected from the agencies named for education
-# (Sở / Phòng Giáo dục và Đào tạo) when there are any, not from every department that sees the row.
-EDUCATION = "giao duc"
 
 
 def year_on_year(data: pd.DataFrame, previous: pd.DataFrame, previous_year: int) -> pd.DataFrame:
@@ -48,24 +45,25 @@ def coverage(data: pd.DataFrame, registry: UnitRegistry, catalogue: Catalogue, c
     whose template carries the item; for a portal figure, every unit the portal counts dossiers of (no
     aggregate: a district's or province's row sums its own and its children's). Covered: those with a figure.
     """
+    rows = []
+    for item, expected in expected_units(registry, catalogue, config).items():
+        row = {"indicator_code": item, "covered": _covered(data, item, expected), "expected": len(expected)}
+        if previous is not None:
+            row["previous_covered"] = _covered(previous, item, expected)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=[*COVERAGE_COLUMNS, *(["previous_covered"] if previous is not None else [])])
+
+
+def expected_units(registry: UnitRegistry, catalogue: Catalogue, config: WorkspaceConfig) -> dict[str, set[str]]:
+    """item code → the codes of the units expected to give its figure (see `coverage`): for a unit-reported item,
+    the reporting units it concerns (`transform.targets.concerned`: an education item, the education agencies)."""
     window = config.report_window
     reporting = set(config.reporting_levels)
     from_portal = portal_sourced(catalogue)
     leaves = [u for u in registry.units.values() if u.code not in registry.parents and u.valid_in(window)]
-    education = {u.code for u in leaves if EDUCATION in fold(u.name)}
-    rows = []
-    for item in catalogue.items:
-        if item.code in from_portal:
-            expected = {u.code for u in leaves if u.level in PORTAL_LEVELS}
-        else:
-            expected = {u.code for u in leaves if u.level in reporting and u.level in item.applies_to}
-            if item.source == "education" and expected & education:  # the education department(s) alone
-                expected &= education
-        row = {"indicator_code": item.code, "covered": _covered(data, item.code, expected), "expected": len(expected)}
-        if previous is not None:
-            row["previous_covered"] = _covered(previous, item.code, expected)
-        rows.append(row)
-    return pd.DataFrame(rows, columns=[*COVERAGE_COLUMNS, *(["previous_covered"] if previous is not None else [])])
+    portal_units = {u.code for u in leaves if u.level in PORTAL_LEVELS}
+    return {item.code: portal_units if item.code in from_portal
+            else concerned(item, [u for u in leaves if u.level in reporting]) for item in catalogue.items}
 
 
 def _covered(data: pd.DataFrame, code: str, units: set[str]) -> int:

@@ -385,6 +385,8 @@ def test_final_report_is_kept_under_its_own_name_and_recorded(runs: dict[str, An
     footer = docx_lines(kept.with_suffix(".docx"), "word/footer1.xml")[0]
     assert footer.startswith("Bản chính thức – lập lúc ")  # the Báo cáo is kept with it, marked final
     assert "DỰ THẢO" not in docx_lines(kept.with_suffix(".docx"))
+    header = load_workbook(kept).worksheets[0].oddHeader.center.text
+    assert header.startswith("&BCHÍNH THỨC – lập lúc "), header  # the run's kind, printed on every page
     with sqlite3.connect(runs["ws_airflow"] / "warehouse.sqlite") as db:
         rows = db.execute("SELECT year, built_on, path, run_id FROM final_reports").fetchall()
     assert rows == [(YEAR, "2025-12-06", str(kept), final["run_id"])]

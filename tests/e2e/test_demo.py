@@ -44,7 +44,9 @@ def test_every_target_has_a_value_and_last_years(demo: tuple[Path, dict]) -> Non
     header = next(r for r in rows if r[0] == "STT")
     col = {h: n for n, h in enumerate(header)}
     targets = [r for r in rows[rows.index(header) + 1:] if isinstance(r[0], int) and r[col["Mục tiêu"]] is not None]
-    assert len(targets) == 17
+    assert len(targets) == 16  # judged in 2026; CQ_CAITIEN's 2030 target is progress, shown without a goal
+    later = next(r for r in rows[rows.index(header) + 1:] if r[1] == "CQ_CAITIEN")
+    assert later[col["Mục tiêu"]] is None and later[col["Đánh giá"]] == "Đang thực hiện"
     for r in targets:
         assert isinstance(r[col["Kết quả"]], float), r[1]
         assert isinstance(r[col["Kết quả năm 2025"]], float), r[1]

@@ -27,12 +27,13 @@ from core.catalogue import Kind, load_catalogue
 from core.config import WorkspaceConfig, load_config
 from core.layout import HEADER_ROW, INFO_FIRST_ROW, INFO_ROWS, SHEET_INFO, SHEET_TEXT
 from core.records import FACT_COLUMNS, Finding
+from core.text import fold
 from core.units import load_registry
 from dvctt.pipeline import build_report, ingest, report_path
 from report import styles as S
 from report.charts import RankingPanel, ranking_png, vn_percent
 from report.feedback import write_feedback
-from report.workbook import SHEET_DATA, ReportInputs, write_report
+from report.workbook import SHEET_DATA, TECHNICAL_SHEETS, ReportInputs, write_report
 from report.xlsx import save_workbook, write_text
 from tests.support import REPO
 from tests.support.factory import drop, set_count, set_ratio, template_for
@@ -47,6 +48,7 @@ INJECTIONS = ['=HYPERLINK("http://x","y")', "+84 912 345 678 không liên lạc 
               "@Sở TT&TT chưa có hướng dẫn"]
 OLD_TEMPLATE = "DVCTT-0"
 MET_RGB, NOT_MET_RGB = S.MET_FILL.fgColor.rgb, S.NOT_MET_FILL.fgColor.rgb
+PRODUCED_AT = datetime(2025, 12, 10, 1, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +90,7 @@ def resubmitted(demo_run: Path, tmp_path_factory) -> Resubmission:
     settled = time.time() - 600
     os.utime(again, (settled, settled))
     assert ingest(ws).to_dict()["new_accepted"] == 1
-    return Resubmission(ws, src.parent.name, build_report(ws).path)
+    return Resubmission(ws, src.parent.name, build_report(ws, produced_at=PRODUCED_AT).path)
 
 
 @dataclass
@@ -152,27 +154,31 @@ def test_summary_equals_the_province_row_of_the_data_sheet(book, province: pd.Da
 
 
 def test_verdicts_follow_the_target_for_the_year_and_are_coloured(book, province: pd.DataFrame) -> None:
+    """A target of year T is judged from T on: CQ_CAITIEN's 2030 target is progress in 2025, never «Chưa đạt»."""
     ws = book["Tổng hợp"]
     seen = set()
     rows = _summary_rows(ws)
     for ind in load_catalogue().indicators:
         row = rows[ind.code]
-        target = ind.target_for(2025)
+        judged, later = ind.target(2025), ind.horizon(2025)
         value = province.loc[ind.code, "value"]
         verdict = ws.cell(row=row, column=9)
-        if target is None:
-            assert verdict.value is None and ws.cell(row=row, column=4).value is None, ind.code  # no goal, no verdict
-            continue
-        _year, goal = target
-        if pd.isna(value):
-            assert verdict.value is None
-            continue
-        assert ws.cell(row=row, column=4).value == goal
-        assert verdict.value == ("Đạt" if value >= goal else "Chưa đạt"), ind.code
-        assert verdict.fill.fgColor.rgb == (MET_RGB if verdict.value == "Đạt" else NOT_MET_RGB)
+        assert ws.cell(row=row, column=4).value == (judged.goal if judged else None), ind.code
+        if judged is None and later is None:
+            assert verdict.value is None, ind.code  # no goal, no verdict
+        elif pd.isna(value):
+            assert verdict.value == "Chưa có số liệu", ind.code
+        elif judged is None:
+            assert verdict.value == "Đang thực hiện", ind.code
+        else:
+            assert verdict.value == ("Đạt" if value >= judged.goal else "Chưa đạt"), ind.code
+            assert verdict.fill.fgColor.rgb == (MET_RGB if verdict.value == "Đạt" else NOT_MET_RGB)
         seen.add(verdict.value)
-    assert seen == {"Đạt", "Chưa đạt"}
-    assert ws.cell(row=5, column=6).number_format == S.PCT_FMT and ws.cell(row=5, column=7).number_format == S.INT_FMT
+    assert {"Đạt", "Chưa đạt", "Đang thực hiện"} <= seen
+    assert rows["CQ_CAITIEN"] and ws.cell(row=rows["CQ_CAITIEN"], column=9).value == "Đang thực hiện"
+    assert ws.column_dimensions["B"].hidden  # the codes are not printed
+    assert ws.cell(row=5, column=6).number_format == S.VN_PCT_FMT
+    assert ws.cell(row=5, column=7).number_format == S.VN_INT_FMT
 
 
 def test_by_unit_cells_are_coloured_against_their_target(book) -> None:
@@ -201,48 +207,65 @@ def _ranking_table(ws) -> pd.DataFrame:
 def test_ranking_follows_the_published_rule(book, report_file: Path) -> None:
     """Recompute the rule printed on the sheet from the Dữ liệu sheet and compare, unit by unit."""
     catalogue = load_catalogue()
-    goals = {i.code: (i.target_for(2025)[1], set(i.applies_to)) for i in catalogue.indicators if i.target_for(2025)}
+    goals = {i.code: (i.target_for(2025)[1], set(i.applies_to), i.source) for i in catalogue.indicators
+             if i.target_for(2025)}
     data = read_data_sheet(report_file)
     reported = data.groupby("unit_code")["reporting_units"].max() > 0
+    names = dict(zip(data["unit_code"], data["unit_name"], strict=False))
+    levels = data.drop_duplicates("unit_code").groupby("level")["unit_code"].apply(set).to_dict()
     expected = {}
     for (code, level), rows in data[data["level"] != "province"].groupby(["unit_code", "level"]):
         met = applicable = 0
+        reached = 0.0
         for r in rows.itertuples():
             if r.indicator_code not in goals or level not in goals[r.indicator_code][1]:
                 continue
+            goal, _applies, source = goals[r.indicator_code]
+            education = {u for u in levels[level] if "giao duc" in fold(names[u])}
+            if source == "education" and education and code not in education:
+                continue  # an education target concerns the education agencies alone
             if pd.notna(r.numerator) and r.denominator == 0:
                 continue
             applicable += 1
-            met += bool(pd.notna(r.value) and r.value >= goals[r.indicator_code][0])
-        expected[code] = (met, applicable, met / applicable if reported[code] and applicable else None)
+            met += bool(pd.notna(r.value) and r.value >= goal)
+            reached += min(1.0, r.value / goal) if pd.notna(r.value) else 0.0
+        ok = reported[code] and applicable
+        expected[code] = (met, applicable, met / applicable if ok else None, reached / applicable if ok else None)
     table = _ranking_table(book["Xếp hạng"])
     assert set(table["Mã"]) == set(expected)
     for r in table.itertuples():
-        met, applicable, share = expected[r.Mã]
+        met, applicable, share, score = expected[r.Mã]
         assert (r[6], r[7]) == (met, applicable), r.Mã
         assert pd.isna(r[8]) == (share is None) and (share is None or r[8] == pytest.approx(share)), r.Mã
+        assert pd.isna(r[9]) == (score is None) and (score is None or r[9] == pytest.approx(score)), r.Mã
     for level, rows in table.groupby("Cấp", sort=False):
         ranked = rows[rows["Xếp hạng"].notna()]
-        assert list(ranked["Xếp hạng"]) == list(range(1, len(ranked) + 1)), level
-        order = ranked.assign(neg=-ranked.iloc[:, 7].astype(float)).sort_values(["neg", "Mã"])
-        assert list(order["Mã"]) == list(ranked["Mã"]), level
+        keys = [round(expected[c][3], 9) for c in ranked["Mã"]]  # by score; equal scores share a rank (1, 1, 3)
+        assert list(ranked["Xếp hạng"]) == [1 + sum(k > mine for k in keys) for mine in keys], level
+        assert keys == sorted(keys, reverse=True), level
         assert (rows["Xếp hạng"].isna() == rows["Ghi chú"].notna()).all(), level  # unranked units say why
-    assert "Cùng điểm thì đơn vị có mã nhỏ hơn xếp trước" in book["Xếp hạng"]["A3"].value
+    assert "cùng hạng (ví dụ 1, 1, 3)" in book["Xếp hạng"]["A3"].value
 
 
 def test_every_sheet_prints_a4_landscape_with_titles_frozen_panes_and_cutoff(book) -> None:
-    assert book.sheetnames == ["Tổng hợp", "Theo đơn vị", "Xếp hạng", "Hoạt động", "Tình hình nộp", "Cảnh báo dữ liệu",
-                               "Khó khăn, kiến nghị", "Cổng DVC và đơn vị", "Kiểm tra tệp Cổng DVC", "Đối chiếu số liệu",
-                               "Sáp nhập, chia tách", "So với năm trước", "Nhiệm vụ, kế hoạch", "Nguồn số liệu",
-                               "Dữ liệu"]
+    assert book.sheetnames == ["Tóm tắt", "Tổng hợp", "Theo đơn vị", "Xếp hạng", "Hoạt động", "Tình hình nộp",
+                               "Cảnh báo dữ liệu", "Khó khăn, kiến nghị", "Cổng DVC và đơn vị", "Kiểm tra tệp Cổng DVC",
+                               "Đối chiếu số liệu", "Sáp nhập, chia tách", "So với năm trước", "Nhiệm vụ, kế hoạch",
+                               "Nguồn số liệu", "Dữ liệu"]
     for ws in book.worksheets:
         setup = ws.page_setup
-        assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0), ws
+        assert (setup.orientation, setup.paperSize) == ("landscape", 9), ws
+        assert setup.fitToHeight == (1 if ws.title == "Tóm tắt" else 0) and setup.fitToWidth >= 1, ws.title
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
         assert ws.print_title_rows and ws.freeze_panes, ws.title
+        assert ws.sheet_state == ("hidden" if ws.title in TECHNICAL_SHEETS else "visible"), ws.title
         header, footer = str(ws.oddHeader.right), str(ws.oddFooter)
         assert f"Số liệu đến ngày {CUTOFF}" in header and "Sở Khoa học và Công nghệ" in str(ws.oddHeader.left)
-        assert not re.search(r"&[DT]", header + footer), "no print date or time: the same state gives the same bytes"
+        assert re.search(r"DỰ THẢO – lập lúc \d\d:\d\d ngày \d\d/\d\d/\d{4}", ws.oddHeader.center.text), ws.title
+        assert not re.search(r"&[DT]", header + footer), "no print date or time: the time produced is an input"
+        assert setup.firstPageNumber == 1 and setup.useFirstPageNumber, ws.title
+    assert book["Theo đơn vị"].page_setup.fitToWidth == 1  # hidden: its width does not matter
+    assert book["Tổng hợp"].page_setup.fitToWidth == 1  # one page wide at 9 pt
     assert [c.value for c in book["Dữ liệu"][1]] == ["unit_code", "unit_name", "level", "parent_code",
                                                     "indicator_code", "numerator", "denominator", "value",
                                                     "reporting_units", "split_units", "previous_year",
@@ -250,23 +273,21 @@ def test_every_sheet_prints_a4_landscape_with_titles_frozen_panes_and_cutoff(boo
                                                     "previous_split_units", "change"]
 
 
-def test_charts_are_native_and_the_picture_carries_no_stamp(report_file: Path) -> None:
+def test_charts_are_pictures_without_a_stamp(report_file: Path) -> None:
+    """The targets' chart and the ranking are pictures (their labels read 77,1% in any program and locale)."""
     with zipfile.ZipFile(report_file) as z:
         names = z.namelist()
-        charts = [n for n in names if n.startswith("xl/charts/chart")]
-        images = [n for n in names if n.startswith("xl/media/") and n.endswith(".png")]
-        assert len(charts) == 1 and len(images) == 1
-        chart = z.read(charts[0]).decode()
-        png = z.read(images[0])
-    targets = sum(i.target_for(2025) is not None for i in load_catalogue().indicators)  # listed first on the sheet
-    assert "<barChart>" in chart and f"<f>'Tổng hợp'!$F$5:$F${4 + targets}</f>" in chart  # it points at the table
-    chunks, pos = [], 8
-    while pos < len(png):
-        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
-        chunks.append((kind, png[pos + 8:pos + 8 + length]))
-        pos += 12 + length
-    assert b"tIME" not in {k for k, _ in chunks}
-    assert not any(b"Software" in body or b"Date" in body for k, body in chunks if k in (b"tEXt", b"iTXt", b"zTXt"))
+        assert not [n for n in names if n.startswith("xl/charts/chart")]
+        pngs = [z.read(n) for n in names if n.startswith("xl/media/") and n.endswith(".png")]
+    assert len(pngs) == 2
+    for png in pngs:
+        chunks, pos = [], 8
+        while pos < len(png):
+            length, kind = struct.unpack(">I4s", png[pos:pos + 8])
+            chunks.append((kind, png[pos + 8:pos + 8 + length]))
+            pos += 12 + length
+        assert b"tIME" not in {k for k, _ in chunks}
+        assert not any(b"Software" in body or b"Date" in body for k, body in chunks if k in (b"tEXt", b"iTXt", b"zTXt"))
 
 
 def test_ranking_picture_is_byte_identical_for_the_same_figures() -> None:
@@ -366,7 +387,7 @@ def test_warnings_sheet_lists_the_current_files_warnings(resubmitted: Resubmissi
 
 def test_same_state_gives_a_byte_identical_workbook(resubmitted: Resubmission) -> None:
     first = resubmitted.report.read_bytes()
-    assert build_report(resubmitted.workspace).path.read_bytes() == first
+    assert build_report(resubmitted.workspace, produced_at=PRODUCED_AT).path.read_bytes() == first
 
 
 # --- the way a recipient opens it ---------------------------------------------------------------
@@ -399,7 +420,7 @@ def test_pdf_shows_formula_looking_text_not_errors(rendered: Rendered) -> None:
 def test_activity_counts_have_integer_format(book) -> None:
     ws = book["Hoạt động"]
     acts = [a for a in load_catalogue().activities if a.kind is Kind.COUNT]
-    assert ws.cell(row=5, column=5).number_format == S.INT_FMT and len(acts) == ws.max_column - 3  # totals, then units
+    assert ws.cell(row=5, column=5).number_format == S.VN_INT_FMT and len(acts) == ws.max_column - 3  # totals, units
 
 
 def test_crosswalk_sheets_show_splits_as_estimates_and_what_was_left_out(tmp_path: Path) -> None:

@@ -51,8 +51,11 @@ def test_goals_by_year_and_a_goal_kept_after_its_year() -> None:
     hoso, people, improve = (catalogue.get(c) for c in ("HOSO_TRUCTUYEN", "NGUOIDAN_SUDUNG", "CQ_CAITIEN"))
     assert hoso.target(2025).model_dump() == {"year": 2025, "goal": 0.8, "maintained": False}
     assert hoso.target(2026).model_dump() == {"year": 2025, "goal": 0.8, "maintained": True}
-    assert people.target(2026).model_dump() == {"year": 2030, "goal": 0.7, "maintained": False}
-    assert improve.target(2025).goal == 1.0 and improve.target(2031).maintained
+    assert people.target(2026).model_dump() == {"year": 2025, "goal": 0.5, "maintained": True}
+    assert people.horizon(2026).model_dump() == {"year": 2030, "goal": 0.7, "maintained": False}
+    assert improve.target(2025) is None and improve.target(2029) is None  # a 2030 target is never judged before 2030
+    assert improve.horizon(2025).year == 2030 and improve.target(2030).goal == 1.0 and improve.target(2031).maintained
+    assert improve.horizon(2030) is None
 
 
 def _config(tmp_path: Path, text: str) -> Path:

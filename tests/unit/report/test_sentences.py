@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from report.sentences import target_sentence, vn_decimal, vn_pct
+from report.numbers import vn_number
+from report.sentences import target_sentence, vn_pct
 
 BASE = {"indicator_code": "X", "name": "Hồ sơ trực tuyến", "unit": "%", "goal_year": 2025, "goal": 0.8,
         "value": None, "numerator": None, "denominator": None, "status": "", "gap_pp": None, "reason": None,
@@ -63,4 +64,4 @@ def test_percent(value: float, text: str) -> None:
 
 
 def test_decimal_groups_thousands() -> None:
-    assert vn_decimal(1234567.25, 2) == "1.234.567,25"
+    assert vn_number(1234567.25, 2) == "1.234.567,25"
