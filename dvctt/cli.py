@@ -183,7 +183,7 @@ def _print_ingest(summary: dict, as_json: bool) -> None:
 @app.command()
 def ingest(workspace: Workspace, as_json: AsJson = False) -> None:
     """Scan inbox/<unit>/, archive, validate and load new files (files are never deleted)."""
-    from dvctt.pipeline import ingest as run_ingest
+    from dvctt.inbox_check import ingest as run_ingest  # not dvctt.pipeline: nothing new answers in a second
 
     summary = _guard(lambda: run_ingest(workspace, progress=sys.stderr.isatty() and not as_json)).to_dict()
     _print_ingest(summary, as_json)
