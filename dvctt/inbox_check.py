@@ -11,12 +11,12 @@ otherwise `dvctt.intake` is imported and judges the batch, under the same lock.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from core import clock
-from core.config import load_config
+from core.config import WorkspaceConfig, load_config
 from core.locking import file_lock
 from core.progress import Stopwatch
 from extract.inbox import Dropped, scan_inbox
@@ -66,7 +66,7 @@ class IngestSummary:
             "new_data": self.new_data,
             "html": str(self.html) if self.html else None,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
-            "files": [asdict(f) for f in self.files],
+            "files": [dict(vars(f)) for f in self.files],  # flat: `asdict`'s deep copy took 0.4 s for 12,000 files
         }
 
 
@@ -91,9 +91,9 @@ def ingest(workspace: Path, *, now: datetime | None = None, progress: bool = Fal
     One ingest at a time per workspace (the CLI and the DAG may overlap): a second waits.
     """
     workspace = Path(workspace)
-    load_config(workspace)  # a missing or broken workspace fails here, before the lock file is made in it
+    config = load_config(workspace)  # a missing or broken workspace fails here, before the lock file is made in it
     with file_lock(workspace / ".ingest.lock"):
-        summary = unchanged(workspace)
+        summary = unchanged(workspace, config)
         if summary is not None:
             return summary
         from dvctt.intake import ingest_locked
@@ -101,13 +101,13 @@ def ingest(workspace: Path, *, now: datetime | None = None, progress: bool = Fal
         return ingest_locked(workspace, now, progress)
 
 
-def unchanged(workspace: Path) -> IngestSummary | None:
+def unchanged(workspace: Path, config: WorkspaceConfig | None = None) -> IngestSummary | None:
     """The run's summary, recorded, when no settled file is new; None when some file needs judging (or the
     archive has no journal yet: the full run writes it). What a full run would answer and record, file by file."""
     started = clock.now()
     timings: dict[str, float] = {}
     watch = Stopwatch(timings)
-    config = load_config(workspace)
+    config = config or load_config(workspace)
     if not journal_path(workspace / "archive").exists():
         return None
     scan = scan_inbox(workspace / "inbox", settle_seconds=config.limits.settle_seconds)
