@@ -178,7 +178,7 @@ def one_more_file(ws: Path) -> float:
 
     config = load_config(ws)
     unit = load_registry(config).of_levels({"commune"})[0]
-    template = KindTemplate(unit.level, config)
+    template = KindTemplate(unit, config)
     path = ws / "inbox" / unit.code / "nop_lai.xlsx"
     past = time.time() - 600
     path.write_bytes(template.render(unit, random.Random("warm-up")))
@@ -205,7 +205,7 @@ def cli_walls(ws: Path, tries: int = 3) -> tuple[float, float]:
     nothing = min(_timed(cmd)[0] for _ in range(tries))
     config = load_config(ws)
     unit = load_registry(config).of_levels({"commune"})[1]
-    template = KindTemplate(unit.level, config)
+    template = KindTemplate(unit, config)
     path = ws / "inbox" / unit.code / "nop_lai.xlsx"
     past = time.time() - 600
     walls = []
