@@ -9,7 +9,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
-import tempfile
+import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,7 +83,7 @@ def archive_file(path: Path, archive_dir: Path, *, link: bool = False) -> tuple[
     not change while hashing; a copy otherwise. Hard-linked or not, an archived export is read-only.
     """
     make_dirs(archive_dir)
-    tmp = Path(tempfile.mkdtemp(dir=archive_dir, prefix=".in-")) / "file"
+    tmp = archive_dir / f".in-{secrets.token_hex(8)}"  # created exclusively below (or linked: fails if it exists)
     try:
         sha = (_shared(path, tmp) if link else None) or _copy_hashing(path, tmp)
         if link:
@@ -94,7 +94,6 @@ def archive_file(path: Path, archive_dir: Path, *, link: bool = False) -> tuple[
             os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
-        tmp.parent.rmdir()
     return sha, target
 
 
