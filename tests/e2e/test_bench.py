@@ -24,7 +24,7 @@ def test_bench_small_runs() -> None:
     for what in ("portal_aggregate / DuckDB floor", "intake / calamine floor", "end-to-end / (calamine + DuckDB floor)",
                  "write / xlsxwriter constant_memory", "naive / our intake", "CLI ingest nothing new",
                  "CLI ingest one new file", "peak RSS / 1 GiB"):
-        assert any(t.startswith(what) for t in targets), (what, targets)
+        assert any(what in t for t in targets), (what, targets)
 
 
 def test_bench_read_memory_runs() -> None:
