@@ -1,7 +1,7 @@
 """End-to-end benchmark, side by side with the floor and a naive peer, in the same run.
 
     .venv/bin/python -m bench.run              # national: every commune, district office, department
-    .venv/bin/python -m bench.run --small      # one province, small samples: under a minute (CI smoke test)
+    .venv/bin/python -m bench.run --small      # one province, small samples: a minute or two (CI smoke test)
 
 The workspace gets a workbook per expected unit (the real template) and a dossier-level portal
 export (10 million rows; 200,000 with --small) spread over the same units. Prints wall time and
