@@ -31,9 +31,11 @@ PLACEHOLDER_CODE, PLACEHOLDER_NAME = "ZZCODEZZ", "ZZNAMEZZ"
 class KindTemplate:
     """A filled workbook for one unit kind with sentinels where figures go."""
 
-    def __init__(self, level: str, config: WorkspaceConfig):
+    def __init__(self, like: Unit, config: WorkspaceConfig):
+        """For units of `like`'s level and validity: an old commune's template names the 3-level registry,
+        a new commune's the 2-level one, and intake reads the code in that registry."""
         catalogue = load_catalogue()
-        fake = Unit(PLACEHOLDER_CODE, PLACEHOLDER_NAME, level, None, "")
+        fake = Unit(PLACEHOLDER_CODE, PLACEHOLDER_NAME, like.level, None, "", like.valid_from, like.valid_to)
         wb = build_template(fake, config.year, config.report_window, catalogue)
         self.kinds: dict[int, tuple[str, str]] = {}  # sentinel → (field, code)
         n = SENTINEL
@@ -86,10 +88,11 @@ class KindTemplate:
 def generate(workspace: Path, config: WorkspaceConfig, units: list[Unit], seed: int = 1) -> float:
     """Write one workbook per unit into inbox/<code>/; returns seconds taken."""
     started = time.perf_counter()
-    templates: dict[str, KindTemplate] = {}
+    templates: dict[tuple, KindTemplate] = {}
     past = time.time() - 600
     for unit in units:
-        tpl = templates.get(unit.level) or templates.setdefault(unit.level, KindTemplate(unit.level, config))
+        kind = (unit.level, unit.valid_from, unit.valid_to)
+        tpl = templates.get(kind) or templates.setdefault(kind, KindTemplate(unit, config))
         path = workspace / "inbox" / unit.code / f"bao_cao_{unit.code}.xlsx"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(tpl.render(unit, random.Random(f"{seed}-{unit.code}")))

@@ -156,7 +156,9 @@ class CatalogueOverrides(BaseModel):
 
 @lru_cache(maxsize=4)
 def load_catalogue() -> Catalogue:
-    return Catalogue.model_validate(yaml.safe_load(read_text("catalogue.yaml")))
+    # libyaml when present: the pure-Python parser takes 0.3 s of every command, `dvctt ingest` included
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return Catalogue.model_validate(yaml.load(read_text("catalogue.yaml"), Loader=loader))
 
 
 def with_overrides(overrides: CatalogueOverrides) -> Catalogue:

@@ -23,8 +23,8 @@ SUMMARY_KEYS = ("seen", "accepted", "quarantined", "pending", "new_accepted", "n
 def inbox() -> None:
     @task(task_id="ingest", execution_timeout=timedelta(minutes=30))
     def run_ingest() -> dict[str, Any]:
-        """Run `dvctt.pipeline.ingest` on the workspace; its tallies and the run page's path go to XCom."""
-        from dvctt.pipeline import ingest  # heavy (pandas, GX): import when the task runs, not at parse
+        """Run `dvctt.inbox_check.ingest` on the workspace; its tallies and the run page's path go to XCom."""
+        from dvctt.inbox_check import ingest  # GX and pandas only when a file is new; never at parse
 
         summary = ingest(workspace())
         return {**summary.counts(), "new_data": summary.new_data, "html": str(summary.html) if summary.html else None}

@@ -10,11 +10,10 @@ half-loaded and a re-run converges.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 from collections.abc import Hashable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -25,11 +24,11 @@ from core.catalogue import with_overrides
 from core.config import YEAR_MIN, load_config
 from core.files import make_dirs, share
 from core.layout import SHEET_INFO, TEMPLATE_VERSION
-from core.locking import file_lock
 from core.progress import Stopwatch, progress_bar
 from core.records import CELL_COLUMNS, RATIO_COLUMNS, STATS_COLUMNS, TASK_COLUMNS, Finding, Submission
 from core.units import UnitRegistry, era_of_registry, load_registry, registry_names
-from expectations.submission import no_figures, validate_submission_cells
+from dvctt.inbox_check import FileOutcome, IngestSummary, stat_key, symlink_sha
+from dvctt.inbox_check import ingest as ingest  # the entry point, re-exported: it lives where it imports little
 from extract.formats import as_shown
 from extract.inbox import FEEDBACK_DIR, SUPPORTED, Dropped, archive_file, scan_inbox
 from extract.journal import Arrival, append_arrivals, journal_path
@@ -41,52 +40,6 @@ from report.feedback import write_feedback
 from report.intake_summary import write_intake_summary
 from report.xlsx import atomic_write_bytes
 from transform.quality import STALE_SHARE, dropped_figure, quality_warnings, robust_stats
-
-
-@dataclass
-class FileOutcome:
-    unit_code: str
-    name: str
-    status: str  # accepted | quarantined | pending
-    new: bool
-    sha256: str | None = None
-    reason: str | None = None
-    warnings: int = 0
-    twin_of: str | None = None  # another file of this run with the same bytes, judged for both
-
-
-@dataclass
-class IngestSummary:
-    files: list[FileOutcome] = field(default_factory=list)
-    html: Path | None = None  # the IT page for this run, when it processed new files
-    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for IT and bench/
-
-    def count(self, status: str, *, new: bool | None = None) -> int:
-        return sum(1 for f in self.files if f.status == status and (new is None or f.new == new))
-
-    @property
-    def new_data(self) -> bool:
-        return self.count("accepted", new=True) > 0
-
-    def counts(self) -> dict[str, int]:
-        """The tallies alone, without listing every file as a dict (0.2 s for a national inbox)."""
-        return {
-            "seen": len(self.files),
-            "accepted": self.count("accepted"),
-            "quarantined": self.count("quarantined"),
-            "pending": self.count("pending"),
-            "new_accepted": self.count("accepted", new=True),
-            "new_quarantined": self.count("quarantined", new=True),
-        }
-
-    def to_dict(self) -> dict:
-        return {
-            **self.counts(),
-            "new_data": self.new_data,
-            "html": str(self.html) if self.html else None,
-            "timings": {k: round(v, 3) for k, v in self.timings.items()},
-            "files": [asdict(f) for f in self.files],
-        }
 
 
 def describe(finding: Finding) -> str:
@@ -151,18 +104,12 @@ def _frame(rows: Iterable[dict], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(list(rows), columns=columns)
 
 
-def ingest(workspace: Path, *, now: datetime | None = None, progress: bool = False) -> IngestSummary:
-    """Process every settled file in `inbox/`; safe to run again at any time.
+def ingest_locked(workspace: Path, now: datetime | None, progress: bool) -> IngestSummary:
+    """The run of `dvctt.inbox_check.ingest` when some file is new, under its lock."""
+    # GX is imported here, before the stage clock: the stages time the work, as bench/ times its floors, and
+    # the import (seconds) shows in the command's wall time, which bench/ reports too.
+    import expectations.submission  # noqa: F401
 
-    One ingest at a time per workspace (the CLI and the DAG may overlap): a second waits.
-    """
-    workspace = Path(workspace)
-    load_config(workspace)  # a missing or broken workspace fails here, before the lock file is made in it
-    with file_lock(workspace / ".ingest.lock"):
-        return _ingest(workspace, now, progress)
-
-
-def _ingest(workspace: Path, now: datetime | None, progress: bool) -> IngestSummary:
     b = Batch(workspace, now)
     started = clock.now()
     watch = Stopwatch(b.summary.timings)
@@ -229,14 +176,14 @@ def _archive(b: Batch, ready: list[Dropped], progress: bool) -> Staged:
     max_bytes = b.config.limits.max_file_mb * 1024 * 1024
     in_scan: dict[tuple[str, str], str] = {}  # (unit, sha256) → the name of the file judged for those bytes
     for d in progress_bar(ready, "Lưu trữ tệp", enabled=progress):
-        stat = None if d.symlink else _stat_key(d)
+        stat = None if d.symlink else stat_key(d)
         sha = hashes.get(stat) if stat is not None else None
         if sha is not None and (d.unit_code, sha) in known:  # unchanged since it was processed: not read again
             b.summary.files.append(FileOutcome(d.unit_code, d.name, known[(d.unit_code, sha)], new=False, sha256=sha))
             continue
         arrived = b.now or clock.now()
         if stat is None:  # a symlink is never followed: it could point anywhere outside the inbox
-            sha, archived = hashlib.sha256(f"symlink:{d.name}".encode()).hexdigest(), None
+            sha, archived = symlink_sha(d), None
         else:
             sha, archived = archive_file(d.path, b.ws / "archive")
             if stat not in hashes:
@@ -269,12 +216,7 @@ def judge_batch(b: Batch, staged: Staged, progress: bool, watch: Stopwatch | Non
     subs, notes = _read(b, staged, progress)
     claims = {key: _claim(b, sub, notes[key]) for key, (_, _, sub) in subs.items()}
     watch.lap("read")
-    cells = _frame((c for _, _, s in subs.values() for c in s.cells), CELL_COLUMNS)
-    ratios = _frame((r for _, _, s in subs.values() for r in s.ratios), RATIO_COLUMNS)
-    by_file: dict[str, list[Finding]] = {}
-    for f in validate_submission_cells(cells, ratios, known_codes={i.code for i in b.catalogue.items},
-                                       known_tasks={t.code for t in b.config.tasks}):
-        by_file.setdefault(f.file_id, []).append(f)
+    by_file = _validate(b, subs)
     watch.lap("validate")
     clean = {k: v for k, v in subs.items()
              if not any(f.severity == "error" for f in notes[k] + by_file.get(k, []))}
@@ -292,6 +234,21 @@ def judge_batch(b: Batch, staged: Staged, progress: bool, watch: Stopwatch | Non
     return Judged(items, recomputed, problems, names)
 
 
+def _validate(b: Batch, subs: dict[str, tuple[Dropped, FileRecord, Submission]]) -> dict[str, list[Finding]]:
+    """Every file's cells in one GX run; the findings by file."""
+    by_file: dict[str, list[Finding]] = {}
+    if not subs:
+        return by_file
+    from expectations.submission import validate_submission_cells  # GX: see _read
+
+    cells = _frame((c for _, _, s in subs.values() for c in s.cells), CELL_COLUMNS)
+    ratios = _frame((r for _, _, s in subs.values() for r in s.ratios), RATIO_COLUMNS)
+    for f in validate_submission_cells(cells, ratios, known_codes={i.code for i in b.catalogue.items},
+                                       known_tasks={t.code for t in b.config.tasks}):
+        by_file.setdefault(f.file_id, []).append(f)
+    return by_file
+
+
 def _symlink(d: Dropped) -> Finding:
     return Finding(d.name, "error", "symlink", "", "", d.name, "Tệp thật, không phải lối tắt",
                    "Tệp là lối tắt (symlink) nên không được đọc. Hãy chép chính tệp báo cáo vào thư mục.")
@@ -302,6 +259,12 @@ def _read(b: Batch, staged: Staged, progress: bool
     """Read exactly the archived bytes that were hashed; a file that cannot be read joins `staged.early`."""
     subs: dict[str, tuple[Dropped, FileRecord, Submission]] = {}
     notes: dict[str, list[Finding]] = {}
+    if not staged.to_read:
+        return subs, notes
+    # Great Expectations takes seconds to import (it loads every expectation it ships, scipy.stats with them):
+    # only a batch with files to read pays for it, so an ingest with nothing new answers at once.
+    from expectations.submission import no_figures
+
     jobs = [ReadJob(d.unit_code + rec.sha256, b.ws / str(rec.archive_path), d.unit_code, b.config.year,
                     b.config.limits, b.ws / "archive", b.catalogue) for d, rec in staged.to_read]
     results = progress_bar(read_all(jobs), "Đọc tệp", enabled=progress, total=len(jobs))
@@ -395,12 +358,6 @@ def _judge(staged: Staged, subs: dict[str, tuple[Dropped, FileRecord, Submission
 def _arrival_order(d: Dropped, rec: FileRecord) -> tuple[datetime, int, str]:
     """The order a unit's files become versions in: arrival, then modification time, then name."""
     return rec.arrived_at, d.mtime_ns, d.name
-
-
-def _stat_key(d: Dropped) -> tuple[str, str, int, int, int]:
-    """What recognises an inbox file hashed before, from the scan's stat. Taken before hashing: a write after
-    it changes ctime, so the bytes hashed can only be recorded under a stat the file no longer has."""
-    return d.unit_code, d.name, d.size, d.mtime_ns, d.ctime_ns
 
 
 def _precheck(b: Batch, d: Dropped, max_bytes: float) -> Finding | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -16,6 +15,7 @@ from core.config import YEAR_MIN, ConfigError, Window, WorkspaceConfig, load_con
 from core.layout import PLAN_TEXT
 from core.progress import Stopwatch
 from core.units import Hierarchy, UnitRegistry, history_registry, load_registry, province_name
+from dvctt.inbox_check import ingest  # GX and pandas are imported only when a file is new
 from load.warehouse import Warehouse, connect, warehouse_url
 from report.document import DRAFT, FINAL, DocumentMeta, document_path, write_document
 from report.workbook import History, ReportInputs, write_report
@@ -25,19 +25,7 @@ from transform.history import coverage, year_on_year
 from transform.scope import ReportScope, ad_hoc_window, subtree, with_window, within
 from transform.tasks import task_statuses
 
-if TYPE_CHECKING:
-    from dvctt.intake import IngestSummary
-
 __all__ = ["ReportResult", "build_report", "deliver_report", "ingest", "report_path"]
-
-
-def ingest(workspace: Path, *, now: datetime | None = None, progress: bool = False) -> IngestSummary:
-    """See `dvctt.intake.ingest`; imported on call because it loads GX (seconds), which a report never needs.
-    A missing or broken workspace is said before that import, not after."""
-    load_config(workspace)
-    from dvctt.intake import ingest as run
-
-    return run(workspace, now=now, progress=progress)
 
 
 @dataclass

@@ -72,7 +72,7 @@ def ingest_portal(workspace: Path, year: int | None = None) -> PortalSummary:
     folder = workspace / "portal"
     for path in sorted(folder.glob("*")) if folder.is_dir() else []:
         if path.is_file() and not path.is_symlink():
-            archive_file(path, workspace / "archive" / "portal")
+            archive_file(path, workspace / "archive" / "portal", link=True)
     clock.lap("portal_archive")
     figures = portal_figures(folder, config.report_window, load_registry(config))
     clock.lap("portal_aggregate")

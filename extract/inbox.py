@@ -6,9 +6,10 @@ the archive under sha256 is our own copy of exactly the bytes we judged.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
-import tempfile
+import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,24 +72,71 @@ def scan_inbox(inbox: Path, *, settle_seconds: float) -> Scan:
     return Scan(ready, pending)
 
 
-def archive_file(path: Path, archive_dir: Path) -> tuple[str, Path]:
-    """Copy the bytes into `archive/<sha[:2]>/<sha><ext>`, hashing while copying.
+def archive_file(path: Path, archive_dir: Path, *, link: bool = False) -> tuple[str, Path]:
+    """Store the bytes as `archive/<sha[:2]>/<sha><ext>`, hashing while they stream, and return (sha, path).
 
-    Hashing the copy rather than the original means the archived bytes are exactly the bytes
-    that were hashed and then read, even if the clerk overwrites the file meanwhile.
+    A copy is hashed rather than the original, so the archived bytes are exactly the bytes hashed and
+    then read, even if the clerk overwrites the file meanwhile. With `link` (a portal export of 1.5 GB:
+    copying it costs more than aggregating it) the archive shares the bytes instead when it is on the
+    same filesystem: a reflink (copy-on-write clone) where the filesystem has them, else a hard link,
+    whose inode is made read-only and hashed through the link, and kept only if its size and mtime did
+    not change while hashing; a copy otherwise. Hard-linked or not, an archived export is read-only.
     """
     make_dirs(archive_dir)
+    tmp = archive_dir / f".in-{secrets.token_hex(8)}"  # created exclusively below (or linked: fails if it exists)
+    try:
+        sha = (_shared(path, tmp) if link else None) or _copy_hashing(path, tmp)
+        if link:
+            os.chmod(tmp, file_mode() & ~0o222)
+        target = archive_dir / sha[:2] / f"{sha}{path.suffix.lower()}"
+        make_dirs(target.parent)
+        if not target.exists():
+            os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return sha, target
+
+
+_FICLONE = 0x40049409  # Linux ioctl: clone the source file's extents into the destination (reflink)
+
+
+def _copy_hashing(path: Path, tmp: Path) -> str:
     digest = hashlib.sha256()
-    with tempfile.NamedTemporaryFile(dir=archive_dir, prefix=".in-", delete=False) as tmp, path.open("rb") as src:
-        os.fchmod(tmp.fileno(), file_mode())
+    with tmp.open("xb") as out, path.open("rb") as src:
+        os.fchmod(out.fileno(), file_mode())
         for block in iter(lambda: src.read(1 << 20), b""):
             digest.update(block)
-            tmp.write(block)
-    sha = digest.hexdigest()
-    target = archive_dir / sha[:2] / f"{sha}{path.suffix.lower()}"
-    make_dirs(target.parent)
-    if target.exists():
-        Path(tmp.name).unlink()
-    else:
-        os.replace(tmp.name, target)
-    return sha, target
+            out.write(block)
+    return digest.hexdigest()
+
+
+def _hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as src:
+        for block in iter(lambda: src.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _shared(path: Path, tmp: Path) -> str | None:
+    """The sha256 of `path` placed at `tmp` without copying its bytes (reflink, else hard link), or None
+    when neither works (another filesystem, a filesystem without them, a file we may not link)."""
+    try:
+        with path.open("rb") as src, tmp.open("xb") as out:
+            fcntl.ioctl(out.fileno(), _FICLONE, src.fileno())
+        return _hash(tmp)  # a clone: the archive's own blocks from now on
+    except OSError:
+        tmp.unlink(missing_ok=True)
+    try:
+        os.link(path, tmp)
+        os.chmod(tmp, file_mode() & ~0o222)  # the same inode: an in-place rewrite of the export is refused now
+    except OSError:  # another filesystem, or a file we may not link or whose mode is not ours to change
+        tmp.unlink(missing_ok=True)
+        return None
+    before = tmp.stat()
+    sha = _hash(tmp)
+    after = tmp.stat()
+    if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns):  # written to while hashed
+        tmp.unlink()
+        return None
+    return sha

@@ -10,9 +10,8 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
-import pandas as pd
 from sqlalchemy import (
     URL,
     ColumnElement,
@@ -35,6 +34,9 @@ from core.clock import now
 from core.errors import WarehouseConfigError, WarehouseUnreachable
 from load import schema as T
 from load.migrate import upgrade
+
+if TYPE_CHECKING:  # pandas is imported where frames are made: an ingest with nothing new never needs it
+    import pandas as pd
 
 WAREHOUSE_ENV = "DVCTT_WAREHOUSE_URL"
 
@@ -232,6 +234,8 @@ class _Stats(Protocol):
 
 
 def _float(x: float) -> float | None:
+    import pandas as pd
+
     return None if pd.isna(x) else float(x)
 
 
@@ -344,10 +348,7 @@ class Warehouse:
              .join(T.submissions, T.submissions.c.id == T.facts.c.submission_id)
              .join(T.files, T.files.c.id == T.submissions.c.file_id)
              .where(T.submissions.c.year == year, T.submissions.c.is_current.is_(True)))
-        codes = sorted(units)
-        parts = [self._frame(q.where(T.submissions.c.unit_code.in_(codes[k:k + 500])))
-                 for k in range(0, len(codes), 500)]
-        return pd.concat(parts, ignore_index=True) if parts else self._frame(q.where(false()))
+        return self._frames_by_unit(q, units)
 
     def record_run(self, started: datetime, counts: dict[str, int]) -> None:
         def write() -> None:
@@ -357,6 +358,8 @@ class Warehouse:
 
     def replace_portal(self, year: int, facts: pd.DataFrame, problems: pd.DataFrame, unknown: pd.DataFrame) -> None:
         """Swap in the year's portal figures in one transaction: the exports are the source of truth."""
+        import pandas as pd
+
         def write() -> None:
             with self.engine.begin() as conn:
                 for table, frame in ((T.portal_facts, facts), (T.portal_problems, problems),
@@ -423,10 +426,7 @@ class Warehouse:
             q = q.where(T.submissions.c.year == year)
         if before is not None:
             q = q.where(T.submissions.c.year < before)
-        codes = sorted(units)
-        parts = [self._frame(q.where(T.submissions.c.unit_code.in_(codes[k:k + 500])))
-                 for k in range(0, len(codes), 500)]
-        return pd.concat(parts, ignore_index=True) if parts else self._frame(q.where(false()))
+        return self._frames_by_unit(q, units)
 
     def peer_stats(self, scope: str, year: int, levels: Collection[str]) -> pd.DataFrame:
         """The stored peer statistics (level, indicator_code, n, median, mad, basis) of `levels`."""
@@ -491,7 +491,18 @@ class Warehouse:
              .order_by(T.files.c.unit_code, T.files.c.arrived_at, T.files.c.sha256))
         return self._frame(q)
 
+    def _frames_by_unit(self, query: Any, units: Collection[str]) -> pd.DataFrame:
+        """`query` for `units`, 500 codes at a time (a database caps the parameters of one statement)."""
+        import pandas as pd
+
+        codes = sorted(units)
+        parts = [self._frame(query.where(T.submissions.c.unit_code.in_(codes[k:k + 500])))
+                 for k in range(0, len(codes), 500)]
+        return pd.concat(parts, ignore_index=True) if parts else self._frame(query.where(false()))
+
     def _frame(self, query) -> pd.DataFrame:
+        import pandas as pd
+
         def read() -> pd.DataFrame:
             with self.engine.connect() as conn:
                 result = conn.execute(query)

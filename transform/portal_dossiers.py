@@ -183,12 +183,15 @@ def _dossier_sql(export: PortalExport, ws: date, we: date, formats: dict[str, st
         else:
             cats.append(f"CAST(NULL AS VARCHAR) AS {alias}")
     measures = [(m.code, m.sql) for m in MEASURES if m.sql and all(has(n) for n in m.needs)]
-    sel_measures = "".join(
-        f",\n  count(*) FILTER (WHERE ok AND ({num})) AS \"{code}__num\""
-        f",\n  count(*) FILTER (WHERE ok AND ({den})) AS \"{code}__den\"" for code, (num, den) in measures
-    )
     rules = [r for r in DOSSIER_RULES if all(has(n) for n in r.needs)]
-    sel_rules = "".join(f",\n  count(*) FILTER (WHERE {r.condition}) AS \"{r.code}__n\"" for r in rules)
+    # Each distinct condition is counted once (several measures share a denominator), with count_if: DuckDB
+    # evaluates a FILTER clause per aggregate with its own selection, three times slower on 10 million rows.
+    named = [("n_rows", "ok"), *((f"{code}__{part}", f"ok AND ({cond})") for code, pair in measures
+                                 for part, cond in zip(("num", "den"), pair, strict=True)),
+             *((f"{r.code}__n", r.condition) for r in rules)]
+    counted = {cond: f"k{i}" for i, cond in enumerate(dict.fromkeys(cond for _, cond in named))}
+    inner = "".join(f",\n    count_if({cond}) AS {alias}" for cond, alias in counted.items())
+    outer = ", ".join(f'{counted[cond]} AS "{name}"' for name, cond in named)
     wsd, wed = f"DATE '{ws.isoformat()}'", f"DATE '{we.isoformat()}'"
     lvl_raw = "s.service_level" if has("service_level") else "CAST(NULL AS VARCHAR)"
     base = f"""
@@ -234,8 +237,9 @@ WITH p AS (
     era = f"CASE WHEN rd IS NULL THEN NULL WHEN rd < DATE '{DISTRICTS_ABOLISHED.isoformat()}' THEN '{OLD_ERA}' " \
           f"ELSE '{NEW_ERA}' END"
     sql = base + f"""
-SELECT unit_code, {era} AS era, count(*) FILTER (WHERE ok) AS n_rows{sel_measures}{sel_rules}
-FROM t GROUP BY unit_code, era
+SELECT unit_code, era, {outer}
+FROM (SELECT unit_code, {era} AS era{inner}
+  FROM t GROUP BY unit_code, era)
 """
     return sql, base, [code for code, _ in measures], rules
 
@@ -388,13 +392,15 @@ def _passes(con: duckdb.DuckDBPyConnection, export: PortalExport, ws: date, we: 
 
 
 _PARSED = "portal_parsed"
+_UNREAD = ("dossier_code", "procedure_code", "procedure_name")
 
 
 def _parsed_once(con: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
     """The CSV parsed once, on all threads, into a temporary table (spilled to the temp directory
     past the memory limit): the classifying and aggregating passes then scan columns instead of
-    re-parsing text. Unordered, so it has no record ordinals; the numbered pass reads the file."""
-    rel.create(_PARSED)
+    re-parsing text. Unordered, so it has no record ordinals; the numbered pass reads the file. Only the
+    columns the passes read are kept: a dossier's own code and its procedure's are never counted."""
+    rel.project(f"* EXCLUDE ({', '.join(_UNREAD)})").create(_PARSED)
     return con.table(_PARSED)
 
 
