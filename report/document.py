@@ -30,6 +30,7 @@ from transform.tasks import NOT_REPORTED
 
 DRAFT, FINAL = "draft", "final"
 SHEET_TEXTS = "Khó khăn, kiến nghị"  # the workbook's sheet of the texts, word for word
+COUNCIL_SPELLINGS = ("ỦY BAN NHÂN DÂN", "UỶ BAN NHÂN DÂN")  # both places of the tone mark are in use
 BLANK = "[…]"  # a passage the clerk completes: highlighted in the document
 FONT = "Times New Roman"
 SIZE = 14  # points
@@ -109,14 +110,24 @@ def _reporter(inp: ReportInputs) -> str:
     return BLANK if inp.config.document.district is not None and not district else inp.config.lead_agency
 
 
+def _parent_line(name: str) -> str:
+    """The parent body (cơ quan chủ quản) as the header prints it, in capitals. Decree 30 (Phụ lục I) lets this line
+    abbreviate common phrases such as Ủy ban nhân dân (UBND), which keeps "UBND TỈNH NGHỆ AN" on one line."""
+    upper = name.upper()
+    for long in COUNCIL_SPELLINGS:
+        if upper.startswith(long):
+            return "UBND" + upper[len(long):]
+    return upper
+
+
 def _header(doc: WordDocument, inp: ReportInputs, meta: DocumentMeta) -> None:
     """DỰ THẢO on a draft, then the two-column header block of Phụ lục I."""
     names, _ = _header_names(inp)
     issuing = names.issuing_body or _reporter(inp).upper()
     if meta.kind == DRAFT:
         _para(doc, "DỰ THẢO", align="right", bold=True, after=0)
-    left, right = _two_columns(doc, 68)
-    _para(left, _or_blank(names.parent_body).upper(), align="center", size=12, after=0)
+    left, right = _two_columns(doc, 72)
+    _para(left, _parent_line(_or_blank(names.parent_body)), align="center", size=12, after=0)
     _para(left, issuing.upper(), align="center", bold=True, size=12, after=6)
     _para(left, f"Số: {BLANK}/BC-{_or_blank(names.code)}", align="center", size=13, after=0)
     _para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="center", bold=True, size=12, after=0)
