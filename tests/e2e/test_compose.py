@@ -18,6 +18,7 @@ def test_the_compose_stack_builds_runs_and_takes_in_a_dropped_file() -> None:
         unavailable("the compose stack needs root (rootful podman): run `make compose-test` as root")
     done = subprocess.run(["bash", "deploy/compose-test.sh"], cwd=REPO, capture_output=True, text=True,
                           timeout=45 * 60, check=False)
+    print(done.stdout, done.stderr, sep="\n")  # the whole account under "Captured stdout" when a check fails
     assert done.returncode == 0, (done.stdout[-6000:], done.stderr[-6000:])
     assert "compose-test passed" in done.stdout
     assert " FAIL " not in done.stdout
