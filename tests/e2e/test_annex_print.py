@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from report.workbook import SHEET_LEADER, TECHNICAL_SHEETS
-from tests.support.services import unavailable
+from tests.support.services import print_tools
 
 PRODUCED_AT = datetime(2025, 12, 1, 8, 0, tzinfo=UTC)  # 15:00 in Vietnam
 LOCALES = ("vi_VN.UTF-8", "en_US.UTF-8")
@@ -41,11 +41,7 @@ def printed(demo_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Printed
     """The report, a draft produced at PRODUCED_AT, printed under both locales."""
     from dvctt.pipeline import build_report
 
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        unavailable("LibreOffice is not installed (no `soffice` on PATH); .ci/run installs libreoffice-calc")
-    if shutil.which("pdftotext") is None:
-        unavailable("pdftotext is not installed (poppler-utils); .ci/run installs it")
+    soffice = print_tools()
     tmp = tmp_path_factory.mktemp("annex")
     ws = tmp / "ws"
     shutil.copytree(demo_run, ws, symlinks=True)

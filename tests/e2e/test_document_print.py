@@ -16,7 +16,7 @@ import pytest
 from core.catalogue import load_catalogue
 from dvctt.pipeline import build_report
 from tests.support.oracle_readers import read_data_sheet
-from tests.support.services import unavailable
+from tests.support.services import print_tools
 
 ROOT = "12"
 AT = datetime(2025, 12, 13, 1, 30, tzinfo=UTC)
@@ -32,11 +32,7 @@ class Printed:
 
 @pytest.fixture(scope="module")
 def printed(demo_run: Path, tmp_path_factory) -> Printed:
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        unavailable("LibreOffice is not installed (no `soffice` on PATH); .ci/run installs libreoffice-writer")
-    if shutil.which("pdftotext") is None:
-        unavailable("pdftotext is not installed (poppler-utils); .ci/run installs it")
+    soffice = print_tools()
     tmp = tmp_path_factory.mktemp("document_print")
     ws = tmp / "ws"
     shutil.copytree(demo_run, ws, symlinks=True)
