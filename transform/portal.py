@@ -40,13 +40,11 @@ The work is split by concern: the measures (`transform.portal_measures`), the ag
 (`transform.portal_aggregated`), the dossier SQL (`transform.portal_dossiers`) and the results they
 collect (`transform.portal_results`); this module is the entry point.
 
-Dossier CSVs are read by DuckDB, never loaded into pandas: the file is parsed once, on all threads,
-into a temporary table; one pass over it reads the distinct values of the categorical columns
-(classified in Python by `ValueReader`), one aggregates per unit, and only when some rows fail or
-an agency is unknown does a numbered (single-threaded) scan of the file fetch line numbers, which
-stops early when only the first rows of a few unknown agencies are wanted. Memory stays bounded by
-DuckDB's memory_limit (default 1 GB, env DVCTT_PORTAL_MEMORY_LIMIT) with spilling to a temporary
-directory. A denominator can be 0 (e.g. a unit with no ratings); ratios must guard for it.
+Dossier CSVs are read by DuckDB, never loaded into pandas: a clean file is read once, streamed on
+all threads, with the categorical values learnt from its first rows (`transform.portal_dossiers`);
+line numbers are fetched only for the rows shown in a problem. Memory stays bounded by DuckDB's
+memory_limit (default 1 GB, env DVCTT_PORTAL_MEMORY_LIMIT) with spilling to a temporary directory.
+A denominator can be 0 (e.g. a unit with no ratings); ratios must guard for it.
 """
 
 from __future__ import annotations
@@ -88,7 +86,7 @@ def portal_measures(exports: list[PortalExport], window_start: date, window_end:
                 process_dossiers(con, export, window_start, window_end, matcher, config, out)
     for unit, shapes in sorted(out.sources.items()):
         if len(shapes) > 1:
-            files = sorted({f for (u, _, _), v in out.facts.items() if u == unit for f in v[2]})
+            files = out.files_of(unit)
             out.problems.append(PortalProblem(
                 "; ".join(files), None, None, unit,
                 f"Đơn vị {unit} có cả số liệu tổng hợp (mẫu 06a) và số liệu chi tiết hồ sơ trong cùng khoảng "

@@ -1,10 +1,13 @@
 """Dossier-level exports: one row per hồ sơ, millions a year, aggregated by DuckDB in bounded memory.
 
-The CSV is parsed once, on all threads, into a temporary table; one pass reads the distinct values
-of the categorical columns (classified in Python by `ValueReader`), one aggregates per unit, and
-only when some rows fail a rule (`expectations.portal.DOSSIER_RULES`) or an agency is unknown does
-a numbered (single-threaded) scan fetch line numbers, stopping early when only the first rows of a
-few unknown agencies are wanted. Memory stays bounded by DuckDB's memory_limit (default 1 GB, env
+A clean export is read once. The first rows (`HEAD_ROWS`) give the categorical values, classified
+in Python by `ValueReader` and written into the SQL as CASE expressions, and the dominant date
+formats; one streamed pass, on all threads, then counts per unit every measure and every rule's
+failures (`expectations.portal.DOSSIER_RULES`). A value the head did not have is counted as unseen:
+only then does one more pass list those values, and the aggregation runs again with them
+classified. Only when some rows fail a rule or an agency is unknown does a numbered
+(single-threaded) scan fetch line numbers, stopping early when only the first rows of a few
+unknown agencies are wanted. Memory stays bounded by DuckDB's memory_limit (default 1 GB, env
 DVCTT_PORTAL_MEMORY_LIMIT) with spilling to a temporary directory.
 """
 
@@ -20,6 +23,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from core.records import PORTAL_FACT_COLUMNS
 from core.text import fold, vn_count
 from core.units import DISTRICTS_ABOLISHED, NEW_ERA, OLD_ERA
 from expectations.portal import DOSSIER_RULES, UNIT_MISSING, DossierRule
@@ -168,25 +172,65 @@ _DEFAULT = {"service_level": "NULL",
             "paid_online": "'n'", "digitised": "'n'", "online_identified": "'n'"}
 
 
-def _dossier_sql(export: PortalExport, ws: date, we: date, formats: dict[str, str]
+UNSEEN = "\x01unseen"  # the class of a value the head sample did not have: counted, then learnt in one more pass
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+class Classes:
+    """The class of each categorical value seen so far, written into the SQL as CASE expressions.
+
+    The values are learnt from the first rows of the file (`HEAD_ROWS`); a value first met further
+    down reads as UNSEEN, the pass counts those rows, and only then does one more pass fetch the
+    unseen values, which are classified and the aggregation run again. A clean export is read once.
+    """
+
+    def __init__(self, reader: ValueReader):
+        self.reader = reader
+        self.known: dict[str, dict[str, str | None]] = defaultdict(dict)
+
+    def learn(self, col: str, values: list[str | None]) -> None:
+        method = getattr(self.reader, _CATEGORICAL[col])
+        for raw in values:
+            if raw is not None and raw not in self.known[col]:
+                self.known[col][raw] = method(raw)
+
+    def case(self, col: str, default: str) -> str:
+        """The SQL classifying column `col` of `src s`: NULL and values classified None take `default`."""
+        by_class: dict[str | None, list[str]] = defaultdict(list)
+        for raw, cls in self.known[col].items():
+            by_class[cls].append(raw)
+        whens = "".join(
+            f" WHEN s.{col} IN ({', '.join(map(_literal, sorted(raws)))}) THEN "
+            f"{default if cls is None else _literal(cls)}" for cls, raws in sorted(by_class.items(), key=str))
+        return f"CASE WHEN s.{col} IS NULL THEN {default}{whens} ELSE '{UNSEEN}' END"
+
+    def unseen_sql(self, present: list[str]) -> str:
+        """One pass listing, per column, the values not classified yet."""
+        lists = ", ".join(
+            f"list(DISTINCT {c}) FILTER ({c} IS NOT NULL"
+            + (f" AND {c} NOT IN ({', '.join(map(_literal, self.known[c]))})" if self.known[c] else "") + ")"
+            for c in present)
+        return f"SELECT {lists} FROM src"
+
+
+def _dossier_sql(export: PortalExport, ws: date, we: date, formats: dict[str, str], classes: Classes
                  ) -> tuple[str, str, list[str], list[DossierRule]]:
     """The aggregation pass: classified and parsed rows (CTE `t`), the window filter, and per raw
-    unit code the measure counts and each rule's failure count. Codes are normalised and matched
-    in Python afterwards (there are few). Also returns the CTE text for the samples pass."""
+    unit code the measure counts, each rule's failure count and the rows holding an unseen value.
+    Codes are normalised and matched in Python afterwards (there are few). Also returns the CTE
+    text for the samples pass."""
     has = export.has
-    joins, cats = [], []
-    for col, alias in _ALIAS.items():
-        if has(col):
-            joins.append(f"LEFT JOIN (SELECT raw, cls FROM portal_map WHERE col = '{col}') m_{alias} "
-                         f"ON s.{col} = m_{alias}.raw")
-            cats.append(f"coalesce(m_{alias}.cls, {_DEFAULT[col]}) AS {alias}")
-        else:
-            cats.append(f"CAST(NULL AS VARCHAR) AS {alias}")
+    cats = [f"{classes.case(col, _DEFAULT[col])} AS {alias}" if has(col) else f"CAST(NULL AS VARCHAR) AS {alias}"
+            for col, alias in _ALIAS.items()]
+    unseen = " OR ".join(f"{alias} = '{UNSEEN}'" for col, alias in _ALIAS.items() if has(col)) or "false"
     measures = [(m.code, m.sql) for m in MEASURES if m.sql and all(has(n) for n in m.needs)]
     rules = [r for r in DOSSIER_RULES if all(has(n) for n in r.needs)]
     # Each distinct condition is counted once (several measures share a denominator), with count_if: DuckDB
     # evaluates a FILTER clause per aggregate with its own selection, three times slower on 10 million rows.
-    named = [("n_rows", "ok"), *((f"{code}__{part}", f"ok AND ({cond})") for code, pair in measures
+    named = [("n_rows", "ok"), ("n_unseen", unseen), *((f"{code}__{part}", f"ok AND ({cond})") for code, pair in measures
                                  for part, cond in zip(("num", "den"), pair, strict=True)),
              *((f"{r.code}__n", r.condition) for r in rules)]
     counted = {cond: f"k{i}" for i, cond in enumerate(dict.fromkeys(cond for _, cond in named))}
@@ -200,7 +244,7 @@ WITH p AS (
     nullif(trim(s.received_at), '') AS r_raw, nullif(trim(s.finished_at), '') AS f_raw,
     nullif(trim(s.due_at), '') AS d_raw, s.channel AS ch_raw, s.rating AS rt_raw, {lvl_raw} AS lvl_raw,
     {", ".join(cats)}
-  FROM src s {" ".join(joins)}
+  FROM src s
 ), d0 AS (
   SELECT *, {_date_sql("r_raw", formats["received_at"])} AS rd0, {_date_sql("f_raw", formats["finished_at"])} AS fd0,
     {_date_sql("d_raw", formats["due_at"])} AS dd0
@@ -297,31 +341,22 @@ def _unknown_first(rel: duckdb.DuckDBPyRelation, ws: date, we: date, formats: di
     return out
 
 
-def _classify(rel: duckdb.DuckDBPyRelation, export: PortalExport, reader: ValueReader
-              ) -> tuple[pd.DataFrame, dict[str, str], int]:
-    """First pass: the distinct values of the categorical columns, classified in Python, the
-    number of records, and the dominant date format of each date column (from the first rows)."""
+HEAD_ROWS = 5000  # rows read first, for the categorical values and the date formats
+
+
+def _head(rel: duckdb.DuckDBPyRelation, export: PortalExport, classes: Classes) -> dict[str, str]:
+    """Learn the categorical values of the first rows; return the dominant format of each date column."""
     present = [c for c in _CATEGORICAL if export.has(c)]
-    lists = "".join(f", list(DISTINCT {c})" for c in present)
-    row = _select(rel, f"SELECT count(*){lists} FROM src").fetchall()[0]
-    mapping: list[tuple[str, str, str]] = []
-    for col, values in zip(present, row[1:], strict=True):
-        method = getattr(reader, _CATEGORICAL[col])
-        for raw in values or []:
-            if raw is None:
-                continue  # NULL never joins; each column's default covers it
-            cls = method(raw)
-            if cls is not None:
-                mapping.append((col, raw, cls))
-    frame = pd.DataFrame(mapping, columns=["col", "raw", "cls"], dtype=object)
-    head = _select(rel, "SELECT received_at, finished_at, due_at FROM src LIMIT 2000").fetchall()
-    formats = {c: _dominant_format([r[i] for r in head]) for i, c in enumerate(("received_at", "finished_at", "due_at"))}
-    return frame, formats, int(row[0])
+    dates = ("received_at", "finished_at", "due_at")
+    head = _select(rel, f"SELECT {', '.join([*dates, *present])} FROM src LIMIT {HEAD_ROWS}").fetchall()
+    for i, col in enumerate(present, start=len(dates)):
+        classes.learn(col, [r[i] for r in head])
+    return {c: _dominant_format([r[i] for r in head]) for i, c in enumerate(dates)}
 
 
 def _run(con: duckdb.DuckDBPyConnection, export: PortalExport, ws: date, we: date, reader: ValueReader,
          matcher: UnitMatcher
-         ) -> tuple[list[dict], list[str], list[DossierRule], list[tuple[str, int, str | None]], dict[int, int]]:
+         ) -> tuple[pd.DataFrame, list[str], list[DossierRule], list[tuple[str, int, str | None]], dict[int, int]]:
     """Classify, aggregate, and (only if something failed) fetch sample rows.
 
     The first two passes run on all threads; only the samples pass numbers the rows, which makes
@@ -346,34 +381,33 @@ def _run(con: duckdb.DuckDBPyConnection, export: PortalExport, ws: date, we: dat
 
 def _passes(con: duckdb.DuckDBPyConnection, export: PortalExport, ws: date, we: date, reader: ValueReader,
             matcher: UnitMatcher, parallel: bool
-            ) -> tuple[list[dict], list[str], list[DossierRule], list[tuple[str, int, str | None]], dict[int, int]]:
+            ) -> tuple[pd.DataFrame, list[str], list[DossierRule], list[tuple[str, int, str | None]], dict[int, int]]:
     """The passes over one file (see `_run`); returns groups, measures, rules, samples, line map."""
+    classes = Classes(reader)
+    present = [c for c in _CATEGORICAL if export.has(c)]
     with export.dossier_relation(con, parallel=parallel, numbered=False) as rel:
-        try:
-            rel = _parsed_once(con, rel) if export.csv is not None else rel
-            mapping, formats, records = _classify(rel, export, reader)
-            sql, base, measures, rules = _dossier_sql(export, ws, we, formats)
-            con.register("portal_map", mapping)
-            try:
-                result = _select(rel, sql)
-                names = [d[0] for d in result.description]
-                groups = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
-            finally:
-                con.unregister("portal_map")
-        finally:
-            con.execute(f"DROP TABLE IF EXISTS {_PARSED}")
-    codes = {g["unit_code"]: normalise_code(g["unit_code"]) for g in groups}
-    known_raw = [raw for raw, code in codes.items() if matcher.match(code)]
-    unknown_raw = [raw for raw, code in codes.items() if code is not None and not matcher.match(code)]
-    failing = any(
-        (codes[g["unit_code"]] is None and g["n_rows"])
-        or any(g[f"{r.code}__n"] and (r.code == "received_unreadable" or g["unit_code"] in known_raw)
-               for r in rules)
-        for g in groups)
+        formats = _head(rel, export, classes)
+        while True:
+            sql, base, measures, rules = _dossier_sql(export, ws, we, formats, classes)
+            groups = _select(rel, sql).df()
+            if not groups["n_unseen"].any():
+                break
+            for col, values in zip(present, _select(rel, classes.unseen_sql(present)).fetchall()[0], strict=True):
+                classes.learn(col, values or [])
+    groups["unit_code"] = groups["unit_code"].astype(object).where(groups["unit_code"].notna(), None)
+    units: dict[str | None, tuple[str | None, str | None]] = {}
+    for raw in groups["unit_code"].unique():  # a few thousand codes: matched in Python
+        code = normalise_code(raw)
+        units[raw] = (code, matcher.match(code))
+    groups["code"] = groups["unit_code"].map(lambda raw: units[raw][0])
+    groups["unit"] = groups["unit_code"].map(lambda raw: units[raw][1])
+    known_raw = [raw for raw, (_, unit) in units.items() if unit is not None]
+    unknown_raw = [raw for raw, (code, unit) in units.items() if raw is not None and code is not None and unit is None]
+    failing = bool((groups["code"].isna() & (groups["n_rows"] > 0)).any()) or any(
+        groups.loc[groups["unit"].notna() | (r.code == "received_unreadable"), f"{r.code}__n"].any() for r in rules)
     samples: list[tuple[str, int, str | None]] = []
     if failing or unknown_raw:
         with export.dossier_relation(con, parallel=parallel, numbered=True) as rel:
-            con.register("portal_map", mapping)
             con.register("portal_known", pd.DataFrame({"raw": pd.Series(known_raw, dtype=object)}))
             con.register("portal_unknown", pd.DataFrame({"raw": pd.Series(unknown_raw, dtype=object)}))
             try:
@@ -383,52 +417,33 @@ def _passes(con: duckdb.DuckDBPyConnection, export: PortalExport, ws: date, we: 
                     samples += [("unit_unknown", row, raw)
                                 for raw, row in _unknown_first(rel, ws, we, formats, unknown_raw)]
             finally:
-                for name in ("portal_map", "portal_known", "portal_unknown"):
+                for name in ("portal_known", "portal_unknown"):
                     con.unregister(name)
     # Ordinals of a CSV become line numbers, only for the rows we show.
     shown = sorted({row for _, row, _ in samples})
-    lines = export.data_line(shown, records) if export.csv is not None and shown else {}
+    lines = export.data_line(shown) if export.csv is not None and shown else {}
     return groups, measures, rules, samples, lines
-
-
-_PARSED = "portal_parsed"
-_UNREAD = ("dossier_code", "procedure_code", "procedure_name")
-
-
-def _parsed_once(con: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
-    """The CSV parsed once, on all threads, into a temporary table (spilled to the temp directory
-    past the memory limit): the classifying and aggregating passes then scan columns instead of
-    re-parsing text. Unordered, so it has no record ordinals; the numbered pass reads the file. Only the
-    columns the passes read are kept: a dossier's own code and its procedure's are never counted."""
-    rel.project(f"* EXCLUDE ({', '.join(_UNREAD)})").create(_PARSED)
-    return con.table(_PARSED)
-
-
-
 
 
 def process_dossiers(con: duckdb.DuckDBPyConnection, export: PortalExport, ws: date, we: date,
                       matcher: UnitMatcher, config: PortalColumns, out: Collector) -> None:
     groups, measure_codes, rules, samples, lines = _run(con, export, ws, we, ValueReader(config), matcher)
     file = export.name
-    unknown: dict[str, int] = defaultdict(int)
-    totals: dict[tuple[str, str], int] = defaultdict(int)
-    for g in groups:
-        code = normalise_code(g["unit_code"])
-        unit = matcher.match(code)
-        n = g["n_rows"]
-        if n:
-            if code is None:
-                totals[(file, "unit_missing")] += n
-            elif unit is None:
-                unknown[code] += n
-            else:
-                out.sources[unit].add("dossier")
-                for m in measure_codes:
-                    out.add_fact(unit, m, g[f"{m}__num"], g[f"{m}__den"], file, g["era"])
-        for r in rules:
-            if g[f"{r.code}__n"] and (unit is not None or r.code == "received_unreadable"):
-                totals[(file, r.code)] += g[f"{r.code}__n"]
+    counted = groups[groups["n_rows"] > 0]
+    unknown = counted[counted["code"].notna() & counted["unit"].isna()].groupby("code")["n_rows"].sum()
+    known = counted[counted["unit"].notna()]
+    for unit in known["unit"].unique():
+        out.sources[unit].add("dossier")
+    out.add_facts(pd.concat([pd.DataFrame({
+        "unit_code": known["unit"], "indicator_code": m, "numerator": known[f"{m}__num"],
+        "denominator": known[f"{m}__den"], "source_file": file, "era": known["era"]}) for m in measure_codes]
+        or [pd.DataFrame(columns=PORTAL_FACT_COLUMNS)]))
+    totals: dict[tuple[str, str], int] = {}
+    if n := int(counted.loc[counted["code"].isna(), "n_rows"].sum()):
+        totals[(file, "unit_missing")] = n
+    for r in rules:
+        if n := int(groups.loc[groups["unit"].notna() | (r.code == "received_unreadable"), f"{r.code}__n"].sum()):
+            totals[(file, r.code)] = n
     problems: list[PortalProblem] = []
     by_code = {r.code: r for r in [*rules, UNIT_MISSING]}
     code_label = export.columns.get("unit_code", config.label("unit_code"))
@@ -450,7 +465,7 @@ def process_dossiers(con: duckdb.DuckDBPyConnection, export: PortalExport, ws: d
         column = export.columns.get(rule.column, config.label(rule.column)) if rule.column else None
         problems.append(PortalProblem(file, lines.get(row, row), column, value, f"{rule.message}; {tail}", code,
                                       rule.drops_all or bool(dropped), export.sheet))
-    for code, n in sorted(unknown.items()):
+    for code, n in sorted((str(k), int(v)) for k, v in unknown.items()):
         first = first_row.get(code)
         out.add_unknown(code, n, first, file, "dossier")
         problems.append(PortalProblem(

@@ -79,19 +79,31 @@ class UnitMatcher:
 
 
 class Collector:
-    """Facts, unknown agencies and problems across exports, with the per-rule cap."""
+    """Facts, unknown agencies and problems across exports, with the per-rule cap.
+
+    Facts arrive as rows (aggregated exports) or whole frames (a dossier file gives hundreds of
+    thousands) and are summed per unit, indicator and era once, in `result`."""
 
     def __init__(self) -> None:
-        self.facts: dict[tuple[str, str, str | None], list[Any]] = {}  # (unit, code, era)
+        self._fact_rows: list[tuple[str, str, int, int, str, str | None]] = []
+        self._fact_frames: list[pd.DataFrame] = []
         self.unknown: dict[tuple[str, str], list[Any]] = {}
         self.problems: list[PortalProblem] = []
         self.sources: dict[str, set[str]] = defaultdict(set)  # unit -> shapes
 
     def add_fact(self, unit: str, code: str, num: int, den: int, source: str, era: str | None) -> None:
-        entry = self.facts.setdefault((unit, code, era), [0, 0, set()])
-        entry[0] += int(num)
-        entry[1] += int(den)
-        entry[2].add(source)
+        self._fact_rows.append((unit, code, int(num), int(den), source, era))
+
+    def add_facts(self, facts: pd.DataFrame) -> None:
+        """Facts with PORTAL_FACT_COLUMNS."""
+        self._fact_frames.append(facts[PORTAL_FACT_COLUMNS])
+
+    def files_of(self, unit: str) -> list[str]:
+        """The files that gave `unit` a fact."""
+        files = {row[4] for row in self._fact_rows if row[0] == unit}
+        for frame in self._fact_frames:
+            files.update(frame.loc[frame["unit_code"] == unit, "source_file"])
+        return sorted(files)
 
     def add_unknown(self, code: str, rows: int, first_row: int | None, source: str, shape: str) -> None:
         entry = self.unknown.setdefault((code, source), [0, first_row, shape])
@@ -116,13 +128,24 @@ class Collector:
                     + first.message, first.rule, first.excluded, first.sheet))
 
     def result(self) -> PortalResult:
-        facts = pd.DataFrame(
-            [(u, c, v[0], v[1], "; ".join(sorted(v[2])), e)
-             for (u, c, e), v in sorted(self.facts.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or ""))],
-            columns=PORTAL_FACT_COLUMNS,
-        ).astype({"numerator": "int64", "denominator": "int64"})
+        facts = _summed(pd.concat([pd.DataFrame(self._fact_rows, columns=PORTAL_FACT_COLUMNS), *self._fact_frames],
+                                  ignore_index=True))
         unknown = pd.DataFrame(
             [(code, v[0], v[1], src, v[2]) for (code, src), v in sorted(self.unknown.items())],
             columns=PORTAL_UNKNOWN_COLUMNS,
         ).astype({"rows": "int64"})
         return PortalResult(facts, unknown, self.problems)
+
+
+def _summed(facts: pd.DataFrame) -> pd.DataFrame:
+    """One fact per unit, indicator and era: numerators and denominators summed, the files named "a; b"."""
+    keys = ["unit_code", "indicator_code", "era"]
+    facts = facts.assign(era=facts["era"].astype(object).where(facts["era"].notna(), ""))
+    sums = facts.groupby(keys, sort=True)[["numerator", "denominator"]].sum()
+    pairs = facts[[*keys, "source_file"]].drop_duplicates().sort_values("source_file")
+    shared = pairs.duplicated(keys, keep=False)  # a fact from several files (rare: joined one group at a time)
+    files = pd.concat([pairs[~shared].set_index(keys)["source_file"],
+                       pairs[shared].groupby(keys)["source_file"].agg("; ".join)])
+    out = sums.join(files).reset_index()
+    out["era"] = out["era"].where(out["era"] != "", None)
+    return out[PORTAL_FACT_COLUMNS].astype({"numerator": "int64", "denominator": "int64", "source_file": "str"})

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
+import extract.portal
 import transform.portal_dossiers
 from expectations.portal import check_aggregated_row
 from extract.portal import PortalFormatError, parse_period_text, read_portal_file
@@ -559,3 +560,63 @@ def test_first_row_of_unknown_agencies_is_the_same_whether_found_early_or_by_a_f
     for code in ("99-LA", "99-LB", "99-LC"):
         first = min(i for i, r in enumerate(rows) if r[1] == code and _in(r[4], ws, we))
         assert int(early.set_index("agency_code").loc[code, "first_row"]) == line_of[first], code
+
+
+@pytest.mark.parametrize("head_rows", [1, 40, 5000])
+def test_values_first_met_below_the_head_sample_are_classified_like_the_others(tmp_path, monkeypatch, head_rows):
+    """The categorical values are learnt from the first rows; a value first met further down costs one more pass
+    and is counted exactly as if it had been at the top (valid or reported), whatever the sample size."""
+    monkeypatch.setattr(transform.portal_dossiers, "HEAD_ROWS", head_rows)
+    ws, we = date(2025, 1, 1), date(2025, 6, 30)
+    oracle = Oracle(ws, we)
+    rows = random_dossiers(random.Random(11), 500, oracle, ["105", "106", "12-STP"])
+    rows.append(["HS-X", "105", "Hộ tịch", "Fax", "15/01/2025 09:00", "20/01/2025", "", "", "", "", ""])
+    oracle.add("105", "Hộ tịch", "Fax", datetime(2025, 1, 15, 9), date(2025, 1, 20), None, "", False, False, "")  # noqa: DTZ001
+    rows.append(["HS-Y", "106", "Hộ tịch", "BCCI", "16/01/2025 09:00", "20/01/2025", "", "Đang xử lý", "", "",
+                 "Tạm được"])
+    oracle.add("106", "Hộ tịch", "BCCI", datetime(2025, 1, 16, 9), date(2025, 1, 20), None, "Đang xử lý",  # noqa: DTZ001
+               False, False, "Tạm được")
+    write_dossier_csv(tmp_path / "hoso.csv", rows, "utf-8")
+    result = portal_measures([read_portal_file(tmp_path / "hoso.csv")], ws, we, KNOWN)
+    got = facts_of(result)
+    for unit in ("105", "106", "12-STP"):
+        for code, pair in oracle.expected(unit).items():
+            assert got.get((unit, code), (0, 0)) == pair, (unit, code)
+    assert {(p.rule, p.row, p.value) for p in result.problems} == {("channel_invalid", len(rows), "Fax"),
+                                                                   ("rating_invalid", len(rows) + 1, "Tạm được")}
+
+
+def _csv_module_record_starts(text: str, skip: int) -> list[int]:
+    """Oracle: the first line of every non-empty record, as Python's csv module reads the file."""
+    fh = io.StringIO(text, newline="")
+    for _ in range(skip):
+        fh.readline()
+    reader, starts, previous_end = csv.reader(fh), [], 0
+    for record in reader:
+        start, previous_end = previous_end + 1, reader.line_num
+        if record:
+            starts.append(skip + start)
+    return starts
+
+
+@pytest.mark.parametrize("chunk_size", [3, 16, 64, 1 << 24])
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_record_starts_match_the_csv_module_across_chunk_edges(tmp_path, chunk_size, ending):
+    """Line numbers of the records a problem is reported on: quoted line breaks and escaped quotes, blank lines,
+    CRLF, a last line without its line break, read in chunks of any size."""
+    rng = random.Random(chunk_size)
+    lines = ["Mã đơn vị,Ghi chú"]
+    for i in range(300):
+        note = rng.choice(["", "x", '"a ""trích"" b"', '"dòng 1\ndòng 2"', '"\n\n"', '"a,b"'])
+        lines.append(f"{100 + i},{note}")
+        if rng.random() < 0.1:
+            lines.append("")
+    text = ending.join(lines)  # no line break after the last record
+    path = tmp_path / "f.csv"
+    path.write_bytes(text.encode())
+    expected = _csv_module_record_starts(text, skip=1)
+    wanted = list(range(1, len(expected) + 1))
+    got = extract.portal._record_starts(path, 1, wanted, chunk_size)
+    assert [got[o] for o in wanted] == expected
+    few = [3, 150, len(expected)]
+    assert extract.portal._record_starts(path, 1, few, chunk_size) == {o: expected[o - 1] for o in few}
