@@ -8,8 +8,6 @@ every unexpected row index GX reports back to a clerk-facing Finding (file, shee
 
 from __future__ import annotations
 
-import logging
-import os
 import re
 from collections.abc import Callable, Collection, Hashable, Iterator
 from functools import cache
@@ -20,12 +18,9 @@ import pandas as pd
 from core import layout as L
 from core.layout import TASK_STATUSES
 from core.records import CELL_COLUMNS, RATIO_COLUMNS, Finding, Submission
+from expectations.gx_loading import prepare_gx_import
 
-# Before GX is imported: its import reads these and logs INFO lines that clerks and IT need not read.
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-os.environ.setdefault("GE_USAGE_STATISTICS_ENABLED", "False")
-for _name in ("great_expectations", "great_expectations._docs_decorators"):
-    logging.getLogger(_name).setLevel(logging.WARNING)
+prepare_gx_import()  # quiet, and without the scipy/altair imports GX would make for expectations we never use
 
 import great_expectations as gx  # noqa: E402
 from great_expectations.core.batch_definition import BatchDefinition  # noqa: E402
