@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
+import numpy as np
+import pandas as pd
 from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import column_index_from_string, get_column_letter
@@ -221,3 +223,95 @@ def write_table(ws: Worksheet, header_row: int, headers: Sequence[str], rows: Se
     if rows:
         ws.auto_filter.ref = f"A{header_row}:{letters[-1]}{r}"
     return r
+
+
+def write_frame_table(ws: Worksheet, header_row: int, headers: Sequence[str], frame: pd.DataFrame,
+                      widths: Sequence[float], formats: dict[int, str] | None = None, *,
+                      bold: np.ndarray | None = None, wrap_columns: Collection[int] = ()) -> int:
+    """`write_table` for a long frame (hundreds of thousands of rows), with the same cells, styles and row heights.
+
+    Each column is rendered with whole-column operations, each distinct text once, and the rows are rendered while
+    the workbook is saved, a chunk at a time: a national table never exists as Python rows or as one block of XML.
+    `bold` marks rows (a boolean array) instead of `bold_rows`; there is no fill rule.
+    """
+    formats = formats or {}
+    last = write_table(ws, header_row, headers, [], widths, formats, wrap_columns=wrap_columns)
+    if frame.empty:
+        return last
+    bold = np.zeros(len(frame), dtype=bool) if bold is None else np.asarray(bold, dtype=bool)
+    columns = [_FrameColumn.of(get_column_letter(c + 1), frame.iloc[:, c], widths[c], formats.get(c),
+                               S.WRAP if c in wrap_columns else TOP) for c in range(len(headers))]
+    # Style ids are numbered as they are first used: register them in the order `write_table` meets them, cell by
+    # cell along the rows, so both writers give the same bytes.
+    firsts = []
+    for c, column in enumerate(columns):
+        keys, rows = np.unique(column.codes * 2 + bold, return_index=True)
+        firsts += [(int(r), c, int(k)) for k, r in zip(keys, rows, strict=True)]
+    styles, render = _Styles(ws), CellXml()
+    for _, c, key in sorted(firsts):
+        columns[c].render(key // 2, bool(key % 2), styles, render)
+    first = header_row + 1
+    stream_rows(ws, RowBlock(first, first + len(frame) - 1, len(headers), _frame_chunks(columns, bold, first)))
+    r = first + len(frame) - 1
+    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(headers))}{r}"
+    return r
+
+
+@dataclass(frozen=True)
+class _FrameColumn:
+    """One column as `write_table` would write its cells: per distinct value (the last one stands for a blank) how it
+    is written and the wrapped lines it needs, per row the index of its value, and once rendered, each value's XML
+    after `<c r="A5` in a normal (`bodies[0]`) and a bold (`bodies[1]`) font."""
+
+    letter: str
+    codes: np.ndarray
+    values: list[object]
+    looks: list[tuple[Alignment, str | None, bool]]  # alignment, number format, quote prefix
+    lines: np.ndarray
+    bodies: tuple[np.ndarray, np.ndarray]
+
+    @classmethod
+    def of(cls, letter: str, values: pd.Series, width: float, number_format: str | None, aligned: Alignment
+           ) -> _FrameColumn:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)  # each distinct value handled once; -1 is blank
+        cleaned = [_clean(v) for v in [*uniques, None]]
+        looks, lines = [], []
+        for value in cleaned:
+            alignment, quote, n = aligned, False, 1
+            if isinstance(value, str):
+                if len(value) > width or "\n" in value:
+                    alignment, n = S.WRAP, text_lines(value, width)
+                quote = value.startswith(FORMULA_PREFIXES)
+            fmt = "dd/mm/yyyy hh:mm" if isinstance(value, datetime) else "dd/mm/yyyy" if isinstance(value, date) \
+                else number_format
+            looks.append((alignment, fmt, quote))
+            lines.append(n)
+        blank = np.int64(len(uniques))
+        empty = (np.full(len(cleaned), "", dtype=object), np.full(len(cleaned), "", dtype=object))
+        return cls(letter, np.where(codes < 0, blank, codes).astype(np.int64), cleaned, looks,
+                   np.array(lines, dtype=np.int64), empty)
+
+    def render(self, index: int, bold: bool, styles: _Styles, render: CellXml) -> None:
+        alignment, fmt, quote = self.looks[index]
+        style = styles.id(S.BOLD if bold else S.NORMAL, None, alignment, fmt, quote)
+        self.bodies[bold][index] = '"' + render.body(self.values[index], style)
+
+
+def _frame_chunks(columns: list[_FrameColumn], bold: np.ndarray, first: int) -> Iterator[bytes]:
+    """Rows as one join of pieces per chunk: `<row r="n"[ ht]>`, then per cell `<c r="A`, n, body; `</row>`."""
+    width = len(columns)
+    for start in range(0, len(bold), CHUNK_ROWS):
+        end = min(start + CHUNK_ROWS, len(bold))
+        numbers = np.arange(first + start, first + end).astype(str).astype(object)
+        lines = np.max([c.lines[c.codes[start:end]] for c in columns], axis=0)
+        heights = np.array([f' ht="{row_height(int(n)):g}" customHeight="1"' if n > 1 else "" for n in lines],
+                           dtype=object)
+        pieces = np.empty((end - start, 3 * width + 4), dtype=object)
+        pieces[:, 0], pieces[:, 1], pieces[:, 2], pieces[:, -1] = '<row r="', numbers, '"' + heights + '>', "</row>"
+        strong = bold[start:end]
+        for c, column in enumerate(columns):
+            at = 3 + 3 * c
+            codes = column.codes[start:end]
+            pieces[:, at], pieces[:, at + 1] = f'<c r="{column.letter}', numbers
+            pieces[:, at + 2] = np.where(strong, column.bodies[1][codes], column.bodies[0][codes])
+        yield "".join(pieces.ravel().tolist()).encode()

@@ -55,7 +55,7 @@ from report.charts import (
 )
 from report.datasheet import stream_frame
 from report.numbers import vn_number, vn_percent, vn_points
-from report.tables import PageLabels, keep_legible, setup_print, setup_sheet, write_note, write_table
+from report.tables import PageLabels, keep_legible, setup_print, setup_sheet, write_frame_table, write_note, write_table
 from report.xlsx import save_workbook, write_text
 from transform.comparison import portal_comparison
 from transform.completeness import LATE, MISSING, ON_TIME, summary
@@ -861,16 +861,18 @@ def _year_on_year(ws: Worksheet, inp: ReportInputs, subtitle: str, page: PageLab
     for caption, wanted, fmt, change_fmt in (("Chỉ tiêu (tỷ lệ)", False, PCT_FMT, SIGNED_PCT_FMT),
                                              ("Hoạt động (số lượng)", True, INT_FMT, SIGNED_INT_FMT)):
         part = yoy[yoy["indicator_code"].isin(counts) == wanted]
-        rows = [[r.unit_code, r.unit_name, _label(LEVEL_LABELS, r.level), r.indicator_code,
-                 labels[cast(str, r.indicator_code)], _blank_nan(cast(float, r.value)),
-                 _blank_nan(cast(float, r.previous_value)), _blank_nan(cast(float, r.change)),
-                 f"Năm {before}: {ESTIMATED.lower()}, gồm phần chia của {r.previous_split_units} đơn vị cũ"
-                 if cast(int, r.previous_split_units) else None]
-                for r in part.itertuples()]
+        split = part["previous_split_units"].fillna(0).astype(int)
+        table = pd.DataFrame({
+            "unit_code": part["unit_code"], "unit_name": part["unit_name"],
+            "level": part["level"].map(lambda v: _label(LEVEL_LABELS, v)), "indicator_code": part["indicator_code"],
+            "label": part["indicator_code"].map(labels), "value": part["value"],
+            "previous_value": part["previous_value"], "change": part["change"],
+            "note": (f"Năm {before}: {ESTIMATED.lower()}, gồm phần chia của " + split.astype(str) + " đơn vị cũ")
+            .astype(object).where(split > 0, None)})
         ws.cell(row=row - 1, column=1, value=caption).font = S.BOLD
-        last = write_table(ws, row, headers, rows, widths, {5: fmt, 6: fmt, 7: change_fmt}, wrap_columns=[4],
-                           bold_rows=[n for n, r in enumerate(rows) if r[0] == inp.registry.root])
-        if not rows:
+        last = write_frame_table(ws, row, headers, table, widths, {5: fmt, 6: fmt, 7: change_fmt}, wrap_columns=[4],
+                                 bold=(part["unit_code"] == inp.registry.root).to_numpy())
+        if table.empty:
             _nothing(ws, last + 1, "Không có số liệu.")
             last += 1
         row = last + 3

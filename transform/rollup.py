@@ -147,10 +147,12 @@ def rollup(registry: UnitRegistry, facts: pd.DataFrame, catalogue: Catalogue,
                             _place_portal(registry, portal[portal["indicator_code"].isin(from_portal)])],
                            ignore_index=True)
     agg = _aggregate(registry, placed, units, kinds)
+    # Object arrays, so that each unit's row repeats one string object rather than a copy per item: a national
+    # table is 855,000 rows, and copies cost hundreds of MiB.
     grid = pd.DataFrame({
         "unit_code": pd.Categorical(np.repeat([u.code for u in order], len(items)), dtype=units),
-        "unit_name": np.repeat([u.name for u in order], len(items)),
-        "level": np.repeat([u.level for u in order], len(items)),
+        "unit_name": np.repeat(np.array([u.name for u in order], dtype=object), len(items)),
+        "level": np.repeat(np.array([u.level for u in order], dtype=object), len(items)),
         "parent_code": np.repeat(np.array([u.parent_code for u in order], dtype=object), len(items)),
         "indicator_code": pd.Categorical(np.tile(items, len(order)), dtype=kinds),
     })
