@@ -298,11 +298,14 @@ def run(workspace: Workspace, year: Year = None, hierarchy: ReportHierarchy = No
         date_from: DateFrom = None, date_to: DateTo = None, send: Send = False, as_json: AsJson = False,
         final: Final = False) -> None:
     """Ingest unit files, then the portal's exports, then report: the whole pipeline in one process."""
+    from dvctt.memory import release_memory
     from dvctt.pipeline import ingest as run_ingest
 
     summary = _guard(lambda: run_ingest(workspace, progress=sys.stderr.isatty() and not as_json)).to_dict()
     _print_ingest(summary, as_json)
+    release_memory()
     portal_summary = _portal(workspace, year, as_json)
+    release_memory()
     result = _build(workspace, year, hierarchy, unit, date_from, date_to, as_json, final)
     sent = {"sent_to": _send_default(workspace, year, result, as_json)} if send else {}
     if as_json:

@@ -508,4 +508,22 @@ class Warehouse:
                 result = conn.execute(query)
                 # plain tuples: pandas probing SQLAlchemy Row objects for attributes is 4x slower than the read
                 return pd.DataFrame([tuple(r) for r in result], columns=list(result.keys()))
-        return with_retries(read, url=self.engine.url)
+        return _shared_strings(with_retries(read, url=self.engine.url))
+
+
+def _shared_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each text column with every repeat of a value pointing at one string object: the driver gives a new object
+    per row, and a national read (400,000 facts, each naming its unit and indicator) would hold them all."""
+    import numpy as np
+    import pandas as pd
+
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
+            codes, uniques = pd.factorize(column)  # a blank is -1 and stays as it was
+            if len(uniques) < len(column):
+                values = column.to_numpy(dtype=object, copy=True)
+                filled = codes >= 0
+                values[filled] = np.asarray(uniques, dtype=object)[codes[filled]]
+                frame[name] = pd.Series(values, index=frame.index, dtype=column.dtype)
+    return frame
