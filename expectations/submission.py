@@ -163,11 +163,16 @@ def validate_submission_cells(cells: pd.DataFrame, ratios: pd.DataFrame, *, know
         return []
     batch_definition, suite = _gx_runtime()
     batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-    outcome = batch.validate(
-        suite,
-        result_format={"result_format": "COMPLETE", "return_unexpected_index_query": False},
-        expectation_parameters={"known_codes": sorted(known_codes), "known_tasks": sorted(known_tasks)},
-    )
+    try:
+        outcome = batch.validate(
+            suite,
+            result_format={"result_format": "COMPLETE", "return_unexpected_index_query": False},
+            expectation_parameters={"known_codes": sorted(known_codes), "known_tasks": sorted(known_tasks)},
+        )
+    finally:  # GX's execution engine keeps the batch and its data: a national batch (850,000 rows) would outlive intake
+        manager = batch.data.execution_engine.batch_manager
+        manager.reset_batch_cache()
+        manager.batch_data_cache.clear()
     findings = {f for result in outcome.results for f in _findings(result, frame)}
     return sorted(findings, key=_sort_key)
 

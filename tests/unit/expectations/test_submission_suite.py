@@ -351,3 +351,17 @@ def test_large_batch_in_one_call() -> None:
             ("meta_mismatch", INFO, "B3"), ("not_whole_non_negative", ACTIVITIES, "E8"),
             ("duplicate", ACTIVITIES, "E9"), ("numerator_gt_denominator", TARGETS, "D5")]
     }
+
+
+def test_a_validated_batch_is_not_kept_by_gx() -> None:
+    """GX's execution engine holds the batch it validated; a national batch (850,000 rows) must not outlive intake."""
+    import gc
+    import weakref
+
+    cells = pd.DataFrame([{"file_id": "f", "sheet": "s", "cell": f"D{r}", "item_code": "X", "field": "count", "raw": "1",
+                           "value": 1.0, "required": True, "expected": None} for r in range(5, 50)], columns=CELL_COLUMNS)
+    validate_submission_cells(cells, pd.DataFrame(columns=RATIO_COLUMNS), known_codes={"X"})
+    gc.collect()
+    from great_expectations.execution_engine.pandas_batch_data import PandasBatchData
+
+    assert [weakref.ref(o) for o in gc.get_objects() if isinstance(o, PandasBatchData)] == []
