@@ -58,8 +58,8 @@ def _phrase_re(words: list[str]) -> re.Pattern[str]:
 class ValueReader:
     """How dossier cells are read (core/data/portal_columns.yaml `values`), as plain functions.
 
-    The SQL never folds text per row: the distinct values of each categorical column are read
-    once, classified here, and joined back, which keeps a 10-million-row pass fast.
+    The SQL never folds text per row: each distinct value of a categorical column is classified
+    here once (`Classes`) and the SQL compares raw values, which keeps a 10-million-row pass fast.
     """
 
     def __init__(self, config: PortalColumns):
