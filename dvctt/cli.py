@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from contextlib import nullcontext
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, cast
 
@@ -201,11 +202,13 @@ def _ingest_json(summary: dict) -> str:
     return head.replace('"files": []', f'"files": [\n    {files}\n  ]' if files else '"files": []', 1)
 
 
-def _portal(workspace: Path, year: int | None, as_json: bool) -> dict:
+def _portal(workspace: Path, year: int | None, as_json: bool, separate: bool = False) -> dict:
     from dvctt.portal import ingest_portal
+    from dvctt.stage_process import in_fresh_process
 
+    stage = partial(ingest_portal, workspace, year)
     with console.status("Đang đọc tệp thống kê Cổng DVC…", spinner="dots") if not as_json else nullcontext():
-        summary = _guard(lambda: ingest_portal(workspace, year)).to_dict()
+        summary = _guard(lambda: in_fresh_process(stage, _message_for) if separate else stage()).to_dict()
     if not as_json:
         console.print(f"Cổng DVC: {summary['files']} tệp, {summary['facts']} số liệu, {summary['problems']} vấn đề, "
                       f"{summary['unknown_agencies']} mã cơ quan không có trong danh mục.")
@@ -257,14 +260,15 @@ def _day(text: str | None, option: str) -> date | None:
 
 
 def _build(workspace: Path, year: int | None, hierarchy: int | None, unit: str | None, date_from: str | None,
-           date_to: str | None, as_json: bool, final: bool = False) -> ReportResult:
+           date_to: str | None, as_json: bool, final: bool = False, separate: bool = False) -> ReportResult:
     from dvctt.pipeline import build_report
+    from dvctt.stage_process import in_fresh_process
 
     start, end = _day(date_from, "--from"), _day(date_to, "--to")
     levels = cast(Hierarchy | None, hierarchy)  # typer's min=2, max=3 keep it to 2 or 3
-    return _guard(lambda: build_report(workspace, year, hierarchy=levels, unit=unit,
-                                       date_from=start, date_to=end, progress=sys.stderr.isatty() and not as_json,
-                                       final=final))
+    stage = partial(build_report, workspace, year, hierarchy=levels, unit=unit, date_from=start, date_to=end,
+                    progress=sys.stderr.isatty() and not as_json, final=final)
+    return _guard(lambda: in_fresh_process(stage, _message_for) if separate else stage())
 
 
 def _send_default(workspace: Path, year: int | None, result: ReportResult, as_json: bool) -> list[str]:
@@ -298,15 +302,15 @@ def run(workspace: Workspace, year: Year = None, hierarchy: ReportHierarchy = No
         date_from: DateFrom = None, date_to: DateTo = None, send: Send = False, as_json: AsJson = False,
         final: Final = False) -> None:
     """Ingest unit files, then the portal's exports, then report: the whole pipeline in one process."""
-    from dvctt.memory import release_memory
     from dvctt.pipeline import ingest as run_ingest
+    from dvctt.stage_process import in_fresh_process
 
-    summary = _guard(lambda: run_ingest(workspace, progress=sys.stderr.isatty() and not as_json)).to_dict()
+    # Each stage in its own process (dvctt.stage_process): the run needs its largest stage's memory, not their sum.
+    ingested = partial(run_ingest, workspace, progress=sys.stderr.isatty() and not as_json)
+    summary = _guard(lambda: in_fresh_process(ingested, _message_for)).to_dict()
     _print_ingest(summary, as_json)
-    release_memory()
-    portal_summary = _portal(workspace, year, as_json)
-    release_memory()
-    result = _build(workspace, year, hierarchy, unit, date_from, date_to, as_json, final)
+    portal_summary = _portal(workspace, year, as_json, separate=True)
+    result = _build(workspace, year, hierarchy, unit, date_from, date_to, as_json, final, separate=True)
     sent = {"sent_to": _send_default(workspace, year, result, as_json)} if send else {}
     if as_json:
         print(json.dumps({"ingest": summary, "portal": portal_summary, "report": result.to_dict(), **sent},

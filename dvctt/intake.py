@@ -241,7 +241,7 @@ def _validate(b: Batch, subs: dict[str, tuple[Dropped, FileRecord, Submission]])
         return by_file
     from expectations.submission import validate_submission_cells  # GX: see _read
 
-    cells = _frame((c for _, _, s in subs.values() for c in s.cells), CELL_COLUMNS)
+    cells = pd.DataFrame([c.row() for _, _, s in subs.values() for c in s.cells], columns=CELL_COLUMNS)
     ratios = _frame((r for _, _, s in subs.values() for r in s.ratios), RATIO_COLUMNS)
     for f in validate_submission_cells(cells, ratios, known_codes={i.code for i in b.catalogue.items},
                                        known_tasks={t.code for t in b.config.tasks}):
@@ -292,7 +292,7 @@ def _claim(b: Batch, sub: Submission, notes: list[Finding]) -> tuple[int, str | 
     if claimed is not None and float(claimed).is_integer() and YEAR_MIN <= int(claimed) < year:
         year = int(claimed)
         for c in cells:
-            c["expected"] = str(year)
+            c.expected = str(year)
         notes.append(Finding(sub.file_id, "warning", "earlier_year", cells[0]["sheet"], cells[0]["cell"], str(year),
                              f"Báo cáo năm {b.config.year}",
                              f"Tệp là báo cáo năm {year}: số liệu được lưu vào năm {year}, không tính vào báo cáo năm "

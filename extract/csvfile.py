@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from core.catalogue import Catalogue, Kind
 from core.layout import TEXT_KINDS
-from core.records import Finding, Submission
+from core.records import CellRecord, Finding, Submission
 from core.text import fold, nfc
 from extract.numbers import cell_text, parse_number
 from extract.workbook import NO_WORDS, YES_WORDS, UnreadableWorkbook, text_kind_finding
@@ -81,7 +81,7 @@ def read_csv_submission(path: Path, file_id: str, *, unit_code: str, year: int, 
         sub.meta[meta_key] = first[1]
         # The first value is the claim; any row claiming something else is reported too.
         for r, raw in [first, *[(r, v) for r, v in values[1:] if v != first[1]]]:
-            sub.cells.append(dict(file_id=file_id, sheet=SHEET, cell=cols.ref(r, key), item_code=meta_key,
+            sub.cells.append(CellRecord(file_id=file_id, sheet=SHEET, cell=cols.ref(r, key), item_code=meta_key,
                                   field=field, raw=raw, value=parse_number(raw) if field == "year" else None,
                                   required=True, expected=expected))
     _read_rows(sub, catalogue, rows, cols, delimiter)
@@ -190,12 +190,12 @@ def _figure_row(sub: Submission, catalogue: Catalogue, code: str, r: int, row: l
         raw = cols.get(row, "yn")
         word = fold(raw)
         value = 1.0 if word in YES_WORDS else 0.0 if word in NO_WORDS else None
-        sub.cells.append(dict(file_id=file_id, sheet=SHEET, cell=cols.ref(r, "yn"), item_code=code, field="yes_no",
+        sub.cells.append(CellRecord(file_id=file_id, sheet=SHEET, cell=cols.ref(r, "yn"), item_code=code, field="yes_no",
                               raw=raw, value=value, required=False, expected=None))
     elif kind is Kind.RATIO or (kind is None and "num" in cols and cols.get(row, "num")):
         num_raw, den_raw = cols.get(row, "num"), cols.get(row, "den")
         for field, raw, key in (("numerator", num_raw, "num"), ("denominator", den_raw, "den")):
-            sub.cells.append(dict(file_id=file_id, sheet=SHEET, cell=cols.ref(r, key) if key in cols else f"?{r + 1}",
+            sub.cells.append(CellRecord(file_id=file_id, sheet=SHEET, cell=cols.ref(r, key) if key in cols else f"?{r + 1}",
                                   item_code=code, field=field, raw=raw, value=parse_number(raw), required=False,
                                   expected=None))
         if num_raw is not None or den_raw is not None:
@@ -204,5 +204,5 @@ def _figure_row(sub: Submission, catalogue: Catalogue, code: str, r: int, row: l
                                    denominator_cell=cols.ref(r, "den")))
     elif "qty" in cols:
         raw = cols.get(row, "qty")
-        sub.cells.append(dict(file_id=file_id, sheet=SHEET, cell=cols.ref(r, "qty"), item_code=code, field="count",
+        sub.cells.append(CellRecord(file_id=file_id, sheet=SHEET, cell=cols.ref(r, "qty"), item_code=code, field="count",
                               raw=raw, value=parse_number(raw), required=False, expected=None))

@@ -23,7 +23,7 @@ from python_calamine import CalamineWorkbook, SheetVisibleEnum
 from core import layout as L
 from core.catalogue import Catalogue, Kind
 from core.config import Limits
-from core.records import Finding, Submission
+from core.records import CellRecord, Finding, Submission
 from core.text import fold, nfc
 from extract.numbers import cell_text, parse_number, text_and_number
 from extract.safety import CFB_MAGIC, Package, inspect_file
@@ -281,15 +281,15 @@ class _WorkbookReader:
             if key == "KE_HOACH" and raw:  # the unit's plan (number, date): kept with the free texts
                 sub.texts.append({"file_id": self.file_id, "kind": L.PLAN_TEXT, "cell": _ref(r, 1), "text": nfc(raw)})
             if key in fields:
-                sub.cells.append({"file_id": self.file_id, "sheet": name, "cell": _ref(r, 1), "item_code": key,
-                                  "field": fields[key], "raw": raw,
-                                  "value": parse_number(value) if key == "NAM_BAO_CAO" else None,
-                                  "required": True, "expected": expected[key]})
+                sub.cells.append(CellRecord(file_id=self.file_id, sheet=name, cell=_ref(r, 1), item_code=key,
+                                  field=fields[key], raw=raw,
+                                  value=parse_number(value) if key == "NAM_BAO_CAO" else None,
+                                  required=True, expected=expected[key]))
         for key, fld in fields.items():
             if key not in sub.meta:  # the label row itself was deleted: report it against column B
-                sub.cells.append({"file_id": self.file_id, "sheet": name, "cell": "B", "item_code": key,
-                                  "field": fld, "raw": None, "value": None, "required": True,
-                                  "expected": expected[key]})
+                sub.cells.append(CellRecord(file_id=self.file_id, sheet=name, cell="B", item_code=key,
+                                  field=fld, raw=None, value=None, required=True,
+                                  expected=expected[key]))
                 sub.meta[key] = None
 
     def code(self, sub: Submission, sheet: str, row: list, r: int, c: int) -> str | None:
@@ -321,8 +321,8 @@ class _WorkbookReader:
                 raw = cell_text(answer)
                 word = fold(raw)
                 value = 1.0 if word in YES_WORDS else 0.0 if word in NO_WORDS else None
-                cells.append({"file_id": fid, "sheet": name, "cell": _ref(r, c_yn), "item_code": code,
-                              "field": "yes_no", "raw": raw, "value": value, "required": False, "expected": None})
+                cells.append(CellRecord(file_id=fid, sheet=name, cell=_ref(r, c_yn), item_code=code,
+                              field="yes_no", raw=raw, value=value, required=False, expected=None))
                 continue
             known = True
             for field, col in (("numerator", c_num), ("denominator", c_den)):
@@ -332,8 +332,8 @@ class _WorkbookReader:
                     self.unknown(sub, name, _ref(r, col), cell, f"{_FIELD_WORDS[field]} của chỉ tiêu {code}")
                     continue
                 raw, number = text_and_number(cell)
-                cells.append({"file_id": fid, "sheet": name, "cell": _ref(r, col), "item_code": code, "field": field,
-                              "raw": raw, "value": number, "required": False, "expected": None})
+                cells.append(CellRecord(file_id=fid, sheet=name, cell=_ref(r, col), item_code=code, field=field,
+                              raw=raw, value=number, required=False, expected=None))
             if not known:
                 continue  # the ratio of a half not known is not checked: the cell's own error says it all
             num, den = cells[-2], cells[-1]
@@ -357,9 +357,9 @@ class _WorkbookReader:
                 self.unknown(sub, name, _ref(r, c_qty), value, f"số lượng của hoạt động {code}")
                 continue
             raw, number = text_and_number(value)
-            sub.cells.append({"file_id": self.file_id, "sheet": name, "cell": _ref(r, c_qty),
-                              "item_code": code, "field": "count", "raw": raw, "value": number,
-                              "required": False, "expected": None})
+            sub.cells.append(CellRecord(file_id=self.file_id, sheet=name, cell=_ref(r, c_qty),
+                              item_code=code, field="count", raw=raw, value=number,
+                              required=False, expected=None))
 
     def tasks(self, sub: Submission) -> None:
         """The status of each task of the plan the unit leads (the sheet exists only in such a unit's template):
@@ -378,9 +378,9 @@ class _WorkbookReader:
             raw = cell_text(_at(row, c_status))
             status = _TASK_STATUS_WORDS.get(fold(raw)) if raw is not None else None
             cell = _ref(r, c_status)
-            sub.cells.append({"file_id": self.file_id, "sheet": name, "cell": cell, "item_code": code,
-                              "field": "task_status", "raw": raw, "value": status, "required": False,
-                              "expected": None})
+            sub.cells.append(CellRecord(file_id=self.file_id, sheet=name, cell=cell, item_code=code,
+                              field="task_status", raw=raw, value=status, required=False,
+                              expected=None))
             if status is not None:
                 note = cell_text(_at(row, c_note)) if c_note is not None else None
                 sub.tasks.append({"task_code": code, "status": status, "note": nfc(note) if note else None,
