@@ -301,7 +301,7 @@ def report(workspace: Workspace, year: Year = None, hierarchy: ReportHierarchy =
 def run(workspace: Workspace, year: Year = None, hierarchy: ReportHierarchy = None, unit: ReportUnit = None,
         date_from: DateFrom = None, date_to: DateTo = None, send: Send = False, as_json: AsJson = False,
         final: Final = False) -> None:
-    """Ingest unit files, then the portal's exports, then report: the whole pipeline in one process."""
+    """Ingest unit files, then the portal's exports, then report: the whole pipeline, each stage in its own process."""
     from dvctt.pipeline import ingest as run_ingest
     from dvctt.stage_process import in_fresh_process
 

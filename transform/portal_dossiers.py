@@ -387,13 +387,15 @@ def _passes(con: duckdb.DuckDBPyConnection, export: PortalExport, ws: date, we: 
     present = [c for c in _CATEGORICAL if export.has(c)]
     with export.dossier_relation(con, parallel=parallel, numbered=False) as rel:
         formats = _head(rel, export, classes)
-        while True:
+        for _ in range(2):  # once learnt, every value is classified: a second pass always has none unseen
             sql, base, measures, rules = _dossier_sql(export, ws, we, formats, classes)
             groups = _select(rel, sql).df()
             if not groups["n_unseen"].any():
                 break
             for col, values in zip(present, _select(rel, classes.unseen_sql(present)).fetchall()[0], strict=True):
                 classes.learn(col, values or [])
+        else:
+            raise RuntimeError(f"{export.name}: some categorical values stay unclassified after they were learnt")
     groups["unit_code"] = groups["unit_code"].astype(object).where(groups["unit_code"].notna(), None)
     units: dict[str | None, tuple[str | None, str | None]] = {}
     for raw in groups["unit_code"].unique():  # a few thousand codes: matched in Python
