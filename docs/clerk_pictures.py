@@ -8,13 +8,12 @@ numerator, a numerator above its denominator, a word in a count) is dropped into
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from tempfile import TemporaryDirectory
+
+from printed_pages import page_png, print_to_pdf, soffice
 
 from core import layout as L
 from core.catalogue import load_catalogue
@@ -24,7 +23,6 @@ from dvctt.demo import demo_config
 from dvctt.intake import ingest
 from templates.submission import build_template
 
-DOCS = Path(__file__).resolve().parent
 UNIT = "03386"
 ARRIVED = datetime(2025, 12, 5, 2, 30, tzinfo=UTC)  # fixed, so the pictures change only when the pages do
 
@@ -47,15 +45,8 @@ def _spoiled(workspace: Path) -> Path:
     return path
 
 
-def _png(pdf: Path, page: int, name: str) -> None:
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", str(page), "-l", str(page), "-singlefile", str(pdf),
-                    str(DOCS / name)], check=True)
-
-
 def main() -> None:
-    soffice = shutil.which("soffice")
-    if soffice is None or shutil.which("pdftoppm") is None:
-        sys.exit("Cần LibreOffice (soffice) và poppler-utils (pdftoppm).")
+    soffice()  # both tools, before the workspace is built
     with TemporaryDirectory(prefix="dvctt-pictures-") as tmp:
         workspace = Path(tmp) / "ws"
         workspace.mkdir()
@@ -66,14 +57,11 @@ def main() -> None:
         dropped = _spoiled(workspace)
         ingest(workspace, now=ARRIVED)
         feedback = dropped.parent / "phan_hoi" / f"{dropped.stem}.phan_hoi.xlsx"
-        env = {**os.environ, "LC_ALL": "vi_VN.UTF-8", "LANG": "vi_VN.UTF-8"}
-        subprocess.run([soffice, f"-env:UserInstallation={(Path(tmp) / 'profile').as_uri()}", "--headless",
-                        "--norestore", "--convert-to", "pdf", "--outdir", tmp, str(template), str(feedback)],
-                       env=env, check=True, capture_output=True)
         pdfs = Path(tmp)
-        _png(pdfs / "bieu_mau.pdf", 1, "bieu_mau_trang_1")
-        _png(pdfs / "bieu_mau.pdf", 3, "bieu_mau_chi_tieu")
-        _png(pdfs / f"{feedback.stem}.pdf", 1, "phan_hoi_trang_1")
+        print_to_pdf([template, feedback], pdfs)
+        page_png(pdfs / "bieu_mau.pdf", 1, "bieu_mau_trang_1", 60)
+        page_png(pdfs / "bieu_mau.pdf", 3, "bieu_mau_chi_tieu", 60)
+        page_png(pdfs / f"{feedback.stem}.pdf", 1, "phan_hoi_trang_1", 60)
 
 
 if __name__ == "__main__":
