@@ -58,13 +58,18 @@ def _message_for(exc: BaseException) -> str | None:
     return None
 
 
+def _readable(exc: BaseException) -> str | None:
+    """`_message_for`, except that an OSError goes on to the caller, which may know better what it means (a mail
+    server down), and else to `_Commands.main`."""
+    return None if isinstance(exc, OSError) else _message_for(exc)
+
+
 def _guard(fn):
-    """Turn expected failures into a readable message and exit code 1, never a traceback. An OSError goes on to the
-    caller, which may know better what it means (a mail server down), and else to `_Commands.main`."""
+    """Turn expected failures into a readable message and exit code 1, never a traceback (see `_readable`)."""
     try:
         return fn()
     except Exception as exc:
-        message = None if isinstance(exc, OSError) else _message_for(exc)
+        message = _readable(exc)
         if message is None:
             raise
         _fail(message)
@@ -208,7 +213,7 @@ def _portal(workspace: Path, year: int | None, as_json: bool, separate: bool = F
 
     stage = partial(ingest_portal, workspace, year)
     with console.status("Đang đọc tệp thống kê Cổng DVC…", spinner="dots") if not as_json else nullcontext():
-        summary = _guard(lambda: in_fresh_process(stage, _message_for) if separate else stage()).to_dict()
+        summary = _guard(lambda: in_fresh_process(stage, _readable) if separate else stage()).to_dict()
     if not as_json:
         console.print(f"Cổng DVC: {summary['files']} tệp, {summary['facts']} số liệu, {summary['problems']} vấn đề, "
                       f"{summary['unknown_agencies']} mã cơ quan không có trong danh mục.")
@@ -268,7 +273,7 @@ def _build(workspace: Path, year: int | None, hierarchy: int | None, unit: str |
     levels = cast(Hierarchy | None, hierarchy)  # typer's min=2, max=3 keep it to 2 or 3
     stage = partial(build_report, workspace, year, hierarchy=levels, unit=unit, date_from=start, date_to=end,
                     progress=sys.stderr.isatty() and not as_json, final=final)
-    return _guard(lambda: in_fresh_process(stage, _message_for) if separate else stage())
+    return _guard(lambda: in_fresh_process(stage, _readable) if separate else stage())
 
 
 def _send_default(workspace: Path, year: int | None, result: ReportResult, as_json: bool) -> list[str]:
@@ -307,7 +312,7 @@ def run(workspace: Workspace, year: Year = None, hierarchy: ReportHierarchy = No
 
     # Each stage in its own process (dvctt.stage_process): the run needs its largest stage's memory, not their sum.
     ingested = partial(run_ingest, workspace, progress=sys.stderr.isatty() and not as_json)
-    summary = _guard(lambda: in_fresh_process(ingested, _message_for)).to_dict()
+    summary = _guard(lambda: in_fresh_process(ingested, _readable)).to_dict()
     _print_ingest(summary, as_json)
     portal_summary = _portal(workspace, year, as_json, separate=True)
     result = _build(workspace, year, hierarchy, unit, date_from, date_to, as_json, final, separate=True)

@@ -21,8 +21,9 @@ T = TypeVar("T")
 def in_fresh_process(stage: Callable[[], T], describe: Callable[[BaseException], str | None]) -> T:
     """`stage()` (picklable: a module-level function or a partial of one), run in a child process.
 
-    A failure `describe` can phrase for the user comes back as a UserError with that text, whatever the original
-    exception (some do not survive pickling); any other failure is re-raised as the child raised it.
+    A failure `describe` phrases for the user (it returns None for the others) comes back as a UserError with that
+    text, whatever the original exception (some do not survive pickling); any other failure is re-raised as the
+    child raised it.
     """
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
         return pool.submit(_described, stage, describe).result()
@@ -32,7 +33,6 @@ def _described(stage: Callable[[], T], describe: Callable[[BaseException], str |
     try:
         return stage()
     except Exception as exc:
-        message = None if isinstance(exc, OSError) else describe(exc)
-        if message is None:
+        if (message := describe(exc)) is None:
             raise
         raise UserError(message) from None

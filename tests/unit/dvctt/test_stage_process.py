@@ -45,7 +45,7 @@ def test_a_stage_runs_in_another_process_and_its_result_comes_back() -> None:
 @pytest.mark.parametrize(("raised", "expected_type", "expected_text"), [
     ("described", UserError, "Lỗi đã biết: tệp hỏng"),  # the user's message, whatever the type
     ("bug", ValueError, "lỗi lập trình"),  # not described: as raised
-    ("os", FileNotFoundError, "a.xlsx"),  # an OSError goes on to the caller, which knows what it means
+    ("os", FileNotFoundError, "a.xlsx"),  # not described (as dvctt.cli does for an OSError): as raised
 ])
 def test_a_failure_comes_back_readable_or_as_raised(raised: str, expected_type: type, expected_text: str) -> None:
     with pytest.raises(expected_type, match=expected_text):
