@@ -88,8 +88,9 @@ class DossierRule:
     drops_all: bool = False
 
 
+RECEIVED_UNREADABLE = "received_unreadable"  # the one rule whose rows are not `ok`: nothing can be counted
 DOSSIER_RULES: tuple[DossierRule, ...] = (
-    DossierRule("received_unreadable", "rd IS NULL", "r_raw", "received_at",
+    DossierRule(RECEIVED_UNREADABLE, "rd IS NULL", "r_raw", "received_at",
                 "Ngày tiếp nhận trống hoặc không đọc được (dd/mm/yyyy [HH:MM[:SS]] hoặc yyyy-mm-dd)",
                 drops_all=True),
     DossierRule("finished_unreadable", "ok AND f_raw IS NOT NULL AND fd IS NULL", "f_raw", "finished_at",

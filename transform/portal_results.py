@@ -140,12 +140,13 @@ class Collector:
 def _summed(facts: pd.DataFrame) -> pd.DataFrame:
     """One fact per unit, indicator and era: numerators and denominators summed, the files named "a; b"."""
     keys = ["unit_code", "indicator_code", "era"]
-    facts = facts.assign(era=facts["era"].astype(object).where(facts["era"].notna(), ""))
+    facts = facts.astype({"numerator": "int64", "denominator": "int64"})  # object when a part was empty
+    facts["era"] = facts["era"].astype(object).where(facts["era"].notna(), "")
     sums = facts.groupby(keys, sort=True)[["numerator", "denominator"]].sum()
-    pairs = facts[[*keys, "source_file"]].drop_duplicates().sort_values("source_file")
+    pairs = facts[[*keys, "source_file"]].drop_duplicates()
     shared = pairs.duplicated(keys, keep=False)  # a fact from several files (rare: joined one group at a time)
     files = pd.concat([pairs[~shared].set_index(keys)["source_file"],
-                       pairs[shared].groupby(keys)["source_file"].agg("; ".join)])
+                       pairs[shared].groupby(keys)["source_file"].agg(lambda names: "; ".join(sorted(names)))])
     out = sums.join(files).reset_index()
     out["era"] = out["era"].where(out["era"] != "", None)
-    return out[PORTAL_FACT_COLUMNS].astype({"numerator": "int64", "denominator": "int64", "source_file": "str"})
+    return out[PORTAL_FACT_COLUMNS].astype({"source_file": "str"})

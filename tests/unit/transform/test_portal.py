@@ -20,6 +20,7 @@ from openpyxl import Workbook
 
 import extract.portal
 import transform.portal_dossiers
+import transform.portal_results
 from expectations.portal import check_aggregated_row
 from extract.portal import PortalFormatError, parse_period_text, read_portal_file
 from tests.support import REPO
@@ -620,3 +621,29 @@ def test_record_starts_match_the_csv_module_across_chunk_edges(tmp_path, chunk_s
     assert [got[o] for o in wanted] == expected
     few = [3, 150, len(expected)]
     assert extract.portal._record_starts(path, 1, few, chunk_size) == {o: expected[o - 1] for o in few}
+
+
+def test_rows_beyond_the_listed_ones_are_counted_per_rule(tmp_path, monkeypatch):
+    """Past the rows listed per rule, one line gives the full count: every unit's unreadable reception dates, but
+    other rules only on known units (an unknown unit's rows are left out whole, reported once)."""
+    monkeypatch.setattr(transform.portal_results, "MAX_PROBLEMS_PER_RULE", 3)
+    monkeypatch.setattr(transform.portal_dossiers, "MAX_PROBLEMS_PER_RULE", 3)
+    rng = random.Random(17)
+    rows = []
+    for i in range(300):
+        unit = rng.choice(["105", "106", "99-LA"])
+        channel = rng.choice(["Trực tuyến", "Fax", "Fax", "Trực tiếp"])
+        received = rng.choice(["15/01/2025 08:00", "15/01/2025 08:00", "31/02/2025", "hôm qua", "15/01/2024 08:00"])
+        rows.append([f"HS-{i}", unit, "Hộ tịch", channel, received, "20/01/2025", "", "", "", "", ""])
+    write_dossier_csv(tmp_path / "hoso.csv", rows, "utf-8")
+    result = portal_measures([read_portal_file(tmp_path / "hoso.csv")], *H1, KNOWN)
+    in_window = [r for r in rows if r[4] == "15/01/2025 08:00"]
+    expected = {
+        "received_unreadable": sum(r[4] in ("31/02/2025", "hôm qua") for r in rows),
+        "channel_invalid": sum(r[3] == "Fax" and r[1] != "99-LA" for r in in_window),
+    }
+    for rule, n in expected.items():
+        listed = [p for p in result.problems if p.rule == rule]
+        assert [p.row is None for p in listed] == [False, False, False, True], rule
+        assert f"Còn {n - 3} dòng khác cùng lỗi ({n} dòng tất cả)" in listed[-1].message, rule
+    assert {p.rule for p in result.problems} == {*expected, "unit_unknown"}
