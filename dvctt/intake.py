@@ -220,12 +220,13 @@ def judge_batch(b: Batch, staged: Staged, progress: bool, watch: Stopwatch | Non
     watch.lap("validate")
     clean = {k: v for k, v in subs.items()
              if not any(f.severity == "error" for f in notes[k] + by_file.get(k, []))}
+    facts = {k: submission_facts(sub) for k, (_, _, sub) in clean.items()}  # each file's figures, once
     this_year = {k: v for k, v in clean.items() if claims[k][0] == b.config.year}  # not compared with this year's peers
-    warnings, recomputed = _quality(b, this_year)
-    warnings += _dropped_figures(b, this_year)
+    warnings, recomputed = _quality(b, this_year, facts)
+    warnings += _dropped_figures(b, this_year, facts)
     for f in warnings:
         by_file.setdefault(f.file_id, []).append(f)
-    items = _judge(staged, subs, notes, by_file, claims)
+    items = _judge(staged, subs, notes, by_file, claims, facts)
     watch.lap("quality")
     problems = {d.unit_code + rec.sha256: f for d, rec, f in staged.early}
     problems |= {k: notes[k] + by_file.get(k, []) for k in subs if notes[k] or by_file.get(k)}
@@ -337,8 +338,10 @@ def _exists(registry: UnitRegistry, code: str, era: str) -> bool:
 
 def _judge(staged: Staged, subs: dict[str, tuple[Dropped, FileRecord, Submission]],
            notes: dict[str, list[Finding]], by_file: dict[str, list[Finding]],
-           claims: dict[str, tuple[int, str | None]]) -> list[tuple[Dropped, BatchItem, list[Finding]]]:
-    """Each new file accepted or quarantined; read files in arrival order, so a unit's last one becomes current."""
+           claims: dict[str, tuple[int, str | None]], facts: dict[str, list[dict]]
+           ) -> list[tuple[Dropped, BatchItem, list[Finding]]]:
+    """Each new file accepted or quarantined; read files in arrival order, so a unit's last one becomes current.
+    `facts` holds the figures of every file without an error before the quality checks, which only warn."""
     ordered = sorted(subs.items(), key=lambda kv: _arrival_order(kv[1][0], kv[1][1]))
     items: list[tuple[Dropped, BatchItem, list[Finding]]] = [(d, _rejected(rec, f), f) for d, rec, f in staged.early]
     for key, (d, rec, sub) in ordered:
@@ -350,7 +353,7 @@ def _judge(staged: Staged, subs: dict[str, tuple[Dropped, FileRecord, Submission
                      for n, t in enumerate(sub.texts, 1)]
             year, era = claims[key]
             items.append((d, BatchItem(rec, "accepted", None, [_finding_row(f) for f in found], sub.meta,
-                                       submission_facts(sub), texts, year=year, era=era,
+                                       facts[key], texts, year=year, era=era,
                                        tasks=[{k: t[k] for k in TASK_COLUMNS} for t in sub.tasks]), found))
     return items
 
@@ -381,7 +384,7 @@ def _comparable(frame: pd.DataFrame) -> pd.Series:
     return share.where(frame["denominator"].notna(), frame["numerator"])
 
 
-def _quality(b: Batch, subs: dict[str, tuple[Dropped, FileRecord, Submission]]
+def _quality(b: Batch, subs: dict[str, tuple[Dropped, FileRecord, Submission]], facts: dict[str, list[dict]]
              ) -> tuple[list[Finding], pd.DataFrame]:
     """Warnings for the clean files, and the peer statistics recomputed on the way (stored with the batch).
 
@@ -389,7 +392,7 @@ def _quality(b: Batch, subs: dict[str, tuple[Dropped, FileRecord, Submission]]
     fresh (see `_peer_stats`): one new file does not read the whole country's figures.
     """
     batch = pd.DataFrame([{**f, "file_id": key, "unit_code": d.unit_code, "level": b.levels.get(d.unit_code)}
-                          for key, (d, _, sub) in subs.items() for f in submission_facts(sub)])
+                          for key, (d, _, _) in subs.items() for f in facts[key]])
     if batch.empty:
         return [], pd.DataFrame(columns=STATS_COLUMNS)
     batch["value"] = _comparable(batch)
@@ -453,7 +456,8 @@ def _backfill_journal(b: Batch) -> None:
                               for r, status, year in b.wh.files()))
 
 
-def _dropped_figures(b: Batch, clean: dict[str, tuple[Dropped, FileRecord, Submission]]) -> list[Finding]:
+def _dropped_figures(b: Batch, clean: dict[str, tuple[Dropped, FileRecord, Submission]],
+                     facts: dict[str, list[dict]]) -> list[Finding]:
     """Warnings for a clean file that leaves out figures the unit's current version has (or an earlier file of
     this batch, which becomes current before it): the figures vanish from the report, which may be a slip."""
     if not clean:
@@ -466,7 +470,7 @@ def _dropped_figures(b: Batch, clean: dict[str, tuple[Dropped, FileRecord, Submi
             _number(r.numerator), _number(r.denominator))
     out: list[Finding] = []
     for key, (d, _, sub) in ordered:
-        figures = {f["indicator_code"]: (f["numerator"], f["denominator"]) for f in submission_facts(sub)}
+        figures = {f["indicator_code"]: (f["numerator"], f["denominator"]) for f in facts[key]}
         name, previous = before.get(d.unit_code, ("", {}))
         out += [dropped_figure(b.catalogue, key, sub, code, previous[code], name)
                 for code in sorted(previous.keys() - figures.keys())]

@@ -447,16 +447,19 @@ def submission_facts(sub: Submission) -> list[dict]:
     Blank rows produce nothing (missing is not zero).
     """
     by_item: dict[str, dict] = {}
-    for c in sub.cells:
-        if c["field"] in ("unit_code", "year", "task_status") or c["value"] is None:  # a task's status is no figure
+    for c in sub.cells:  # attributes, not c["…"]: a national intake reads 1.2 million cells here
+        field, value = c.field, c.value
+        if field in ("unit_code", "year", "task_status") or value is None:  # a task's status is no figure
             continue
-        entry = by_item.setdefault(c["item_code"], {"indicator_code": c["item_code"], "numerator": None,
-                                                     "denominator": None, "sheet": c["sheet"], "cell": c["cell"]})
-        if c["field"] == "denominator":
-            entry["denominator"] = c["value"]
+        entry = by_item.get(c.item_code)
+        if entry is None:
+            entry = by_item[c.item_code] = {"indicator_code": c.item_code, "numerator": None, "denominator": None,
+                                            "sheet": c.sheet, "cell": c.cell}
+        if field == "denominator":
+            entry["denominator"] = value
         else:
-            entry["numerator"] = c["value"]
-            entry["cell"] = c["cell"]
-            if c["field"] == "yes_no":
+            entry["numerator"] = value
+            entry["cell"] = c.cell
+            if field == "yes_no":
                 entry["denominator"] = 1.0
     return list(by_item.values())
