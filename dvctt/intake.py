@@ -220,9 +220,10 @@ def judge_batch(b: Batch, staged: Staged, progress: bool, watch: Stopwatch | Non
     watch.lap("validate")
     clean = {k: v for k, v in subs.items()
              if not any(f.severity == "error" for f in notes[k] + by_file.get(k, []))}
-    facts = {k: submission_facts(sub) for k, (_, _, sub) in clean.items()}  # each file's figures, once
     this_year = {k: v for k, v in clean.items() if claims[k][0] == b.config.year}  # not compared with this year's peers
-    warnings, recomputed = _quality(b, this_year, facts)
+    warnings, recomputed = _quality(b, this_year)
+    # Each file's figures, once for the rest; after _quality, whose peak they would add to (100 MiB nationally).
+    facts = {k: submission_facts(sub) for k, (_, _, sub) in clean.items()}
     warnings += _dropped_figures(b, this_year, facts)
     for f in warnings:
         by_file.setdefault(f.file_id, []).append(f)
@@ -384,17 +385,22 @@ def _comparable(frame: pd.DataFrame) -> pd.Series:
     return share.where(frame["denominator"].notna(), frame["numerator"])
 
 
-def _quality(b: Batch, subs: dict[str, tuple[Dropped, FileRecord, Submission]], facts: dict[str, list[dict]]
+def _quality(b: Batch, subs: dict[str, tuple[Dropped, FileRecord, Submission]]
              ) -> tuple[list[Finding], pd.DataFrame]:
     """Warnings for the clean files, and the peer statistics recomputed on the way (stored with the batch).
 
     History is read for the batch's units only, and peers come from stored statistics while they are
     fresh (see `_peer_stats`): one new file does not read the whole country's figures.
     """
-    batch = pd.DataFrame([{**f, "file_id": key, "unit_code": d.unit_code, "level": b.levels.get(d.unit_code)}
-                          for key, (d, _, _) in subs.items() for f in facts[key]])
+    figures = {key: submission_facts(sub) for key, (_, _, sub) in subs.items()}
+    # Not a copy of each fact with the file's keys added (400,000 dicts nationally): columns beside them.
+    batch = pd.DataFrame([f for key in subs for f in figures[key]])
     if batch.empty:
         return [], pd.DataFrame(columns=STATS_COLUMNS)
+    batch["file_id"] = [key for key in subs for _ in figures[key]]
+    batch["unit_code"] = [d.unit_code for key, (d, _, _) in subs.items() for _ in figures[key]]
+    batch["level"] = [b.levels.get(code) for code in batch["unit_code"]]
+    del figures
     batch["value"] = _comparable(batch)
     history = b.wh.current_figures(set(batch["unit_code"]), before=b.config.year)
     history["value"] = _comparable(history) if len(history) else []
