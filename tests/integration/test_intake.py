@@ -142,6 +142,30 @@ def test_resubmission_replaces_and_keeps_history(small_ws: Path) -> None:
     assert data.loc[(COMMUNE, "CB_TRUYENTHONG"), "numerator"] == 40
 
 
+@pytest.mark.parametrize("one_batch", [False, True])
+def test_a_figure_left_out_of_a_new_version_is_a_warning_naming_its_cell(small_ws: Path, one_batch: bool) -> None:
+    """A later file without a figure the current version has is accepted, with a warning on the blank cell that says
+    which figure leaves the report; within one batch the earlier file is the version compared with."""
+    first = template_for(small_ws, COMMUNE)
+    set_ratio(first, "CB_TRUYENTHONG", 10, 50)
+    set_count(first, "HD_TINBAI", 7)
+    settle(drop(small_ws, COMMUNE, first, "lan1.xlsx"))
+    if not one_batch:
+        ingest(small_ws)
+    second = template_for(small_ws, COMMUNE)
+    set_ratio(second, "CB_TRUYENTHONG", 40, 50)
+    cell = set_count(second, "HD_TINBAI", None)
+    path = settle(drop(small_ws, COMMUNE, second, "lan2.xlsx"))
+    os.utime(path, (path.stat().st_mtime + 60,) * 2)  # after lan1, so it becomes the current version
+    summary = ingest(small_ws)
+    assert outcome(summary, "lan2.xlsx").status == "accepted"
+    assert outcome(summary, "lan2.xlsx").warnings == 1
+    dropped = [r for r in feedback_rows(small_ws, COMMUNE, "lan2") if "Cảnh báo" in str(r[1])]
+    assert [(r[2], r[3]) for r in dropped] == [("Hoạt động", cell)]
+    assert "HD_TINBAI" in dropped[0][5] and "7" in dropped[0][5] and "lan1.xlsx" in dropped[0][6]
+    assert (COMMUNE, "HD_TINBAI") not in facts(small_ws) and facts(small_ws)[(COMMUNE, "CB_TRUYENTHONG")] == (40, 50)
+
+
 def test_messy_but_readable_layout_is_read_exactly(small_ws: Path) -> None:
     wb = template_for(small_ws, DEPT)
     set_ratio(wb, "CB_TRUYENTHONG", "1.234", "2.000")
