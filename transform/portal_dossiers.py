@@ -34,7 +34,8 @@ from transform.portal_results import MAX_PROBLEMS_PER_RULE, Collector, PortalPro
 
 
 class Duck:
-    """A private in-memory DuckDB with a memory cap and spill directory, closed after use."""
+    """A private in-memory DuckDB with a memory cap and spill directory, closed after use. Its own progress bar
+    (English, drawn on the terminal after 2 s of a query) is off: IT's terminal shows the run's own."""
 
     def __enter__(self) -> duckdb.DuckDBPyConnection:
         self._tmp = tempfile.TemporaryDirectory(prefix="dvctt-duckdb-")
@@ -43,6 +44,7 @@ class Duck:
             "temp_directory": self._tmp.name,
             "preserve_insertion_order": False,
         })
+        self.con.execute("SET enable_progress_bar = false")
         return self.con
 
     def __exit__(self, *exc: object) -> None:

@@ -647,3 +647,13 @@ def test_rows_beyond_the_listed_ones_are_counted_per_rule(tmp_path, monkeypatch)
         assert [p.row is None for p in listed] == [False, False, False, True], rule
         assert f"Còn {n - 3} dòng khác cùng lỗi ({n} dòng tất cả)" in listed[-1].message, rule
     assert {p.rule for p in result.problems} == {*expected, "unit_unknown"}
+
+
+def test_the_portal_database_draws_no_progress_bar_of_its_own():
+    """DuckDB draws an English progress bar on the terminal once a query passes 2 s (a national export does). Its
+    Python package turns the bar off by default under pytest, so this looks from a plain interpreter, as the CLI runs."""
+    code = ("from transform.portal_dossiers import Duck\n"
+            "with Duck() as con:\n"
+            "    print(con.sql(\"SELECT current_setting('enable_progress_bar')\").fetchall())")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[(False,)]"
