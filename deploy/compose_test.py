@@ -181,6 +181,19 @@ def api(port: str, password: str) -> Iterator[httpx.Client]:
         yield client
 
 
+def _check_migrations(stack: Stack) -> subprocess.CompletedProcess[str]:
+    """`airflow db check-migrations` in the scheduler, tried again only while the container cannot resolve a
+    service's name: podman's DNS once missed "postgres" for a moment with every service healthy. A revision
+    mismatch fails at once."""
+    for _ in range(6):
+        proc = subprocess.run(["podman", "exec", stack.container("airflow-scheduler"), "airflow", "db",
+                               "check-migrations", "--migration-wait-timeout", "10"], capture_output=True, text=True)
+        if proc.returncode == 0 or "could not translate host name" not in proc.stdout + proc.stderr:
+            return proc
+        time.sleep(5)
+    return proc
+
+
 def checks(stack: Stack, tmp: Path) -> None:
     ws, held, held_unit = workspace(tmp)
     port = str(_free_port())
@@ -216,9 +229,9 @@ def checks(stack: Stack, tmp: Path) -> None:
     for service in SERVICES:
         wait(f"{service} healthy", lambda service=service: stack.healthy(service), 420, every=5)
         say("ok", f"{service} healthy", "podman healthcheck run")
-    migrations = subprocess.run(["podman", "exec", stack.container("airflow-scheduler"), "airflow", "db",
-                                 "check-migrations", "--migration-wait-timeout", "10"], capture_output=True, text=True)
-    check("the metadata database is at Airflow's head revision", migrations.returncode == 0)
+    migrations = _check_migrations(stack)
+    check("the metadata database is at Airflow's head revision", migrations.returncode == 0,
+          "" if migrations.returncode == 0 else (migrations.stdout + migrations.stderr)[-2000:])
 
     with api(port, env_value(stack.env_file, "_AIRFLOW_WWW_USER_PASSWORD")) as client:
         dags = wait("the four DAGs parsed", lambda: (r := client.get("/api/v2/dags", params={
